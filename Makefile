@@ -1,0 +1,46 @@
+# nps-warehouse: `make run` then `make test` on a fresh machine with Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+MANIFEST := dbt/target/manifest.json
+DBT_SOURCES := $(shell find dbt/models dbt/macros dbt/tests dbt/dbt_project.yml dbt/profiles.yml -type f 2>/dev/null)
+
+# Configuration (see README): relative paths are relative to this directory.
+export DAGSTER_HOME ?= $(CURDIR)/dagster_home
+export GX_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: run test dev manifest install sample-data lint clean
+
+run: $(INSTALLED) $(MANIFEST)  ## Land, validate and model the inbox; print a summary
+	$(BIN)/nps-warehouse run
+
+test: $(INSTALLED) $(MANIFEST)  ## The whole test suite (real DuckDB, dbt, GX and Dagster runs)
+	$(BIN)/pytest
+
+dev: $(INSTALLED) $(MANIFEST)  ## Dagster UI (with schedule and inbox sensor) on http://localhost:3000
+	$(BIN)/dagster dev -m dagster_project.definitions
+
+manifest: $(MANIFEST)  ## Parse the dbt project (the manifest Dagster loads)
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+$(MANIFEST): $(INSTALLED) $(DBT_SOURCES)
+	cd dbt && ../$(BIN)/dbt parse --profiles-dir . --quiet
+	touch $@
+
+sample-data: $(INSTALLED)  ## Regenerate the committed sample exports in data/raw
+	rm -f data/raw/responses/*.csv data/raw/invitations/*.csv
+	$(BIN)/python -m dagster_project.sample_data --out data/raw
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check dagster_project tests
+
+clean:  ## Remove the warehouse and build outputs (not the inbox, not the secrets)
+	rm -rf data/warehouse dbt/target dbt/logs

@@ -1,0 +1,76 @@
+"""Configuration from environment variables, with documented defaults.
+
+| variable                  | default                          | meaning                                   |
+|---------------------------|----------------------------------|-------------------------------------------|
+| NPS_RAW_DIR               | data/raw                         | the inbox: responses/, invitations/       |
+| NPS_WAREHOUSE             | data/warehouse/nps.duckdb        | the pipeline's private DuckDB file        |
+| NPS_REPORTING_TZ          | Europe/Stockholm                 | time zone that decides a response's date  |
+| NPS_PSEUDONYMISATION_KEY  | (unset)                          | HMAC key for respondent ids               |
+| NPS_SECRETS_DIR           | data/secrets                     | where a generated key is kept if unset    |
+
+Relative paths are relative to the repository root, so the same values work from
+`make`, from `dagster dev` and from dbt (which runs with `dbt/` as its working directory).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt"
+GX_CONTEXT_DIR = REPO_ROOT / "expectations"
+
+
+class ConfigurationError(ValueError):
+    """A setting has a value the pipeline cannot work with."""
+
+
+def _path_from_env(name: str, default: str) -> Path:
+    path = Path(os.environ.get(name) or default).expanduser()
+    return path if path.is_absolute() else (REPO_ROOT / path).resolve()
+
+
+@dataclass(frozen=True)
+class Settings:
+    raw_dir: Path
+    warehouse_path: Path
+    reporting_tz: str
+    secrets_dir: Path
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        tz = os.environ.get("NPS_REPORTING_TZ") or "Europe/Stockholm"
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigurationError(
+                f"NPS_REPORTING_TZ={tz!r} is not an IANA time zone (e.g. Europe/Stockholm)"
+            ) from exc
+        return cls(
+            raw_dir=_path_from_env("NPS_RAW_DIR", "data/raw"),
+            warehouse_path=_path_from_env("NPS_WAREHOUSE", "data/warehouse/nps.duckdb"),
+            reporting_tz=tz,
+            secrets_dir=_path_from_env("NPS_SECRETS_DIR", "data/secrets"),
+        )
+
+    @property
+    def work_dir(self) -> Path:
+        """Scratch space next to the warehouse (transcoded files); private to the pipeline."""
+        return self.warehouse_path.parent / "work"
+
+    @property
+    def gx_results_dir(self) -> Path:
+        """Great Expectations validation results and Data Docs for this warehouse."""
+        return self.warehouse_path.parent / "gx"
+
+    def environment_for_tools(self) -> dict[str, str]:
+        """Resolved values for subprocesses (dbt, GX config substitution)."""
+        return {
+            "NPS_RAW_DIR": str(self.raw_dir),
+            "NPS_WAREHOUSE": str(self.warehouse_path),
+            "NPS_REPORTING_TZ": self.reporting_tz,
+            "NPS_GX_RESULTS_DIR": str(self.gx_results_dir),
+        }
