@@ -1,0 +1,177 @@
+"""Running the committed Great Expectations checkpoints on batches prepared by DuckDB.
+
+Each live landed file is one batch (split into chunks of `BATCH_ROWS` rows so that a huge
+file never becomes one huge pandas frame). DuckDB prepares the batch: text trimmed,
+channel lower-cased, the timestamp parsed into `<column>_utc`; GX then judges it with the
+suite. Results are stored by GX in `NPS_GX_RESULTS_DIR` and summarised for Dagster.
+
+Two stages per source, two checkpoints each:
+- `<source>_landed_rows`: every landed row, as delivered. Failures here are expected
+  (bad rows exist) and are reported, file by file, rule by rule.
+- `<source>_valid_rows`: only the rows validation let through. Any failure here means a
+  bad value would reach the marts, so the Dagster check that runs it blocks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from dagster_project.lib.landing import map_header
+from dagster_project.lib.sources import SourceSpec
+from dagster_project.settings import GX_CONTEXT_DIR
+
+BATCH_ROWS = 500_000
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+@dataclass
+class RuleOutcome:
+    rule: str
+    expectation: str
+    success: bool
+    unexpected_count: int
+    examples: list
+    error: str | None = None
+
+
+@dataclass
+class BatchReport:
+    file_path: str
+    rows: int
+    success: bool = True
+    failed_rules: list[RuleOutcome] = field(default_factory=list)
+
+    def merge(self, rows: int, outcomes: list[RuleOutcome]) -> None:
+        self.rows += rows
+        for outcome in outcomes:
+            if outcome.success:
+                continue
+            self.success = False
+            known = next((r for r in self.failed_rules if r.rule == outcome.rule), None)
+            if known:
+                known.unexpected_count += outcome.unexpected_count
+                known.examples = (known.examples + outcome.examples)[:10]
+            else:
+                self.failed_rules.append(outcome)
+
+
+def _silence_gx_progress() -> None:
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    os.environ.setdefault("TQDM_DISABLE", "1")
+
+
+class GxValidator:
+    """The committed GX file context, writing its results under `results_dir`."""
+
+    def __init__(self, results_dir: Path):
+        _silence_gx_progress()
+        import great_expectations as gx  # slow import, kept off module import time
+
+        results_dir.mkdir(parents=True, exist_ok=True)
+        self.context = gx.get_context(
+            mode="file",
+            context_root_dir=str(GX_CONTEXT_DIR),
+            runtime_environment={"NPS_GX_RESULTS_DIR": str(results_dir)},
+        )
+
+    def run_checkpoint(
+        self, name: str, frame: pd.DataFrame, now: dt.datetime
+    ) -> list[RuleOutcome]:
+        checkpoint = self.context.checkpoints.get(name)
+        result = checkpoint.run(
+            batch_parameters={"dataframe": frame},
+            expectation_parameters={"now": pd.Timestamp(now)},
+        )
+        outcomes = []
+        for run_result in result.run_results.values():
+            for item in run_result.results:
+                config = item.expectation_config
+                details = item.result or {}
+                error = None
+                if item.exception_info and item.exception_info.get("raised_exception"):
+                    error = item.exception_info.get("exception_message")
+                outcomes.append(
+                    RuleOutcome(
+                        rule=(config.meta or {}).get("rule", config.type),
+                        expectation=config.type,
+                        success=bool(item.success),
+                        unexpected_count=int(details.get("unexpected_count") or 0),
+                        examples=[str(v) for v in details.get("partial_unexpected_list") or []][
+                            :10
+                        ],
+                        error=error,
+                    )
+                )
+        return outcomes
+
+
+def batch_columns_sql(spec: SourceSpec, present: set[str]) -> str:
+    """The prepared columns of a batch: only those the file has, plus the parsed timestamp."""
+    checked = [spec.id_column, "survey_id", spec.timestamp_column, "channel"]
+    if spec.score_column:
+        checked.append(spec.score_column)
+    expressions = ["row_number"]
+    for column in checked:
+        if column not in present:
+            continue
+        if column == "channel":
+            expressions.append("lower(nullif(trim(channel), '')) as channel")
+        else:
+            expressions.append(f"nullif(trim({column}), '') as {column}")
+        if column == spec.timestamp_column:
+            expressions.append(
+                f"try_cast(trim({column}) as timestamptz) as {column}_utc"
+            )
+    return ", ".join(expressions)
+
+
+def iter_batches(
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, stage: str
+) -> Iterator[tuple[str, pd.DataFrame]]:
+    """(file path, frame) for each live file and chunk; stage 'landed' or 'valid'."""
+    files = con.execute(
+        """select file_id, file_path, header_columns from raw.landed_files
+           where source = $source and replaced_at is null and rows_read > 0
+           order by file_path""",
+        {"source": spec.name},
+    ).fetchall()
+    for file_id, file_path, header in files:
+        present = set(map_header(tuple(header), spec).positions)
+        only_valid = (
+            f"semi join {spec.valid_table} as valid using (file_id, row_number)"
+            if stage == "valid"
+            else ""
+        )
+        reader = con.execute(
+            f"""select {batch_columns_sql(spec, present)}
+                from {spec.rows_table} as landed {only_valid}
+                where landed.file_id = $id order by row_number""",
+            {"id": file_id},
+        ).to_arrow_reader(BATCH_ROWS)
+        for arrow_batch in reader:
+            if arrow_batch.num_rows:
+                yield file_path, arrow_batch.to_pandas()
+
+
+def validate_batches(
+    con: duckdb.DuckDBPyConnection,
+    validator: GxValidator,
+    spec: SourceSpec,
+    stage: str,
+    now: dt.datetime | None = None,
+) -> list[BatchReport]:
+    """Run the `<source>_<stage>_rows` checkpoint on every batch; one report per file."""
+    now = now or dt.datetime.now(dt.UTC)
+    reports: dict[str, BatchReport] = {}
+    for file_path, frame in iter_batches(con, spec, stage):
+        outcomes = validator.run_checkpoint(f"{spec.name}_{stage}_rows", frame, now)
+        reports.setdefault(file_path, BatchReport(file_path, 0)).merge(len(frame), outcomes)
+    return list(reports.values())
