@@ -1,0 +1,34 @@
+"""python -m dagster_project.sample_data --out DIR [--responses N] [--months M] [--seed S]"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+from dagster_project.sample_data.generator import SEED, GeneratorConfig, generate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Write realistic NPS survey exports.")
+    parser.add_argument("--out", type=Path, default=Path("data/raw"), help="inbox to write to")
+    parser.add_argument("--responses", type=int, default=4000, help="about this many responses")
+    parser.add_argument("--months", type=int, default=24)
+    parser.add_argument("--end-month", default="2026-10", help="last month, YYYY-MM")
+    parser.add_argument("--broken-share", type=float, default=0.004, help="share of broken rows")
+    parser.add_argument("--seed", type=int, default=SEED)
+    args = parser.parse_args()
+    year, month = (int(part) for part in args.end_month.split("-"))
+    config = GeneratorConfig(
+        responses=args.responses,
+        months=args.months,
+        end_month=dt.date(year, month, 1),
+        broken_row_share=args.broken_share,
+        seed=args.seed,
+    )
+    counts = generate(args.out, config)
+    print(f"wrote {counts['responses']} responses and {counts['invitations']} invitations to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
