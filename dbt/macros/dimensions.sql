@@ -1,0 +1,59 @@
+{#- The segment names configured for wide `segment_<name>` columns (var `nps_segments`).
+    Checked to be plain identifiers, since they become column names. -#}
+{% macro configured_segments() -%}
+    {%- set names = var('nps_segments') -%}
+    {%- for name in names -%}
+        {%- if not modules.re.fullmatch('[a-z][a-z0-9_]*', name) -%}
+            {{ exceptions.raise_compiler_error("nps_segments entry '" ~ name ~ "' is not a lower-case identifier") }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{%- endmacro %}
+
+{#- Long form of a fact for breakdowns: one row per fact and dimension
+    (`overall`/`all`, `channel`/<channel>, and <segment type>/<value> for every segment
+    found in the data), with `dimension_kind` overall | channel | segment. -#}
+{% macro unpivot_dimensions(facts, segments, carried_columns) -%}
+    select {{ carried_columns | join(', ') }},
+        'overall' as dimension_kind, 'overall' as dimension, 'all' as dimension_value
+    from {{ facts }}
+
+    union all
+
+    select {{ carried_columns | join(', ') }},
+        'channel' as dimension_kind, 'channel' as dimension, channel as dimension_value
+    from {{ facts }}
+
+    union all
+
+    select
+        {%- for column in carried_columns %} facts.{{ column }},{% endfor %}
+        'segment' as dimension_kind,
+        segments.segment_type as dimension,
+        segments.segment_value as dimension_value
+    from {{ facts }} as facts
+    inner join {{ segments }} as segments
+        on facts.source_file_id = segments.source_file_id
+        and facts.source_row_number = segments.source_row_number
+{%- endmacro %}
+
+{#- Sums daily counts up to every period grain: one row per grain, period and group. -#}
+{% macro sum_by_period(daily, date_column, group_columns, sum_columns) -%}
+    select
+        grains.period_grain,
+        {{ period_start('grains.period_grain', 'daily.' ~ date_column) }} as period_start,
+        {%- for column in group_columns %}
+        daily.{{ column }},
+        {%- endfor %}
+        {%- for column in sum_columns %}
+        cast(sum(daily.{{ column }}) as bigint) as {{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ daily }} as daily
+    cross join ({{ period_grains_relation() }}) as grains
+    group by
+        grains.period_grain,
+        {{ period_start('grains.period_grain', 'daily.' ~ date_column) }}
+        {%- for column in group_columns %},
+        daily.{{ column }}
+        {%- endfor %}
+{%- endmacro %}

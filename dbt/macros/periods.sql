@@ -1,0 +1,24 @@
+{#- Reporting periods. Weeks are ISO weeks starting on Monday. -#}
+{% macro period_grains() -%}
+    {{ return(['day', 'week', 'month', 'quarter', 'year']) }}
+{%- endmacro %}
+
+{#- A one-column relation (`period_grain`) with every grain, to join facts to. -#}
+{% macro period_grains_relation() -%}
+    {%- for grain in period_grains() %}
+    select '{{ grain }}' as period_grain
+    {%- if not loop.last %} union all{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- The first day of the period of `grain_column` that contains `date_column`. -#}
+{% macro period_start(grain_column, date_column) -%}
+    case {{ grain_column }}
+        {%- for grain in period_grains() %}
+        when '{{ grain }}' then
+            {%- if grain == 'day' %} {{ date_column }}
+            {%- else %} cast({{ dbt.date_trunc(grain, date_column) }} as date)
+            {%- endif %}
+        {%- endfor %}
+    end
+{%- endmacro %}

@@ -1,0 +1,47 @@
+-- Invitations with their local send date and whether a valid response answered them.
+with
+
+invitations as (
+
+    select * from {{ ref('stg_inbox__invitations') }}
+
+),
+
+responses as (
+
+    select * from {{ ref('stg_inbox__responses') }}
+
+),
+
+first_answers as (
+
+    select
+        invitation_id,
+        min(responded_at) as first_responded_at
+
+    from responses
+    where invitation_id is not null
+    group by invitation_id
+
+),
+
+answered as (
+
+    select
+        invitations.invitation_id,
+        invitations.survey_id,
+        invitations.source_file_id,
+        invitations.source_row_number,
+        invitations.channel,
+        invitations.sent_at,
+        {{ to_local_date('invitations.sent_at') }} as sent_date,
+        first_answers.first_responded_at,
+        first_answers.invitation_id is not null as is_answered
+
+    from invitations
+    left join first_answers
+        on invitations.invitation_id = first_answers.invitation_id
+
+)
+
+select * from answered

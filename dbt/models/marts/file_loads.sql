@@ -1,0 +1,58 @@
+-- One row per file content landed: what came in and what became of its rows.
+with
+
+files as (
+
+    select * from {{ ref('stg_landing__landed_files') }}
+
+),
+
+valid_responses as (
+
+    select source_file_id, count(*) as valid_rows
+    from {{ ref('stg_inbox__responses') }}
+    group by source_file_id
+
+),
+
+valid_invitations as (
+
+    select source_file_id, count(*) as valid_rows
+    from {{ ref('stg_inbox__invitations') }}
+    group by source_file_id
+
+),
+
+quarantined as (
+
+    select source_file_id, count(*) as quarantined_rows
+    from {{ ref('quarantined_rows') }}
+    group by source_file_id
+
+),
+
+final as (
+
+    select
+        files.file_id,
+        files.source_name,
+        files.file_path,
+        files.encoding,
+        files.delimiter,
+        files.file_bytes,
+        files.rows_read,
+        coalesce(valid_responses.valid_rows, valid_invitations.valid_rows, 0) as valid_rows,
+        coalesce(quarantined.quarantined_rows, 0) as quarantined_rows,
+        files.rejected_reason,
+        files.is_replaced,
+        files.landed_at,
+        files.replaced_at
+
+    from files
+    left join valid_responses on files.file_id = valid_responses.source_file_id
+    left join valid_invitations on files.file_id = valid_invitations.source_file_id
+    left join quarantined on files.file_id = quarantined.source_file_id
+
+)
+
+select * from final

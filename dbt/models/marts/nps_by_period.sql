@@ -1,0 +1,25 @@
+with
+
+counts as (
+
+    select * from {{ ref('int_nps_counts_by_period') }}
+    where dimension_kind = 'overall'
+
+),
+
+final as (
+
+    select
+        period_grain,
+        period_start,
+        responses,
+        promoters,
+        passives,
+        detractors,
+        {{ nps_metrics() }}
+
+    from counts
+
+)
+
+select * from final

@@ -1,0 +1,29 @@
+with
+
+source as (
+
+    select * from {{ source('inbox', 'invitations_quarantine') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        source as source_name,
+        file_id as source_file_id,
+        row_number as source_row_number,
+
+        -- strings
+        file_path as source_file_path,
+        reason,
+        cast(raw_values as varchar) as raw_values,
+
+        -- timestamps
+        quarantined_at
+
+    from source
+
+)
+
+select * from renamed

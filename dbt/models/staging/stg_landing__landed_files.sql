@@ -1,0 +1,38 @@
+with
+
+source as (
+
+    select * from {{ source('landing', 'landed_files') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        file_id,
+        source as source_name,
+
+        -- strings
+        file_path,
+        encoding,
+        delimiter,
+        rejected_reason,
+
+        -- numerics
+        file_bytes,
+        rows_read,
+        landing_seq,
+
+        -- booleans
+        replaced_at is not null as is_replaced,
+
+        -- timestamps
+        landed_at,
+        replaced_at
+
+    from source
+
+)
+
+select * from renamed
