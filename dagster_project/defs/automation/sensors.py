@@ -1,0 +1,48 @@
+"""Start a run when files appear in (or change in) the inbox.
+
+The sensor never opens the warehouse (that would block the writer): it fingerprints the
+inbox listing (path, size, modification time) and asks for a run when the fingerprint
+differs from the last one it saw. The run key is the fingerprint, so one inbox state
+starts at most one run; the landing assets skip content already landed.
+"""
+
+
+import hashlib
+from pathlib import Path
+
+import dagster as dg
+
+from dagster_project.defs.automation.jobs import nps_pipeline
+from dagster_project.lib.landing import inbox_files
+from dagster_project.lib.sources import SOURCES
+
+
+def inbox_fingerprint(raw_dir: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    count = 0
+    for spec in SOURCES:
+        for path in inbox_files(raw_dir, spec):
+            stat = path.stat()
+            digest.update(f"{path.relative_to(raw_dir)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+            count += 1
+    return digest.hexdigest(), count
+
+
+def inbox_sensor(raw_dir: Path) -> dg.SensorDefinition:
+    @dg.sensor(
+        name="nps_inbox_sensor",
+        job=nps_pipeline,
+        minimum_interval_seconds=60,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description=f"Runs the pipeline when files in {raw_dir} are added or changed.",
+    )
+    def _sensor(context: dg.SensorEvaluationContext):
+        fingerprint, files = inbox_fingerprint(raw_dir)
+        if files == 0:
+            return dg.SkipReason(f"no files in {raw_dir}")
+        if fingerprint == context.cursor:
+            return dg.SkipReason("inbox unchanged")
+        context.update_cursor(fingerprint)
+        return dg.RunRequest(run_key=fingerprint, tags={"nps/inbox_files": str(files)})
+
+    return _sensor

@@ -1,0 +1,106 @@
+"""Landing: every file in the inbox folders, as raw text rows with lineage, once.
+
+One multi-asset, because the load records (`raw.landed_files`) are shared by all sources;
+its asset keys are the tables it writes.
+"""
+
+import dagster as dg
+
+from dagster_project.defs.resources import NpsWarehouse
+from dagster_project.lib.landing import LandingOutcome, land_source
+from dagster_project.lib.sources import SOURCES
+from dagster_project.lib.warehouse import WRITER_POOL
+
+LANDED_FILES = dg.AssetKey(["raw", "landed_files"])
+
+
+def rows_key(source: str) -> dg.AssetKey:
+    return dg.AssetKey(["raw", f"{source}_rows"])
+
+
+def segments_key(source: str) -> dg.AssetKey:
+    return dg.AssetKey(["raw", f"{source}_segments"])
+
+
+def _outcome_table(outcomes: list[LandingOutcome]) -> str:
+    lines = ["| file | outcome | rows | rejected because |", "|---|---|---|---|"]
+    lines += [
+        f"| {o.file_path} | {o.outcome} | {o.rows_read} | {o.rejected_reason or ''} |"
+        for o in outcomes
+    ]
+    return "\n".join(lines)
+
+
+_SPECS = [
+    dg.AssetSpec(
+        LANDED_FILES,
+        description="One load record per file content (SHA-256): path, encoding, rows read, "
+        "rejection reason, landing order, replacement.",
+    ),
+    *(
+        spec
+        for source in SOURCES
+        for spec in (
+            dg.AssetSpec(
+                rows_key(source.name),
+                description=f"Every record of NPS_RAW_DIR/{source.folder}/ files as text, "
+                "with file id and row number.",
+            ),
+            dg.AssetSpec(
+                segments_key(source.name),
+                description=f"The `segment_<name>` values of {source.name} rows, long form.",
+            ),
+        )
+    ),
+]
+
+
+@dg.multi_asset(
+    name="land_inbox",
+    specs=[spec.replace_attributes(group_name="ingest", kinds={"duckdb"}) for spec in _SPECS],
+    pool=WRITER_POOL,
+    description="Land new and changed inbox files; content already landed is skipped.",
+)
+def land_inbox(context: dg.AssetExecutionContext, warehouse: NpsWarehouse):
+    settings = warehouse.settings
+    per_source: dict[str, list[LandingOutcome]] = {}
+    with warehouse.connect() as con:
+        for source in SOURCES:
+            per_source[source.name] = land_source(
+                con, source, settings.raw_dir, settings.work_dir
+            )
+        totals = dict(
+            con.execute(
+                """select source, count(*) from raw.landed_files
+                   where replaced_at is null group by source"""
+            ).fetchall()
+        )
+    all_new = []
+    for source in SOURCES:
+        new = [o for o in per_source[source.name] if o.outcome != "already_landed"]
+        all_new += new
+        for o in new:
+            if o.rejected_reason:
+                context.log.warning(f"{o.file_path}: file rejected: {o.rejected_reason}")
+            else:
+                context.log.info(f"{o.file_path}: {o.outcome}, {o.rows_read} rows")
+        yield dg.MaterializeResult(
+            asset_key=rows_key(source.name),
+            metadata={
+                "files_in_inbox": len(per_source[source.name]),
+                "files_landed_now": len(new),
+                "rows_landed_now": sum(o.rows_read for o in new),
+            },
+        )
+        yield dg.MaterializeResult(asset_key=segments_key(source.name))
+    yield dg.MaterializeResult(
+        asset_key=LANDED_FILES,
+        metadata={
+            "files_in_use": sum(totals.values()),
+            "files_landed_now": len(all_new),
+            "rejected_files": [o.file_path for o in all_new if o.rejected_reason],
+            "landed_now": dg.MetadataValue.md(_outcome_table(all_new))
+            if all_new
+            else "nothing new",
+        },
+    )

@@ -1,0 +1,81 @@
+"""Validation: every landed row becomes valid (typed, pseudonymised) or quarantined."""
+
+import dagster as dg
+
+from dagster_project.defs.ingest.assets import LANDED_FILES, rows_key, segments_key
+from dagster_project.defs.resources import NpsWarehouse
+from dagster_project.lib.sources import SOURCES, SourceSpec
+from dagster_project.lib.validation import validate_source
+from dagster_project.lib.warehouse import WRITER_POOL
+
+# A quarantine reason without its values, so that reasons group into rules.
+RULE_OF_REASON = (
+    "regexp_replace(regexp_replace(reason, '''[^'']*''', '…', 'g'), 'kept .*$', "
+    "'kept the later row')"
+)
+
+
+def valid_key(source: str) -> dg.AssetKey:
+    return dg.AssetKey(["validated", source])
+
+
+def build_validation_asset(spec: SourceSpec) -> dg.AssetsDefinition:
+    deps = [rows_key(spec.name), segments_key(spec.name), LANDED_FILES]
+    specs = [
+        dg.AssetSpec(
+            valid_key(spec.name),
+            deps=deps,
+            description=f"Valid {spec.name}: typed, respondent pseudonymised (HMAC-SHA-256).",
+        ),
+        dg.AssetSpec(
+            dg.AssetKey(["validated", f"{spec.name}_segments"]),
+            deps=deps,
+            description=f"Segment values of valid {spec.name}.",
+        ),
+        dg.AssetSpec(
+            dg.AssetKey(["validated", f"{spec.name}_quarantine"]),
+            deps=deps,
+            description=f"Every other {spec.name} row: file, row number, reason, raw values.",
+        ),
+    ]
+
+    @dg.multi_asset(
+        name=f"validate_{spec.name}",
+        specs=[s.replace_attributes(group_name="quality", kinds={"duckdb"}) for s in specs],
+        pool=WRITER_POOL,
+        description=(
+            f"Rebuild `{spec.valid_table}` and `{spec.quarantine_table}` from all landed rows. "
+            "The rules mirror the Great Expectations suite "
+            f"`expectations/expectations/{spec.name}.json`."
+        ),
+    )
+    def _validate(context: dg.AssetExecutionContext, warehouse: NpsWarehouse):
+        with warehouse.connect() as con:
+            validate_source(con, spec, warehouse.pseudonym_key())
+            valid = con.execute(f"select count(*) from {spec.valid_table}").fetchall()[0][0]
+            quarantined = con.execute(
+                f"select count(*) from {spec.quarantine_table}"
+            ).fetchall()[0][0]
+            reasons = con.execute(
+                f"""select {RULE_OF_REASON} as rule, count(*)
+                    from {spec.quarantine_table} group by 1 order by 2 desc, 1 limit 20"""
+            ).fetchall()
+        if quarantined:
+            context.log.warning(f"{quarantined} {spec.name} rows quarantined")
+        table = "\n".join(
+            ["| reason | rows |", "|---|---|"] + [f"| {rule} | {n} |" for rule, n in reasons]
+        )
+        yield dg.MaterializeResult(asset_key=valid_key(spec.name), metadata={"rows": valid})
+        yield dg.MaterializeResult(asset_key=specs[1].key)
+        yield dg.MaterializeResult(
+            asset_key=specs[2].key,
+            metadata={
+                "rows": quarantined,
+                "reasons": dg.MetadataValue.md(table) if reasons else "none",
+            },
+        )
+
+    return _validate
+
+
+validation_assets = [build_validation_asset(spec) for spec in SOURCES]

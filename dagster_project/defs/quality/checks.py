@@ -1,0 +1,131 @@
+"""Asset checks: Great Expectations on every landed batch, and rows that reconcile.
+
+- `gx_landed_batches` (on `raw/<source>_rows`, not blocking): the GX suite on every row as
+  delivered, file by file. Failures are expected - that is what quarantine is for - so
+  they warn, naming file, rule and row count.
+- `gx_valid_rows` (on `validated/<source>`, blocking): the same suite on the rows that
+  validation let through. A failure means a bad value would reach the marts: dbt does
+  not run.
+- `rows_reconcile` (on `validated/<source>`, blocking): for every file,
+  rows read = valid rows + quarantined rows. Nothing is lost, nothing doubled.
+"""
+
+
+import dagster as dg
+
+from dagster_project.defs.ingest.assets import rows_key
+from dagster_project.defs.quality.assets import valid_key
+from dagster_project.defs.resources import NpsWarehouse
+from dagster_project.lib.gx_validation import BatchReport, GxValidator, validate_batches
+from dagster_project.lib.sources import SOURCES, SourceSpec
+from dagster_project.lib.validation import reconcile
+from dagster_project.lib.warehouse import WRITER_POOL
+
+
+def _report_table(reports: list[BatchReport]) -> str:
+    lines = ["| file | rows | rule | failing rows | examples |", "|---|---|---|---|---|"]
+    for report in reports:
+        if report.success:
+            lines.append(f"| {report.file_path} | {report.rows} | all rules pass | 0 | |")
+        for rule in report.failed_rules:
+            examples = ", ".join(rule.examples[:5]) if not rule.error else f"error: {rule.error}"
+            lines.append(
+                f"| {report.file_path} | {report.rows} | {rule.rule} | "
+                f"{rule.unexpected_count} | {examples} |"
+            )
+    return "\n".join(lines)
+
+
+def _run_gx(warehouse: NpsWarehouse, spec: SourceSpec, stage: str) -> list[BatchReport]:
+    validator = GxValidator(warehouse.settings.gx_results_dir)
+    with warehouse.connect(read_only=True) as con:
+        return validate_batches(con, validator, spec, stage)
+
+
+def build_checks(spec: SourceSpec) -> list[dg.AssetChecksDefinition]:
+    @dg.asset_check(
+        asset=rows_key(spec.name),
+        name="gx_landed_batches",
+        pool=WRITER_POOL,
+        description=f"GX checkpoint `{spec.name}_landed_rows` on every landed file, as delivered.",
+    )
+    def gx_landed_batches(warehouse: NpsWarehouse) -> dg.AssetCheckResult:
+        reports = _run_gx(warehouse, spec, "landed")
+        failing = [r for r in reports if not r.success]
+        return dg.AssetCheckResult(
+            passed=not failing,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=(
+                f"{len(failing)} of {len(reports)} files have rows that break the suite; "
+                "those rows are quarantined"
+                if failing
+                else f"all {len(reports)} files meet the suite"
+            ),
+            metadata={
+                "files": len(reports),
+                "files_with_failures": [r.file_path for r in failing],
+                "rows_checked": sum(r.rows for r in reports),
+                "report": dg.MetadataValue.md(_report_table(reports)),
+            },
+        )
+
+    @dg.asset_check(
+        asset=valid_key(spec.name),
+        name="gx_valid_rows",
+        pool=WRITER_POOL,
+        blocking=True,
+        description=(
+            f"GX checkpoint `{spec.name}_valid_rows` on the rows validation let through: "
+            "must pass entirely, or the marts are not built."
+        ),
+    )
+    def gx_valid_rows(warehouse: NpsWarehouse) -> dg.AssetCheckResult:
+        reports = _run_gx(warehouse, spec, "valid")
+        failing = [r for r in reports if not r.success]
+        return dg.AssetCheckResult(
+            passed=not failing,
+            description=(
+                f"invalid values among valid rows in {', '.join(r.file_path for r in failing)}"
+                if failing
+                else f"{sum(r.rows for r in reports)} valid rows meet the suite"
+            ),
+            metadata={
+                "files": len(reports),
+                "rows_checked": sum(r.rows for r in reports),
+                "report": dg.MetadataValue.md(_report_table(reports)),
+            },
+        )
+
+    @dg.asset_check(
+        asset=valid_key(spec.name),
+        name="rows_reconcile",
+        pool=WRITER_POOL,
+        blocking=True,
+        description="For every file: rows read = valid rows + quarantined rows.",
+    )
+    def rows_reconcile(warehouse: NpsWarehouse) -> dg.AssetCheckResult:
+        with warehouse.connect(read_only=True) as con:
+            files = reconcile(con, spec)
+        broken = [f for f in files if not f.reconciles]
+        lines = ["| file | read | valid | quarantined |", "|---|---|---|---|"] + [
+            f"| {f.file_path} | {f.rows_read} | {f.valid} | {f.quarantined} |" for f in files
+        ]
+        return dg.AssetCheckResult(
+            passed=not broken,
+            description=(
+                "rows do not reconcile in " + ", ".join(f.file_path for f in broken)
+                if broken
+                else f"{len(files)} files reconcile"
+            ),
+            metadata={
+                "rows_read": sum(f.rows_read for f in files),
+                "valid_rows": sum(f.valid for f in files),
+                "quarantined_rows": sum(f.quarantined for f in files),
+                "files": dg.MetadataValue.md("\n".join(lines)),
+            },
+        )
+
+    return [gx_landed_batches, gx_valid_rows, rows_reconcile]
+
+
+quality_checks = [check for spec in SOURCES for check in build_checks(spec)]

@@ -1,0 +1,37 @@
+"""dbt models as Dagster assets: dbt folder = schema = Dagster group."""
+
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from dagster_project.defs.resources import NpsWarehouse
+from dagster_project.defs.transform.project import dbt_project, manifest_path
+from dagster_project.lib.warehouse import WRITER_POOL
+
+class NpsDbtTranslator(DagsterDbtTranslator):
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            # Sources are the tables the Python assets write: key = [schema, table].
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        return dg.AssetKey([dbt_resource_props["fqn"][1], dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return dbt_resource_props["fqn"][1]
+
+
+@dbt_assets(
+    manifest=manifest_path(),
+    project=dbt_project,
+    dagster_dbt_translator=NpsDbtTranslator(),
+    pool=WRITER_POOL,
+)
+def nps_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: NpsWarehouse
+):
+    # dbt reads the warehouse path and reporting time zone from the environment.
+    os.environ.update(warehouse.settings.environment_for_tools())
+    yield from dbt.cli(["build"], context=context).stream()

@@ -1,0 +1,33 @@
+"""The one dbt project of the code location. Its manifest is built by `make manifest`
+(`dbt parse`), never at import time."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from dagster_project.settings import DBT_PROJECT_DIR
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+class ManifestMissing(RuntimeError):
+    pass
+
+
+def manifest_path():
+    path = dbt_project.manifest_path
+    if not path.exists():
+        raise ManifestMissing(
+            f"{path} is missing: run `make manifest` (dbt parse) before loading the definitions"
+        )
+    return path
+
+
+def dbt_executable() -> str:
+    """The dbt installed next to this Python (the project's .venv), else the one on PATH."""
+    beside_python = Path(sys.executable).parent / "dbt"
+    return str(beside_python) if beside_python.exists() else (shutil.which("dbt") or "dbt")
