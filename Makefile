@@ -11,7 +11,7 @@ export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: run test dev manifest install sample-data lint clean
+.PHONY: run test dev manifest install sample-data data-docs lint clean
 
 run: $(INSTALLED) $(MANIFEST)  ## Land, validate and model the inbox; print a summary
 	$(BIN)/nps-warehouse run
@@ -34,6 +34,9 @@ $(INSTALLED): pyproject.toml
 $(MANIFEST): $(INSTALLED) $(DBT_SOURCES)
 	cd dbt && ../$(BIN)/dbt parse --profiles-dir . --quiet
 	touch $@
+
+data-docs: $(INSTALLED)  ## Great Expectations Data Docs of the stored validation results
+	$(BIN)/nps-warehouse data-docs
 
 sample-data: $(INSTALLED)  ## Regenerate the committed sample exports in data/raw
 	rm -f data/raw/responses/*.csv data/raw/invitations/*.csv

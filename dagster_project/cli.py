@@ -1,7 +1,7 @@
 """`nps-warehouse run`: the whole pipeline, in-process, on the configured inbox.
 
-    nps-warehouse run        materialise every asset and check, then print the summary
-    nps-warehouse summary    print the summary of the last build
+nps-warehouse run        materialise every asset and check, then print the summary
+nps-warehouse summary    print the summary of the last build
 """
 
 from __future__ import annotations
@@ -49,11 +49,7 @@ def run(settings: Settings) -> int:
             run_config={"loggers": {"console": {"config": {"log_level": QUIET_LOG_LEVEL}}}},
         )
     print(f"dbt log of this run: {log_path}")
-    failed_checks = [
-        check
-        for check in result.get_asset_check_evaluations()
-        if not check.passed
-    ]
+    failed_checks = [check for check in result.get_asset_check_evaluations() if not check.passed]
     for check in failed_checks:
         print(
             f"check {check.asset_key.to_user_string()}:{check.check_name} "
@@ -61,8 +57,10 @@ def run(settings: Settings) -> int:
         )
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
-        print(f"The run failed (run id {result.run_id}) in: {', '.join(failed) or 'see logs'}",
-              file=sys.stderr)
+        print(
+            f"The run failed (run id {result.run_id}) in: {', '.join(failed) or 'see logs'}",
+            file=sys.stderr,
+        )
         return 1
     print(summary_text(settings.warehouse_path))
     return 0
@@ -70,7 +68,7 @@ def run(settings: Settings) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="nps-warehouse", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["run", "summary"])
+    parser.add_argument("command", choices=["run", "summary", "data-docs"])
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -81,6 +79,13 @@ def main(argv: list[str] | None = None) -> int:
         from dagster_project.lib.summary import summary_text
 
         print(summary_text(settings.warehouse_path))
+        return 0
+    if args.command == "data-docs":
+        from dagster_project.lib.gx_validation import GxValidator
+
+        sites = GxValidator(settings.gx_results_dir).context.build_data_docs()
+        for url in sites.values():
+            print(f"Data Docs: {url}")
         return 0
     return run(settings)
 

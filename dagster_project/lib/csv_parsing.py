@@ -67,20 +67,42 @@ def _parse_with_duckdb(
     con.execute(f"drop table {table}_read")
 
 
+class _LineTap:
+    """Feeds lines to the csv reader and remembers those of the current record."""
+
+    def __init__(self, handle):
+        self.handle = handle
+        self.lines: list[str] = []
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.handle)
+        self.lines.append(line)
+        return line
+
+
 def _records(path: Path, delimiter: str, width: int) -> Iterator[tuple[list[str | None], str]]:
-    """(fields padded to width, parse error or '') for every record after the header."""
+    """(fields padded to width, parse error or '') for every record after the header.
+
+    Strict quoting: a stray or unterminated quote is an error for that record (with its
+    raw text in the message), and reading goes on with the next line.
+    """
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter, quotechar='"', strict=False)
+        tap = _LineTap(handle)
+        reader = csv.reader(tap, delimiter=delimiter, quotechar='"', strict=True)
         next(reader, None)
         while True:
+            tap.lines = []
             try:
                 fields = next(reader)
             except StopIteration:
                 return
             except csv.Error as exc:
-                rest = handle.read()
-                yield [None] * width, f"unreadable from line {reader.line_num}: {exc}; rest: {rest[:200]!r}"
-                return
+                raw = "".join(tap.lines)
+                yield [None] * width, f"unreadable CSV ({exc}) in {raw[:200]!r}"
+                continue
             if not fields:
                 continue  # a blank line is not a record
             error = ""

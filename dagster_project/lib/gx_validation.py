@@ -82,9 +82,7 @@ class GxValidator:
             runtime_environment={"NPS_GX_RESULTS_DIR": str(results_dir)},
         )
 
-    def run_checkpoint(
-        self, name: str, frame: pd.DataFrame, now: dt.datetime
-    ) -> list[RuleOutcome]:
+    def run_checkpoint(self, name: str, frame: pd.DataFrame, now: dt.datetime) -> list[RuleOutcome]:
         checkpoint = self.context.checkpoints.get(name)
         result = checkpoint.run(
             batch_parameters={"dataframe": frame},
@@ -104,9 +102,7 @@ class GxValidator:
                         expectation=config.type,
                         success=bool(item.success),
                         unexpected_count=int(details.get("unexpected_count") or 0),
-                        examples=[str(v) for v in details.get("partial_unexpected_list") or []][
-                            :10
-                        ],
+                        examples=[str(v) for v in details.get("partial_unexpected_list") or []][:10],
                         error=error,
                     )
                 )
@@ -127,9 +123,7 @@ def batch_columns_sql(spec: SourceSpec, present: set[str]) -> str:
         else:
             expressions.append(f"nullif(trim({column}), '') as {column}")
         if column == spec.timestamp_column:
-            expressions.append(
-                f"try_cast(trim({column}) as timestamptz) as {column}_utc"
-            )
+            expressions.append(f"try_cast(trim({column}) as timestamptz) as {column}_utc")
     return ", ".join(expressions)
 
 
@@ -146,15 +140,13 @@ def iter_batches(
     for file_id, file_path, header in files:
         present = set(map_header(tuple(header), spec).positions)
         only_valid = (
-            f"semi join {spec.valid_table} as valid using (file_id, row_number)"
-            if stage == "valid"
-            else ""
+            f"semi join {spec.valid_table} as valid using (file_id, row_number)" if stage == "valid" else ""
         )
-        reader = con.execute(
+        reader = con.sql(
             f"""select {batch_columns_sql(spec, present)}
                 from {spec.rows_table} as landed {only_valid}
                 where landed.file_id = $id order by row_number""",
-            {"id": file_id},
+            params={"id": file_id},
         ).to_arrow_reader(BATCH_ROWS)
         for arrow_batch in reader:
             if arrow_batch.num_rows:

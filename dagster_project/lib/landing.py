@@ -54,9 +54,7 @@ def inbox_files(raw_dir: Path, spec: SourceSpec) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(
-        path
-        for path in folder.rglob("*")
-        if path.is_file() and not path.name.startswith((".", "~$"))
+        path for path in folder.rglob("*") if path.is_file() and not path.name.startswith((".", "~$"))
     )
 
 
@@ -203,9 +201,7 @@ def _parse(
     outcome.rejected_reason = mapping.rejected_reason
     readable = utf8_copy(path, facts, work_dir)
     try:
-        outcome.parser = parse_into_temp_table(
-            con, readable, facts.delimiter, len(facts.header), _TEMP
-        )
+        outcome.parser = parse_into_temp_table(con, readable, facts.delimiter, len(facts.header), _TEMP)
     finally:
         if readable != path:
             readable.unlink(missing_ok=True)

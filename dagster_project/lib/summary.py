@@ -42,9 +42,7 @@ def summary_text(warehouse_path: Path, months: int = MONTHS_SHOWN) -> str:
     for start, responses, nps, pro, pas, det, invited, rate in reversed(rows):
         mix = f"{pro:.0f}/{pas:.0f}/{det:.0f}"
         rate_text = f"{rate:.1%}" if rate is not None else "-"
-        lines.append(
-            f"{start:%Y-%m}  {responses:>10}{nps:>+8.1f}{mix:>17}{invited or 0:>9}{rate_text:>12}"
-        )
+        lines.append(f"{start:%Y-%m}  {responses:>10}{nps:>+8.1f}{mix:>17}{invited or 0:>9}{rate_text:>12}")
     lines.append(
         f"Files in use: {files}; rows valid: {valid or 0}; rows quarantined: {quarantined or 0} "
         "(see marts.quarantined_rows)"

@@ -21,7 +21,7 @@ from dagster_project.lib.pseudonymise import PseudonymKey, hmac_sql
 from dagster_project.lib.sources import CHANNELS, SourceSpec
 
 # The score must read as a whole number from 0 to 10: 10, 10.0 and 10,0 are 10.
-SCORE_PATTERN = r"(10|[0-9])([.,]0+)?"
+SCORE_PATTERN = r"(?:10|[0-9])(?:[.,]0+)?"  # the same pattern as the GX suite
 NUMBER_PATTERN = r"-?[0-9]+([.,][0-9]+)?"
 _VALUE_IN_MESSAGE_CHARS = 60
 
@@ -92,7 +92,7 @@ def _checked_rows_sql(spec: SourceSpec) -> str:
         )
     return f"""
     with live_rows as (
-        select rows.*, files.file_path, files.landing_seq,
+        select rows.*, files.file_path, files.landing_seq, files.landed_at,
                files.rejected_reason as file_rejected_reason
         from {spec.rows_table} as rows
         join raw.landed_files as files using (file_id)
@@ -140,9 +140,7 @@ def _valid_columns_sql(spec: SourceSpec) -> str:
 
 
 def _raw_values_sql(spec: SourceSpec) -> str:
-    shown = [
-        c for c in spec.columns if c not in spec.personal_columns + spec.free_text_columns
-    ]
+    shown = [c for c in spec.columns if c not in spec.personal_columns + spec.free_text_columns]
     return "to_json(struct_pack(" + ", ".join(f"{c} := {c}" for c in shown) + "))"
 
 
@@ -193,11 +191,10 @@ def validate_source(
                     || winner_file_path || ' row ' || winner_row_number
                 ) as reason,
                 {_raw_values_sql(spec)} as raw_values,
-                $validated_at::timestamptz as quarantined_at
+                landed_at
             from _checked
             where problem is not null or id_rank > 1
-            order by file_path, row_number""",
-            {"validated_at": validated_at},
+            order by file_path, row_number"""
         )
         con.execute("drop table _checked")
         con.execute("commit")

@@ -219,7 +219,12 @@ def _category(score: int) -> str:
 
 class _Customer:
     __slots__ = (
-        "respondent_id", "region", "product", "customer_type", "business_unit", "country",
+        "respondent_id",
+        "region",
+        "product",
+        "customer_type",
+        "business_unit",
+        "country",
         "language",
     )
 
@@ -233,9 +238,7 @@ class SampleGenerator:
         self.invitations_per_month = max(
             1, math.ceil(config.responses * (1 - ANONYMOUS_SHARE) / mean_rate / config.months)
         )
-        self.anonymous_per_month = max(
-            0, round(config.responses * ANONYMOUS_SHARE / config.months)
-        )
+        self.anonymous_per_month = max(0, round(config.responses * ANONYMOUS_SHARE / config.months))
         self._response_serial = 0
         self._recent_responses: list[list[str]] = []
         self._customers: list[_Customer] = []
@@ -260,9 +263,7 @@ class SampleGenerator:
         customer.product = rng.choices(list(PRODUCTS), PRODUCT_WEIGHTS)[0]
         customer.customer_type = "business" if rng.random() < 0.22 else "private"
         customer.business_unit = (
-            rng.choices(BUSINESS_UNITS, (4, 1))[0]
-            if customer.customer_type == "business"
-            else CONSUMER_UNIT
+            rng.choices(BUSINESS_UNITS, (4, 1))[0] if customer.customer_type == "business" else CONSUMER_UNIT
         )
         if rng.random() < 0.4:
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
@@ -355,16 +356,15 @@ class SampleGenerator:
     def months_of_rows(self) -> Iterator[tuple[dt.date, int, list, list]]:
         """(month, index, invitations, responses) in time order; timestamps as datetimes."""
         rng = self.rng
-        end = dt.datetime.combine(
-            _next_month(self.months[-1]), dt.time(), tzinfo=LOCAL_TZ
-        )
+        end = dt.datetime.combine(_next_month(self.months[-1]), dt.time(), tzinfo=LOCAL_TZ)
         channels = list(INVITATION_CHANNELS)
         weights = [INVITATION_CHANNELS[c][0] for c in channels]
         invitation_serial = 0
         for month_index, month in enumerate(self.months):
             month_start = dt.datetime.combine(month, dt.time(), tzinfo=LOCAL_TZ)
-            seconds = (dt.datetime.combine(_next_month(month), dt.time(), tzinfo=LOCAL_TZ)
-                       - month_start).total_seconds()
+            seconds = (
+                dt.datetime.combine(_next_month(month), dt.time(), tzinfo=LOCAL_TZ) - month_start
+            ).total_seconds()
             invitations, responses = [], []
             seasonal = 0.04 * math.sin(2 * math.pi * month.month / 12)
             for _ in range(self.invitations_per_month):
@@ -376,8 +376,17 @@ class SampleGenerator:
                 invitation_id = f"INV-{invitation_serial:08d}"
                 survey_id = rng.choice(SURVEYS)
                 invitations.append(
-                    (sent_at, [invitation_id, survey_id, customer.respondent_id, sent_at,
-                               channel, *self._segments(customer)])
+                    (
+                        sent_at,
+                        [
+                            invitation_id,
+                            survey_id,
+                            customer.respondent_id,
+                            sent_at,
+                            channel,
+                            *self._segments(customer),
+                        ],
+                    )
                 )
                 if rng.random() >= min(0.95, rate + seasonal):
                     continue
@@ -385,16 +394,20 @@ class SampleGenerator:
                 responded_at = sent_at + dt.timedelta(hours=delay_hours)
                 if responded_at >= end:
                     continue  # would answer after the export was taken
-                responses.append(
-                    (responded_at, customer, survey_id, invitation_id, channel, effect)
-                )
+                responses.append((responded_at, customer, survey_id, invitation_id, channel, effect))
             for _ in range(self.anonymous_per_month):
                 customer = self._customer()
                 channel = rng.choice(list(ANONYMOUS_CHANNELS))
                 responded_at = month_start + dt.timedelta(seconds=rng.uniform(0, seconds))
                 responses.append(
-                    (responded_at, customer, "tnps-store" if channel == "store" else "tnps-web",
-                     "", channel, ANONYMOUS_CHANNELS[channel])
+                    (
+                        responded_at,
+                        customer,
+                        "tnps-store" if channel == "store" else "tnps-web",
+                        "",
+                        channel,
+                        ANONYMOUS_CHANNELS[channel],
+                    )
                 )
             yield month, month_index, invitations, responses
 
@@ -467,8 +480,15 @@ def generate(out_dir: Path, config: GeneratorConfig | None = None) -> dict[str, 
             ):
                 writer.writerow(
                     generator.response_row(
-                        customer, survey_id, invitation_id, responded_at, channel, effect,
-                        month_index, style, anonymous=not invitation_id,
+                        customer,
+                        survey_id,
+                        invitation_id,
+                        responded_at,
+                        channel,
+                        effect,
+                        month_index,
+                        style,
+                        anonymous=not invitation_id,
                     )
                 )
                 counts["responses"] += 1

@@ -6,7 +6,6 @@ differs from the last one it saw. The run key is the fingerprint, so one inbox s
 starts at most one run; the landing assets skip content already landed.
 """
 
-
 import hashlib
 from pathlib import Path
 

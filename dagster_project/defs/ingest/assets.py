@@ -25,8 +25,7 @@ def segments_key(source: str) -> dg.AssetKey:
 def _outcome_table(outcomes: list[LandingOutcome]) -> str:
     lines = ["| file | outcome | rows | rejected because |", "|---|---|---|---|"]
     lines += [
-        f"| {o.file_path} | {o.outcome} | {o.rows_read} | {o.rejected_reason or ''} |"
-        for o in outcomes
+        f"| {o.file_path} | {o.outcome} | {o.rows_read} | {o.rejected_reason or ''} |" for o in outcomes
     ]
     return "\n".join(lines)
 
@@ -66,9 +65,7 @@ def land_inbox(context: dg.AssetExecutionContext, warehouse: NpsWarehouse):
     per_source: dict[str, list[LandingOutcome]] = {}
     with warehouse.connect() as con:
         for source in SOURCES:
-            per_source[source.name] = land_source(
-                con, source, settings.raw_dir, settings.work_dir
-            )
+            per_source[source.name] = land_source(con, source, settings.raw_dir, settings.work_dir)
         totals = dict(
             con.execute(
                 """select source, count(*) from raw.landed_files
@@ -99,8 +96,6 @@ def land_inbox(context: dg.AssetExecutionContext, warehouse: NpsWarehouse):
             "files_in_use": sum(totals.values()),
             "files_landed_now": len(all_new),
             "rejected_files": [o.file_path for o in all_new if o.rejected_reason],
-            "landed_now": dg.MetadataValue.md(_outcome_table(all_new))
-            if all_new
-            else "nothing new",
+            "landed_now": dg.MetadataValue.md(_outcome_table(all_new)) if all_new else "nothing new",
         },
     )

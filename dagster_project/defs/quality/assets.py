@@ -10,8 +10,7 @@ from dagster_project.lib.warehouse import WRITER_POOL
 
 # A quarantine reason without its values, so that reasons group into rules.
 RULE_OF_REASON = (
-    "regexp_replace(regexp_replace(reason, '''[^'']*''', '…', 'g'), 'kept .*$', "
-    "'kept the later row')"
+    "regexp_replace(regexp_replace(reason, '''[^'']*''', '…', 'g'), 'kept .*$', 'kept the later row')"
 )
 
 
@@ -53,18 +52,14 @@ def build_validation_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         with warehouse.connect() as con:
             validate_source(con, spec, warehouse.pseudonym_key())
             valid = con.execute(f"select count(*) from {spec.valid_table}").fetchall()[0][0]
-            quarantined = con.execute(
-                f"select count(*) from {spec.quarantine_table}"
-            ).fetchall()[0][0]
+            quarantined = con.execute(f"select count(*) from {spec.quarantine_table}").fetchall()[0][0]
             reasons = con.execute(
                 f"""select {RULE_OF_REASON} as rule, count(*)
                     from {spec.quarantine_table} group by 1 order by 2 desc, 1 limit 20"""
             ).fetchall()
         if quarantined:
             context.log.warning(f"{quarantined} {spec.name} rows quarantined")
-        table = "\n".join(
-            ["| reason | rows |", "|---|---|"] + [f"| {rule} | {n} |" for rule, n in reasons]
-        )
+        table = "\n".join(["| reason | rows |", "|---|---|"] + [f"| {rule} | {n} |" for rule, n in reasons])
         yield dg.MaterializeResult(asset_key=valid_key(spec.name), metadata={"rows": valid})
         yield dg.MaterializeResult(asset_key=specs[1].key)
         yield dg.MaterializeResult(

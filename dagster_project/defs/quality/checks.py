@@ -10,7 +10,6 @@
   rows read = valid rows + quarantined rows. Nothing is lost, nothing doubled.
 """
 
-
 import dagster as dg
 
 from dagster_project.defs.ingest.assets import rows_key
@@ -30,8 +29,7 @@ def _report_table(reports: list[BatchReport]) -> str:
         for rule in report.failed_rules:
             examples = ", ".join(rule.examples[:5]) if not rule.error else f"error: {rule.error}"
             lines.append(
-                f"| {report.file_path} | {report.rows} | {rule.rule} | "
-                f"{rule.unexpected_count} | {examples} |"
+                f"| {report.file_path} | {report.rows} | {rule.rule} | {rule.unexpected_count} | {examples} |"
             )
     return "\n".join(lines)
 

@@ -1,6 +1,5 @@
 """dbt models as Dagster assets: dbt folder = schema = Dagster group."""
 
-
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -11,6 +10,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_project.defs.resources import NpsWarehouse
 from dagster_project.defs.transform.project import dbt_project, manifest_path
 from dagster_project.lib.warehouse import WRITER_POOL
+
 
 class NpsDbtTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
@@ -29,9 +29,7 @@ class NpsDbtTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=NpsDbtTranslator(),
     pool=WRITER_POOL,
 )
-def nps_dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: NpsWarehouse
-):
+def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: NpsWarehouse):
     # dbt reads the warehouse path and reporting time zone from the environment.
     os.environ.update(warehouse.settings.environment_for_tools())
     yield from dbt.cli(["build"], context=context).stream()

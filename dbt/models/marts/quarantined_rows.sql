@@ -31,7 +31,7 @@ final as (
         source_row_number,
         reason,
         raw_values,
-        quarantined_at
+        landed_at
 
     from unioned
 

@@ -20,7 +20,7 @@ renamed as (
         cast(raw_values as varchar) as raw_values,
 
         -- timestamps
-        quarantined_at
+        landed_at
 
     from source
 

@@ -1,0 +1,57 @@
+"""Shared fixtures: real DuckDB files in temporary directories, real pipeline runs."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.settings import Settings
+from tests.pipeline import TEST_KEY, run_pipeline
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@dataclass
+class Warehouse:
+    settings: Settings
+
+    def query(self, sql: str, params: object = None) -> list[tuple]:
+        con = duckdb.connect(str(self.settings.warehouse_path), read_only=True)
+        try:
+            return con.execute(sql, params).fetchall() if params else con.sql(sql).fetchall()
+        finally:
+            con.close()
+
+
+def make_settings(root: Path, inbox: Path | None = None) -> Settings:
+    raw_dir = root / "inbox"
+    if inbox is not None:
+        shutil.copytree(inbox, raw_dir)
+    else:
+        raw_dir.mkdir(parents=True)
+    return Settings(
+        raw_dir=raw_dir,
+        warehouse_path=root / "warehouse" / "nps.duckdb",
+        reporting_tz="Europe/Stockholm",
+        secrets_dir=root / "secrets",
+    )
+
+
+@pytest.fixture
+def test_key(monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("NPS_PSEUDONYMISATION_KEY", TEST_KEY)
+    return TEST_KEY
+
+
+@pytest.fixture(scope="session")
+def small_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
+    """The hand-computed fixture inbox, run once through the whole Dagster pipeline."""
+    settings = make_settings(tmp_path_factory.mktemp("small"), FIXTURES / "inbox_small")
+    result = run_pipeline(settings)
+    assert result.success, "the pipeline run on the small fixture inbox failed"
+    yield Warehouse(settings)

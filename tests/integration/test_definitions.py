@@ -1,0 +1,92 @@
+"""The code location loads, its asset graph is what review expects, automation works."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from dagster_project.defs import build_definitions
+from dagster_project.defs.automation.sensors import inbox_sensor
+from tests.conftest import FIXTURES, make_settings
+
+SNAPSHOT = Path(__file__).parent.parent / "snapshots" / "asset_graph.txt"
+
+
+@pytest.fixture(scope="module")
+def defs(tmp_path_factory) -> dg.Definitions:
+    return build_definitions(make_settings(tmp_path_factory.mktemp("defs")))
+
+
+def describe_graph(defs: dg.Definitions) -> str:
+    graph = defs.resolve_asset_graph()
+    lines = []
+    for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
+        node = graph.get(key)
+        parents = ", ".join(sorted(p.to_user_string() for p in node.parent_keys))
+        lines.append(f"{key.to_user_string()} [{node.group_name}] <- {parents}")
+    python_checks = [
+        k for k in graph.asset_check_keys if k.asset_key.path[0] not in ("staging", "intermediate", "marts")
+    ]
+    for check in sorted(python_checks, key=lambda k: k.to_user_string()):
+        blocking = graph.get_check_spec(check).blocking
+        lines.append(f"check {check.to_user_string()}{' (blocking)' if blocking else ''}")
+    return "\n".join(lines) + "\n"
+
+
+def test_definitions_load(defs):
+    dg.Definitions.validate_loadable(defs)
+    assert defs.resolve_job_def("nps_pipeline")
+
+
+def test_asset_graph_snapshot(defs):
+    """Changes to the graph show up in review. Update with UPDATE_SNAPSHOTS=1."""
+    current = describe_graph(defs)
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        SNAPSHOT.write_text(current)
+    assert current == SNAPSHOT.read_text()
+
+
+def test_dbt_folders_are_groups_and_sources_are_the_python_assets(defs):
+    graph = defs.resolve_asset_graph()
+    fact = graph.get(dg.AssetKey(["marts", "fct_nps_responses"]))
+    assert fact.group_name == "marts"
+    staging = graph.get(dg.AssetKey(["staging", "stg_inbox__responses"]))
+    assert dg.AssetKey(["validated", "responses"]) in staging.parent_keys
+
+
+def test_every_warehouse_writer_is_in_the_one_pool(defs):
+    for assets_def in defs.assets:
+        if isinstance(assets_def, dg.AssetsDefinition) and assets_def.is_executable:
+            assert assets_def.op.pool == "nps_warehouse", assets_def.node_def.name
+
+
+def test_the_schedule_runs_daily_in_the_reporting_time_zone(defs):
+    schedule = defs.resolve_schedule_def("nps_daily")
+    assert schedule.cron_schedule == "0 6 * * *"
+    assert schedule.execution_timezone == "Europe/Stockholm"
+    assert schedule.job_name == "nps_pipeline"
+
+
+def test_the_sensor_asks_for_a_run_only_when_the_inbox_changes(tmp_path):
+    settings = make_settings(tmp_path, FIXTURES / "inbox_small")
+    sensor = inbox_sensor(settings.raw_dir)
+    with dg.instance_for_test() as instance:
+        first = sensor.evaluate_tick(dg.build_sensor_context(instance=instance))
+        assert len(first.run_requests) == 1
+        again = sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=first.cursor))
+        assert not again.run_requests and again.skip_message == "inbox unchanged"
+        (settings.raw_dir / "responses" / "late.csv").write_text("response_id\n")
+        changed = sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=first.cursor))
+        assert len(changed.run_requests) == 1
+        assert changed.run_requests[0].run_key != first.run_requests[0].run_key
+
+
+def test_an_empty_inbox_skips(tmp_path):
+    settings = make_settings(tmp_path)
+    sensor = inbox_sensor(settings.raw_dir)
+    with dg.instance_for_test() as instance:
+        result = sensor.evaluate_tick(dg.build_sensor_context(instance=instance))
+    assert not result.run_requests

@@ -1,0 +1,93 @@
+"""The committed GX suites: consistent with the validation rules, and they catch bad batches."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from dagster_project.lib.gx_validation import GxValidator, validate_batches
+from dagster_project.lib.landing import land_source
+from dagster_project.lib.pseudonymise import PseudonymKey
+from dagster_project.lib.sources import CHANNELS, RESPONSES, SOURCES
+from dagster_project.lib.validation import SCORE_PATTERN, validate_source
+from dagster_project.lib.warehouse import connect, ensure_landing_tables
+from dagster_project.settings import GX_CONTEXT_DIR
+
+
+def suite(name: str) -> dict:
+    return json.loads((GX_CONTEXT_DIR / "expectations" / f"{name}.json").read_text())
+
+
+def expectation(name: str, kind: str, **kwargs) -> dict:
+    matches = [
+        e
+        for e in suite(name)["expectations"]
+        if e["type"] == kind and all(e["kwargs"].get(k) == v for k, v in kwargs.items())
+    ]
+    assert len(matches) == 1, (name, kind, kwargs)
+    return matches[0]
+
+
+@pytest.mark.parametrize("spec", SOURCES, ids=lambda s: s.name)
+def test_suites_mirror_the_sources(spec):
+    columns = expectation(spec.name, "expect_table_columns_to_match_set")["kwargs"]["column_set"]
+    assert sorted(columns) == sorted(spec.required)
+    channels = expectation(spec.name, "expect_column_values_to_be_in_set", column="channel")
+    assert channels["kwargs"]["value_set"] == list(CHANNELS)
+    expectation(spec.name, "expect_column_values_to_be_unique", column=spec.id_column)
+    expectation(spec.name, "expect_column_values_to_not_be_null", column=f"{spec.timestamp_column}_utc")
+
+
+def test_the_score_rule_is_the_same_pattern_as_validation():
+    rule = expectation("responses", "expect_column_values_to_match_regex", column="score")
+    assert rule["kwargs"]["regex"] == f"^{SCORE_PATTERN}$"
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    root = tmp_path_factory.mktemp("gx")
+    (root / "inbox" / "responses").mkdir(parents=True)
+    (root / "inbox" / "responses" / "a.csv").write_text(
+        "response_id,survey_id,responded_at,score,channel\n"
+        "R1,S,2025-01-01T10:00:00Z,10,email\n"
+        "R2,S,2025-01-01T10:00:00Z,11,email\n"
+        "R3,S,2030-01-01T10:00:00Z,9,fax\n"
+        "R1,S,2025-01-02T10:00:00Z,8,sms\n"
+    )
+    (root / "inbox" / "responses" / "b.csv").write_text(
+        "response_id,survey_id,responded_at,channel\nR9,S,2025-01-01,sms\n"
+    )
+    validator = GxValidator(root / "gx")
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    with connect(root / "w.duckdb") as con:
+        ensure_landing_tables(con)
+        land_source(con, RESPONSES, root / "inbox", root / "work")
+        validate_source(con, RESPONSES, PseudonymKey.from_secret(b"k", "t"), validated_at=now)
+        landed = {r.file_path: r for r in validate_batches(con, validator, RESPONSES, "landed", now)}
+        valid = validate_batches(con, validator, RESPONSES, "valid", now)
+    return landed, valid, root
+
+
+def test_landed_batches_fail_rule_by_rule(reports):
+    landed, _, _ = reports
+    failed = {rule.rule: rule.unexpected_count for rule in landed["responses/a.csv"].failed_rules}
+    assert failed == {
+        "response_id is unique in the batch": 2,
+        "score is a whole number from 0 to 10 (10, 10.0 and 10,0 are 10; no 11, -1, 9.5 or 'ten')": 1,
+        "responded_at is not in the future": 1,
+        "channel is a known channel (lower-cased)": 1,
+    }
+
+
+def test_a_file_without_a_required_column_fails_the_table_rule(reports):
+    landed, _, _ = reports
+    rules = {rule.rule for rule in landed["responses/b.csv"].failed_rules}
+    assert "the file has every required column" in rules
+
+
+def test_valid_rows_pass_and_results_are_stored_outside_the_repository(reports):
+    _, valid, root = reports
+    assert [(r.file_path, r.rows, r.success) for r in valid] == [("responses/a.csv", 1, True)]
+    assert list((root / "gx" / "validations").rglob("*.json"))

@@ -1,0 +1,93 @@
+"""The sample-data generator: deterministic, realistic, and what is committed."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from dagster_project.sample_data import GeneratorConfig, generate
+from dagster_project.settings import REPO_ROOT
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("sample")
+    generate(out)
+    return out
+
+
+def read_rows(folder: Path) -> list[dict]:
+    rows = []
+    for path in sorted(folder.glob("*.csv")):
+        raw = path.read_bytes()
+        encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252")
+        delimiter = ";" if text.split("\n", 1)[0].count(";") else ","
+        rows += list(csv.DictReader(text.splitlines(), delimiter=delimiter))
+    return rows
+
+
+def test_the_committed_sample_is_what_the_generator_writes(generated):
+    committed = REPO_ROOT / "data" / "raw"
+    for folder in ("responses", "invitations"):
+        names = sorted(p.name for p in (generated / folder).glob("*.csv"))
+        assert names == sorted(p.name for p in (committed / folder).glob("*.csv"))
+        for name in names:
+            assert (generated / folder / name).read_bytes() == (committed / folder / name).read_bytes(), (
+                f"{folder}/{name} differs: run `make sample-data`"
+            )
+
+
+def test_the_sample_is_realistic(generated):
+    responses = read_rows(generated / "responses")
+    invitations = read_rows(generated / "invitations")
+    assert 3000 <= len(responses) <= 5000 and len(invitations) > len(responses)
+    months = {r["responded_at"][:7] for r in responses if r["responded_at"][:4].isdigit()}
+    assert len(months) >= 24
+    assert set(Counter(r["channel"] for r in responses)) >= {
+        "email",
+        "sms",
+        "web",
+        "app",
+        "phone",
+        "store",
+    }
+    regions = {r["segment_region"] for r in responses}
+    assert {"Skåne", "Sjælland", "Østlandet"} <= regions
+    anonymous = [r for r in responses if not r["invitation_id"]]
+    assert 0.03 < len(anonymous) / len(responses) < 0.2
+    texts = " ".join(r["reason"] for r in responses)
+    assert "täckning" in texts and "dækning" in texts and "support" in texts  # sv, da, en
+    formats = {p.name.split("_", 2)[-1] for p in (generated / "responses").glob("*.csv")}
+    assert {"nordic.csv", "bom.csv"} <= formats
+
+
+def test_scores_drift_by_segment_over_time(generated):
+    responses = [r for r in read_rows(generated / "responses") if r["score"].isdigit()]
+
+    def nps(rows):
+        scores = [int(r["score"]) for r in rows]
+        return 100 * (sum(s >= 9 for s in scores) - sum(s <= 6 for s in scores)) / len(scores)
+
+    def region_in(region, year):
+        return [r for r in responses if r["segment_region"] == region and r["responded_at"].startswith(year)]
+
+    assert nps(region_in("Jylland", "2026")) > nps(region_in("Jylland", "2025")) + 10
+    assert nps(region_in("Norrland", "2026")) < nps(region_in("Norrland", "2025"))
+
+
+def test_any_size_same_seed_same_bytes(tmp_path):
+    config = GeneratorConfig(responses=300, months=3, end_month=dt.date(2025, 3, 1))
+    first, second = tmp_path / "a", tmp_path / "b"
+    counts = generate(first, config)
+    generate(second, config)
+    assert 200 < counts["responses"] < 400
+    for path in first.rglob("*.csv"):
+        assert path.read_bytes() == (second / path.relative_to(first)).read_bytes()
