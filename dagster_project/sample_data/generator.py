@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from dagster_project.lib.sources import INVITATIONS, RESPONSES, SEGMENT_PREFIX
+
 SEED = 20261124
 LOCAL_TZ = ZoneInfo("Europe/Stockholm")
 
@@ -153,32 +155,11 @@ NORDIC = FileFormat("nordic", "cp1252", ";", "\r\n", "utc_naive")
 BOM_SEMICOLON = FileFormat("bom", "utf-8-sig", ";", "\r\n", "offset")
 FORMAT_ROTATION = (CANONICAL, NORDIC, BOM_SEMICOLON)
 
-RESPONSE_COLUMNS = (
-    "response_id",
-    "survey_id",
-    "invitation_id",
-    "respondent_id",
-    "responded_at",
-    "score",
-    "channel",
-    "reason",
-    "improvement",
-    "segment_region",
-    "segment_business_unit",
-    "segment_product",
-    "segment_customer_type",
+SEGMENT_COLUMNS = tuple(
+    f"{SEGMENT_PREFIX}{name}" for name in ("region", "business_unit", "product", "customer_type")
 )
-INVITATION_COLUMNS = (
-    "invitation_id",
-    "survey_id",
-    "respondent_id",
-    "sent_at",
-    "channel",
-    "segment_region",
-    "segment_business_unit",
-    "segment_product",
-    "segment_customer_type",
-)
+RESPONSE_COLUMNS = RESPONSES.columns + SEGMENT_COLUMNS
+INVITATION_COLUMNS = INVITATIONS.columns + SEGMENT_COLUMNS
 
 
 @dataclass(frozen=True)

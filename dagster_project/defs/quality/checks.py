@@ -40,6 +40,23 @@ def _run_gx(warehouse: NpsWarehouse, spec: SourceSpec, stage: str) -> list[Batch
         return validate_batches(con, validator, spec, stage)
 
 
+def _gx_result(reports: list[BatchReport], passed_text: str, failed_text: str, **kwargs):
+    failing = [r for r in reports if not r.success]
+    return dg.AssetCheckResult(
+        passed=not failing,
+        description=failed_text.format(files=", ".join(r.file_path for r in failing))
+        if failing
+        else passed_text.format(files=len(reports), rows=sum(r.rows for r in reports)),
+        metadata={
+            "files": len(reports),
+            "files_with_failures": [r.file_path for r in failing],
+            "rows_checked": sum(r.rows for r in reports),
+            "report": dg.MetadataValue.md(_report_table(reports)),
+        },
+        **kwargs,
+    )
+
+
 def build_checks(spec: SourceSpec) -> list[dg.AssetChecksDefinition]:
     @dg.asset_check(
         asset=rows_key(spec.name),
@@ -48,23 +65,11 @@ def build_checks(spec: SourceSpec) -> list[dg.AssetChecksDefinition]:
         description=f"GX checkpoint `{spec.name}_landed_rows` on every landed file, as delivered.",
     )
     def gx_landed_batches(warehouse: NpsWarehouse) -> dg.AssetCheckResult:
-        reports = _run_gx(warehouse, spec, "landed")
-        failing = [r for r in reports if not r.success]
-        return dg.AssetCheckResult(
-            passed=not failing,
+        return _gx_result(
+            _run_gx(warehouse, spec, "landed"),
+            passed_text="all {files} files meet the suite",
+            failed_text="rows that break the suite (and are quarantined) in {files}",
             severity=dg.AssetCheckSeverity.WARN,
-            description=(
-                f"{len(failing)} of {len(reports)} files have rows that break the suite; "
-                "those rows are quarantined"
-                if failing
-                else f"all {len(reports)} files meet the suite"
-            ),
-            metadata={
-                "files": len(reports),
-                "files_with_failures": [r.file_path for r in failing],
-                "rows_checked": sum(r.rows for r in reports),
-                "report": dg.MetadataValue.md(_report_table(reports)),
-            },
         )
 
     @dg.asset_check(
@@ -78,20 +83,10 @@ def build_checks(spec: SourceSpec) -> list[dg.AssetChecksDefinition]:
         ),
     )
     def gx_valid_rows(warehouse: NpsWarehouse) -> dg.AssetCheckResult:
-        reports = _run_gx(warehouse, spec, "valid")
-        failing = [r for r in reports if not r.success]
-        return dg.AssetCheckResult(
-            passed=not failing,
-            description=(
-                f"invalid values among valid rows in {', '.join(r.file_path for r in failing)}"
-                if failing
-                else f"{sum(r.rows for r in reports)} valid rows meet the suite"
-            ),
-            metadata={
-                "files": len(reports),
-                "rows_checked": sum(r.rows for r in reports),
-                "report": dg.MetadataValue.md(_report_table(reports)),
-            },
+        return _gx_result(
+            _run_gx(warehouse, spec, "valid"),
+            passed_text="{rows} valid rows in {files} files meet the suite",
+            failed_text="invalid values among valid rows in {files}",
         )
 
     @dg.asset_check(
