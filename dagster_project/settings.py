@@ -7,6 +7,7 @@
 | NPS_REPORTING_TZ          | Europe/Stockholm                 | time zone that decides a response's date  |
 | NPS_PSEUDONYMISATION_KEY  | (unset)                          | HMAC key for respondent ids               |
 | NPS_SECRETS_DIR           | data/secrets                     | where a generated key is kept if unset    |
+| NPS_SOURCES_CONFIG        | config/sources.yml               | the inbox sources and their formats       |
 
 Relative paths are relative to the repository root, so the same values work from
 `make`, from `dagster dev` and from dbt (which runs with `dbt/` as its working directory).
@@ -39,6 +40,7 @@ class Settings:
     warehouse_path: Path
     reporting_tz: str
     secrets_dir: Path
+    sources_config: Path = REPO_ROOT / "config" / "sources.yml"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -54,6 +56,7 @@ class Settings:
             warehouse_path=_path_from_env("NPS_WAREHOUSE", "data/warehouse/nps.duckdb"),
             reporting_tz=tz,
             secrets_dir=_path_from_env("NPS_SECRETS_DIR", "data/secrets"),
+            sources_config=_path_from_env("NPS_SOURCES_CONFIG", "config/sources.yml"),
         )
 
     @property
@@ -73,4 +76,5 @@ class Settings:
             "NPS_WAREHOUSE": str(self.warehouse_path),
             "NPS_REPORTING_TZ": self.reporting_tz,
             "NPS_GX_RESULTS_DIR": str(self.gx_results_dir),
+            "NPS_SOURCES_CONFIG": str(self.sources_config),
         }

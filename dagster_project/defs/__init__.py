@@ -8,22 +8,26 @@ from dagster_dbt import DbtCliResource
 from dagster_project.defs.automation.jobs import nps_pipeline
 from dagster_project.defs.automation.schedules import daily_schedule
 from dagster_project.defs.automation.sensors import inbox_sensor
-from dagster_project.defs.ingest.assets import land_inbox
+from dagster_project.defs.ingest.assets import build_landing_asset
+from dagster_project.defs.ingest.checks import files_usable
 from dagster_project.defs.quality.assets import validation_assets
 from dagster_project.defs.quality.checks import quality_checks
 from dagster_project.defs.resources import NpsWarehouse
 from dagster_project.defs.transform.assets import nps_dbt_models
 from dagster_project.defs.transform.project import dbt_executable, dbt_project
+from dagster_project.lib.source_config import load_sources_config
 from dagster_project.settings import Settings
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
+    """All definitions for one configuration; an invalid source config raises here."""
+    sources = load_sources_config(settings.sources_config)
     return dg.Definitions(
-        assets=[land_inbox, *validation_assets, nps_dbt_models],
-        asset_checks=quality_checks,
+        assets=[build_landing_asset(sources), *validation_assets, nps_dbt_models],
+        asset_checks=[files_usable, *quality_checks],
         jobs=[nps_pipeline],
         schedules=[daily_schedule(settings.reporting_tz)],
-        sensors=[inbox_sensor(settings.raw_dir)],
+        sensors=[inbox_sensor(settings.raw_dir, sources)],
         resources={
             "warehouse": NpsWarehouse.from_settings(settings),
             "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),

@@ -21,6 +21,7 @@ class NpsWarehouse(dg.ConfigurableResource):
     warehouse_path: str
     reporting_tz: str
     secrets_dir: str
+    sources_config: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> NpsWarehouse:
@@ -29,6 +30,7 @@ class NpsWarehouse(dg.ConfigurableResource):
             warehouse_path=str(settings.warehouse_path),
             reporting_tz=settings.reporting_tz,
             secrets_dir=str(settings.secrets_dir),
+            sources_config=str(settings.sources_config),
         )
 
     @property
@@ -38,6 +40,7 @@ class NpsWarehouse(dg.ConfigurableResource):
             warehouse_path=Path(self.warehouse_path),
             reporting_tz=self.reporting_tz,
             secrets_dir=Path(self.secrets_dir),
+            sources_config=Path(self.sources_config),
         )
 
     @contextmanager

@@ -1,19 +1,20 @@
-"""Parsing a UTF-8 delimited file into a DuckDB temp table of text, one row per record.
+"""Parsing records into a DuckDB temp table of text, one row per record.
 
-Fast path: DuckDB's reader with every option explicit (no sniffing) and strict parsing.
-When DuckDB refuses the file (ragged rows, stray quotes), a second pass with Python's
-csv module keeps every record, marking the malformed ones with a `parse_error`,
-so no record is lost and each problem is named by its row.
-
-The temp table has columns `row_number` (1 = first record after the header),
+The temp table has columns `row_number` (1 = first record after the header rows),
 `c0`..`cN` (the header's columns, by position) and `parse_error`. File names and headers
-never become SQL text: the path is a bound parameter and columns are named by position.
+never become SQL text: paths are bound parameters and columns are named by position.
+
+Delimited files: DuckDB's reader first, with every option explicit (no sniffing) and
+strict parsing. When DuckDB refuses the file (ragged rows, stray quotes), a second pass
+with Python's csv module keeps every record, marking the malformed ones with a
+`parse_error`, so no record is lost and each problem is named by its row.
+Other formats (xlsx, JSON) hand their records to `insert_records`.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -22,35 +23,59 @@ import pyarrow as pa
 BATCH_ROWS = 100_000
 csv.field_size_limit(1 << 30)
 
+Record = tuple[int, list[str | None], str | None]  # row number, fields, parse error
+
 
 def column_names(width: int) -> list[str]:
     return [f"c{i}" for i in range(width)]
 
 
-def parse_into_temp_table(
-    con: duckdb.DuckDBPyConnection, path: Path, delimiter: str, width: int, table: str
+def read_header_records(path: Path, delimiter: str, count: int) -> list[list[str]]:
+    """The first `count` records of a UTF-8 delimited file (quoted newlines allowed)."""
+    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter, quotechar='"', strict=False)
+        records = []
+        for record in reader:
+            records.append(record)
+            if len(records) == count:
+                break
+    return records
+
+
+def parse_delimited(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    delimiter: str,
+    width: int,
+    table: str,
+    header_rows: int = 1,
 ) -> str:
-    """Fill `table` from the file; returns the parser used ('duckdb' or 'python')."""
+    """Fill `table` from a UTF-8 delimited file; returns the parser used ('duckdb' or 'python')."""
     con.execute(f"drop table if exists {table}")
     try:
-        _parse_with_duckdb(con, path, delimiter, width, table)
+        _parse_with_duckdb(con, path, delimiter, width, table, header_rows)
         return "duckdb"
     except duckdb.Error:
         con.execute(f"drop table if exists {table}_read")
         con.execute(f"drop table if exists {table}")
-        _parse_with_python(con, path, delimiter, width, table)
+        insert_records(con, table, width, _delimited_records(path, delimiter, width, header_rows))
         return "python"
 
 
 def _parse_with_duckdb(
-    con: duckdb.DuckDBPyConnection, path: Path, delimiter: str, width: int, table: str
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    delimiter: str,
+    width: int,
+    table: str,
+    header_rows: int,
 ) -> None:
     columns = "{" + ", ".join(f"'{name}': 'varchar'" for name in column_names(width)) + "}"
     con.execute(
         f"""
         create temp table {table}_read as
         select * from read_csv(
-            $path, delim = $delim, quote = '"', escape = '"', header = true,
+            $path, delim = $delim, quote = '"', escape = '"', header = false,
             auto_detect = false, columns = {columns}, strict_mode = true,
             null_padding = false, encoding = 'utf-8', max_line_size = 100000000
         )""",
@@ -61,8 +86,10 @@ def _parse_with_duckdb(
     con.execute(
         f"""
         create temp table {table} as
-        select rowid + 1 as row_number, {selected}, cast(null as varchar) as parse_error
-        from {table}_read"""
+        select rowid + 1 - {int(header_rows)} as row_number, {selected},
+               cast(null as varchar) as parse_error
+        from {table}_read
+        where rowid >= {int(header_rows)}"""
     )
     con.execute(f"drop table {table}_read")
 
@@ -83,8 +110,20 @@ class _LineTap:
         return line
 
 
-def _records(path: Path, delimiter: str, width: int) -> Iterator[tuple[list[str | None], str]]:
-    """(fields padded to width, parse error or '') for every record after the header.
+def fit_to_width(fields: list, width: int) -> tuple[list[str | None], str | None]:
+    """Fields padded or cut to the header's width, and the error when they did not fit."""
+    error = None
+    if len(fields) != width:
+        error = f"row has {len(fields)} fields but the header has {width}"
+        if len(fields) > width:
+            error += f"; extra values {fields[width:][:5]!r}"
+    padded = [value if value != "" else None for value in fields[:width]]
+    padded += [None] * (width - len(padded))
+    return padded, error
+
+
+def _delimited_records(path: Path, delimiter: str, width: int, header_rows: int) -> Iterator[Record]:
+    """Every record after the header rows.
 
     Strict quoting: a stray or unterminated quote is an error for that record (with its
     raw text in the message), and reading goes on with the next line.
@@ -92,7 +131,8 @@ def _records(path: Path, delimiter: str, width: int) -> Iterator[tuple[list[str 
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
         tap = _LineTap(handle)
         reader = csv.reader(tap, delimiter=delimiter, quotechar='"', strict=True)
-        next(reader, None)
+        skipped = 0
+        row_number = 0
         while True:
             tap.lines = []
             try:
@@ -100,54 +140,51 @@ def _records(path: Path, delimiter: str, width: int) -> Iterator[tuple[list[str 
             except StopIteration:
                 return
             except csv.Error as exc:
+                if skipped < header_rows:
+                    skipped += 1
+                    continue
+                row_number += 1
                 raw = "".join(tap.lines)
-                yield [None] * width, f"unreadable CSV ({exc}) in {raw[:200]!r}"
+                yield row_number, [None] * width, f"unreadable CSV ({exc}) in {raw[:200]!r}"
                 continue
             if not fields:
                 continue  # a blank line is not a record
-            error = ""
-            if len(fields) != width:
-                error = f"row has {len(fields)} fields but the header has {width}"
-                if len(fields) > width:
-                    error += f"; extra values {fields[width:][:5]!r}"
-            padded = [value if value != "" else None for value in fields[:width]]
-            padded += [None] * (width - len(padded))
-            yield padded, error
+            if skipped < header_rows:
+                skipped += 1
+                continue
+            row_number += 1
+            yield (row_number, *fit_to_width(fields, width))
 
 
-def _parse_with_python(
-    con: duckdb.DuckDBPyConnection, path: Path, delimiter: str, width: int, table: str
-) -> None:
+def insert_records(con: duckdb.DuckDBPyConnection, table: str, width: int, records: Iterable[Record]) -> None:
+    """Create `table` and fill it from records, in Arrow batches (constant memory)."""
     names = column_names(width)
     schema = pa.schema(
         [("row_number", pa.int64())]
         + [(name, pa.string()) for name in names]
         + [("parse_error", pa.string())]
     )
+    con.execute(f"drop table if exists {table}")
     con.execute(
         f"create temp table {table} ("
         + ", ".join(["row_number bigint"] + [f"{n} varchar" for n in names] + ["parse_error varchar"])
         + ")"
     )
-    batch: list[tuple[list[str | None], str]] = []
-    row_number = 0
+    batch: list[Record] = []
 
     def flush() -> None:
-        nonlocal batch
         if not batch:
             return
-        start = row_number - len(batch) + 1
-        columns = [pa.array(range(start, row_number + 1), pa.int64())]
+        columns = [pa.array([number for number, _, _ in batch], pa.int64())]
         for i in range(width):
-            columns.append(pa.array([fields[i] for fields, _ in batch], pa.string()))
-        columns.append(pa.array([error or None for _, error in batch], pa.string()))
+            columns.append(pa.array([fields[i] for _, fields, _ in batch], pa.string()))
+        columns.append(pa.array([error for _, _, error in batch], pa.string()))
         con.register("_arrow_batch", pa.Table.from_arrays(columns, schema=schema))
         con.execute(f"insert into {table} select * from _arrow_batch")
         con.unregister("_arrow_batch")
-        batch = []
+        batch.clear()
 
-    for record in _records(path, delimiter, width):
-        row_number += 1
+    for record in records:
         batch.append(record)
         if len(batch) >= BATCH_ROWS:
             flush()

@@ -7,9 +7,7 @@ in one streaming pass over the bytes (constant memory), and hand DuckDB a UTF-8 
 from __future__ import annotations
 
 import codecs
-import csv
 import hashlib
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,17 +21,19 @@ class FileFacts:
     sha256: str
     size_bytes: int
     encoding: str  # utf-8 | utf-8-sig | windows-1252 | mixed utf-8/windows-1252
-    delimiter: str
-    header: tuple[str, ...]
 
     @property
     def is_utf8(self) -> bool:
         return self.encoding in ("utf-8", "utf-8-sig")
 
 
-def _first_line(path: Path, limit: int = 1 << 16) -> bytes:
+def first_line(path: Path, limit: int = 1 << 16) -> str:
+    """The file's first line, decoded, without BOM and line end."""
     with path.open("rb") as handle:
-        return handle.readline(limit)
+        raw = handle.readline(limit)
+    if raw.startswith(UTF8_BOM):
+        raw = raw[len(UTF8_BOM) :]
+    return decode_line(raw)[0].rstrip("\r\n")
 
 
 def decode_line(raw: bytes) -> tuple[str, str]:
@@ -63,12 +63,14 @@ def sniff_delimiter(header_line: str) -> str:
 
 
 def inspect_file(path: Path) -> FileFacts:
-    """Checksum, encoding and header of a delimited text file, in one pass over its bytes."""
+    """Checksum, size and encoding of a file, in one streaming pass over its bytes."""
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     size = 0
     utf8 = True
     with path.open("rb") as handle:
+        head = handle.read(len(UTF8_BOM))
+        handle.seek(0)
         while chunk := handle.read(CHUNK_BYTES):
             digest.update(chunk)
             size += len(chunk)
@@ -82,20 +84,11 @@ def inspect_file(path: Path) -> FileFacts:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             utf8 = False
-
-    first = _first_line(path)
-    has_bom = first.startswith(UTF8_BOM)
-    if has_bom:
-        first = first[len(UTF8_BOM) :]
     if utf8:
-        encoding = "utf-8-sig" if has_bom else "utf-8"
+        encoding = "utf-8-sig" if head == UTF8_BOM else "utf-8"
     else:
         encoding = _non_utf8_encoding(path)
-    header_text, _ = decode_line(first)
-    header_text = header_text.rstrip("\r\n")
-    delimiter = sniff_delimiter(header_text)
-    header = tuple(next(csv.reader(io.StringIO(header_text), delimiter=delimiter), []))
-    return FileFacts(digest.hexdigest(), size, encoding, delimiter, header)
+    return FileFacts(digest.hexdigest(), size, encoding)
 
 
 def _non_utf8_encoding(path: Path) -> str:
@@ -110,18 +103,30 @@ def _non_utf8_encoding(path: Path) -> str:
     return "windows-1252"
 
 
-def utf8_copy(path: Path, facts: FileFacts, work_dir: Path) -> Path:
+def utf8_copy(path: Path, facts: FileFacts, work_dir: Path, forced: str = "auto") -> Path:
     """A UTF-8 file DuckDB can read: the file itself, or a line-by-line transcoded copy.
 
     Line by line, so a file that mixes UTF-8 and Windows-1252 lines keeps every letter.
+    `forced="windows-1252"` decodes every line as Windows-1252 (a configured source).
     """
-    if facts.is_utf8:
+    if facts.is_utf8 and forced != "windows-1252":
         return path
     work_dir.mkdir(parents=True, exist_ok=True)
     target = work_dir / f"{facts.sha256}.csv"
     partial = target.with_suffix(".partial")
     with path.open("rb") as source, partial.open("w", encoding="utf-8", newline="") as sink:
         for raw in source:
-            sink.write(decode_line(raw)[0])
+            if forced == "windows-1252":
+                sink.write(raw.decode("cp1252") if _cp1252_ok(raw) else raw.decode("latin-1"))
+            else:
+                sink.write(decode_line(raw)[0])
     partial.replace(target)
     return target
+
+
+def _cp1252_ok(raw: bytes) -> bool:
+    try:
+        raw.decode("cp1252")
+        return True
+    except UnicodeDecodeError:
+        return False

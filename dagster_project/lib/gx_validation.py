@@ -24,8 +24,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dagster_project.lib.landing import map_header
 from dagster_project.lib.sources import SourceSpec
+from dagster_project.lib.validation import live_rows_sql, timestamp_formats, typed_columns_sql
 from dagster_project.settings import GX_CONTEXT_DIR
 
 BATCH_ROWS = 500_000
@@ -110,20 +110,21 @@ class GxValidator:
 
 
 def batch_columns_sql(spec: SourceSpec, present: set[str]) -> str:
-    """The prepared columns of a batch: only those the file has, plus the parsed timestamp."""
-    checked = [spec.id_column, "survey_id", spec.timestamp_column, "channel"]
-    if spec.score_column:
-        checked.append(spec.score_column)
+    """The prepared columns of a batch: only those the file has, values read the way
+    validation reads them (trimmed; channel through the source's map; score labels
+    stripped where configured), and the timestamp parsed into `<column>_utc`."""
     expressions = ["row_number"]
-    for column in checked:
-        if column not in present:
+    for column in (spec.id_column, "survey_id", spec.timestamp_column, "channel", spec.score_column):
+        if column is None or column not in present:
             continue
         if column == "channel":
-            expressions.append("lower(nullif(trim(channel), '')) as channel")
+            expressions.append("channel_value as channel")
+        elif column == spec.score_column:
+            expressions.append(f"nullif(score_text, '') as {column}")
         else:
             expressions.append(f"nullif(trim({column}), '') as {column}")
         if column == spec.timestamp_column:
-            expressions.append(f"try_cast(trim({column}) as timestamptz) as {column}_utc")
+            expressions.append(f"timestamp_value as {column}_utc")
     return ", ".join(expressions)
 
 
@@ -132,20 +133,23 @@ def iter_batches(
 ) -> Iterator[tuple[str, pd.DataFrame]]:
     """(file path, frame) for each live file and chunk; stage 'landed' or 'valid'."""
     files = con.execute(
-        """select file_id, file_path, header_columns from raw.landed_files
-           where source = $source and replaced_at is null and rows_read > 0
+        """select file_id, file_path, mapped_columns from raw.landed_files
+           where kind = $kind and replaced_at is null and rows_read > 0
            order by file_path""",
-        {"source": spec.name},
+        {"kind": spec.name},
     ).fetchall()
-    for file_id, file_path, header in files:
-        present = set(map_header(tuple(header), spec).positions)
+    formats = timestamp_formats(con, spec)
+    score_columns = "" if spec.score_column else ", null::varchar as score_text"
+    for file_id, file_path, mapped in files:
         only_valid = (
             f"semi join {spec.valid_table} as valid using (file_id, row_number)" if stage == "valid" else ""
         )
         reader = con.sql(
-            f"""select {batch_columns_sql(spec, present)}
-                from {spec.rows_table} as landed {only_valid}
-                where landed.file_id = $id order by row_number""",
+            f"""with live_rows as ({live_rows_sql(spec)} and files.file_id = $id),
+                typed as (select *, {typed_columns_sql(spec, formats)}{score_columns} from live_rows)
+                select {batch_columns_sql(spec, set(mapped or []))}
+                from typed as landed {only_valid}
+                order by row_number""",
             params={"id": file_id},
         ).to_arrow_reader(BATCH_ROWS)
         for arrow_batch in reader:

@@ -7,27 +7,37 @@ Policy (documented in the README):
   earlier version's rows are removed and the new version's rows land, in one transaction.
 - Files are landed in path order; each gets a `landing_seq`. When two files carry the same
   id, the later landed file wins (see validation).
-- A file that cannot be used as a whole (empty, no header, a required column missing,
-  duplicate column names, unsupported type) still gets a load record with the reason;
-  its rows, if any, land so that validation quarantines each of them with that reason.
+- A file that cannot be used as a whole (empty, no header, unreadable, a required column
+  missing, another scale than 0-10, ...) still gets a load record with the reason; its
+  rows, if any, land so that validation quarantines each of them with that reason.
+- One file's failure never stops the others: an unexpected error reading a file becomes
+  that file's rejection reason.
 Each file lands in its own transaction: a crash leaves either all of a file or none of it.
+The source's settings that validation needs (time zone, timestamp format, channel map,
+statuses, ...) are recorded on the load record, so every row is read as it was configured
+when it landed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 
-from dagster_project.lib.csv_parsing import parse_into_temp_table
-from dagster_project.lib.file_reading import FileFacts, inspect_file, utf8_copy
-from dagster_project.lib.sources import SEGMENT_PREFIX, SourceSpec
+from dagster_project.lib.file_reading import FileFacts, inspect_file
+from dagster_project.lib.readers import ParsedFile, read_file, scale_stated_in
+from dagster_project.lib.source_config import SourceConfig
+from dagster_project.lib.value_sql import score_number_sql
 from dagster_project.lib.warehouse import scalar
 
-DELIMITED_SUFFIXES = (".csv", ".tsv", ".txt")
 _TEMP = "_landing"
+TEXT_LABEL_SHARE = 0.5  # more than half the scores are words: a labelled scale
+MIN_SCORES_FOR_SCALE = 20  # scores needed before a 0..5 range is called another scale
+MIN_SCORES_FOR_LABELS = 5
 
 
 @dataclass
@@ -49,47 +59,73 @@ class HeaderMapping:
     rejected_reason: str | None
 
 
-def inbox_files(raw_dir: Path, spec: SourceSpec) -> list[Path]:
-    folder = raw_dir / spec.folder
-    if not folder.is_dir():
+def inbox_files(raw_dir: Path, folder: str) -> list[Path]:
+    root = raw_dir / folder
+    if not root.is_dir():
         return []
     return sorted(
-        path for path in folder.rglob("*") if path.is_file() and not path.name.startswith((".", "~$"))
+        path
+        for path in root.rglob("*")
+        if path.is_file() and not any(part.startswith((".", "~$")) for part in path.relative_to(root).parts)
     )
 
 
 def normalise_column_name(name: str) -> str:
-    return name.replace("\ufeff", "").strip().lower()
+    return re.sub(r"\s+", " ", name.replace("\ufeff", "")).strip().lower()
 
 
-def map_header(header: tuple[str, ...], spec: SourceSpec) -> HeaderMapping:
-    positions: dict[str, int] = {}
-    segments: dict[str, int] = {}
-    ignored: list[str] = []
-    seen: dict[str, int] = {}
-    duplicates: list[str] = []
+def map_header(header: tuple[str, ...], source: SourceConfig) -> HeaderMapping:
+    """Where each canonical column and segment is in the file, and what is left out."""
+    index: dict[str, int] = {}
+    duplicated: set[str] = set()
     for position, raw_name in enumerate(header):
         name = normalise_column_name(raw_name)
-        if name in seen:
-            duplicates.append(name)
-            continue
-        seen[name] = position
-        if name in spec.columns:
-            positions[name] = position
-        elif name.startswith(SEGMENT_PREFIX) and len(name) > len(SEGMENT_PREFIX):
-            segments[name[len(SEGMENT_PREFIX) :]] = position
+        if name in index:
+            duplicated.add(name)
         else:
-            ignored.append(raw_name if raw_name.strip() else f"(unnamed column {position + 1})")
+            index[name] = position
+    spec = source.spec
+    positions: dict[str, int] = {}
+    needed_twice: list[str] = []
+    for column in spec.columns:
+        if column in source.constants:
+            continue
+        name = normalise_column_name(source.file_column(column))
+        if name in index:
+            positions[column] = index[name]
+            if name in duplicated:
+                needed_twice.append(source.file_column(column))
+    segments: dict[str, int] = {}
+    for segment, column in source.segments.items():
+        name = normalise_column_name(column)
+        if name in index:
+            segments[segment] = index[name]
+    prefix = normalise_column_name(source.segment_prefix or "")
+    used = set(positions.values()) | set(segments.values())
+    if prefix:
+        for name, position in index.items():
+            if position not in used and name.startswith(prefix) and len(name) > len(prefix):
+                segments.setdefault(name[len(prefix) :], position)
+    used = set(positions.values()) | set(segments.values())
+    ignored = tuple(
+        raw_name if raw_name.strip() else f"(unnamed column {position + 1})"
+        for position, raw_name in enumerate(header)
+        if position not in used
+    )
     reason = None
-    if duplicates:
+    if needed_twice:
         reason = "column(s) appear more than once in the header: " + ", ".join(
-            repr(d) for d in sorted(set(duplicates))
+            repr(n) for n in sorted(set(needed_twice))
         )
     else:
-        missing = [column for column in spec.required if column not in positions]
+        missing = [
+            source.file_column(column)
+            for column in spec.required
+            if column not in positions and column not in source.constants
+        ]
         if missing:
             reason = "required column(s) missing from the header: " + ", ".join(missing)
-    return HeaderMapping(positions, segments, tuple(ignored), reason)
+    return HeaderMapping(positions, segments, ignored, reason)
 
 
 def _relative(path: Path, raw_dir: Path) -> str:
@@ -101,17 +137,17 @@ def _relative(path: Path, raw_dir: Path) -> str:
 
 def land_source(
     con: duckdb.DuckDBPyConnection,
-    spec: SourceSpec,
+    source: SourceConfig,
     raw_dir: Path,
     work_dir: Path,
 ) -> list[LandingOutcome]:
     """Land every new or changed file of one source; returns what happened to each file."""
-    return [land_file(con, spec, path, raw_dir, work_dir) for path in inbox_files(raw_dir, spec)]
+    return [land_file(con, source, path, raw_dir, work_dir) for path in inbox_files(raw_dir, source.folder)]
 
 
 def land_file(
     con: duckdb.DuckDBPyConnection,
-    spec: SourceSpec,
+    source: SourceConfig,
     path: Path,
     raw_dir: Path,
     work_dir: Path,
@@ -130,7 +166,7 @@ def land_file(
             {"p": relative, "id": facts.sha256},
         )
         if not recorded:
-            _record_delivery(con, relative, facts.sha256, spec, "already_landed", now)
+            _record_delivery(con, relative, facts.sha256, source, "already_landed", now)
         return LandingOutcome(
             relative, facts.sha256, "already_landed", notes=[f"same content as {live[0][0]}"]
         )
@@ -138,22 +174,22 @@ def land_file(
     previous = con.execute(
         """select file_id from raw.landed_files
            where file_path = $p and source = $s and replaced_at is null""",
-        {"p": relative, "s": spec.name},
+        {"p": relative, "s": source.name},
     ).fetchall()
     outcome = LandingOutcome(relative, facts.sha256, "replacement" if previous else "landed")
     try:
-        # Parsing happens before the transaction: a parser error must not abort it.
-        mapping = _parse(con, spec, path, facts, work_dir, outcome)
+        # Reading happens before the transaction: a parser error must not abort it.
+        parsed, mapping = _read(con, source, path, facts, work_dir, outcome)
         con.execute("begin transaction")
         try:
             # Content landed earlier and replaced since is landed afresh.
             con.execute("delete from raw.landed_files where file_id = $id", {"id": facts.sha256})
             for (old_id,) in previous:
-                _retire(con, spec, old_id, facts.sha256, now)
-            if outcome.parser:
-                _insert_rows(con, spec, facts.sha256, mapping)
-            _insert_load_record(con, spec, facts, outcome, mapping, now)
-            _record_delivery(con, relative, facts.sha256, spec, outcome.outcome, now)
+                _retire(con, source, old_id, facts.sha256, now)
+            if parsed.parser:
+                _insert_rows(con, source, facts.sha256, mapping)
+            _insert_load_record(con, source, facts, parsed, outcome, mapping, now)
+            _record_delivery(con, relative, facts.sha256, source, outcome.outcome, now)
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
@@ -163,7 +199,97 @@ def land_file(
     return outcome
 
 
-def _retire(con, spec: SourceSpec, old_id: str, new_id: str, now: dt.datetime) -> None:
+def _read(
+    con: duckdb.DuckDBPyConnection,
+    source: SourceConfig,
+    path: Path,
+    facts: FileFacts,
+    work_dir: Path,
+    outcome: LandingOutcome,
+) -> tuple[ParsedFile, HeaderMapping]:
+    """Parse the file into the temp table and decide whether it is usable as a whole."""
+    empty = HeaderMapping({}, {}, (), None)
+    try:
+        parsed = read_file(con, path, source, facts, work_dir, _TEMP)
+    except Exception as exc:  # one unreadable file must not stop the others
+        con.execute(f"drop table if exists {_TEMP}")
+        parsed = ParsedFile(rejected_reason=f"could not be read: {type(exc).__name__}: {exc}")
+    outcome.parser = parsed.parser
+    outcome.notes += parsed.notes
+    if parsed.parser is None:
+        outcome.rejected_reason = parsed.rejected_reason or "nothing could be read"
+        return parsed, empty
+    outcome.rows_read = scalar(con, f"select count(*) from {_TEMP}")
+    if not any(name.strip() for name in parsed.header):
+        outcome.rejected_reason = "the file has no header row"
+        return parsed, empty
+    mapping = map_header(parsed.header, source)
+    outcome.rejected_reason = (
+        mapping.rejected_reason or _timezone_problem(parsed) or _scale_problem(con, source, parsed, mapping)
+    )
+    return parsed, mapping
+
+
+def _timezone_problem(parsed: ParsedFile) -> str | None:
+    if parsed.timezone is None:
+        return None
+    try:
+        ZoneInfo(parsed.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"the file states an unknown time zone {parsed.timezone!r}"
+    return None
+
+
+def _scale_problem(
+    con: duckdb.DuckDBPyConnection, source: SourceConfig, parsed: ParsedFile, mapping: HeaderMapping
+) -> str | None:
+    """Why the file is not on the 0-10 NPS scale, if it is not. Nothing is ever rescaled."""
+    if source.spec.score_column is None:
+        return None
+    if not source.declares_nps_scale:
+        return (
+            f"source {source.name!r} declares a {source.scale} scale; only the 0–10 scale is NPS "
+            "and scores are never rescaled"
+        )
+    position = mapping.positions.get(source.spec.score_column)
+    if position is None:
+        return None
+    column = parsed.header[position]
+    for text in (column, parsed.descriptions.get(column, "")):
+        stated = scale_stated_in(text)
+        if stated and stated != (0, 10):
+            return (
+                f"the score column {column!r} states a {stated[0]}–{stated[1]} scale "
+                f"({text[:80]!r}); only the 0–10 scale is NPS"
+            )
+    labels = source.score_labels == "leading_number"
+    total, numeric, low, high, words = con.execute(
+        f"""
+        with scores as (
+            select trim(c{position}) as text,
+                   {score_number_sql(f"trim(c{position})", "true" if labels else "false")} as number
+            from {_TEMP}
+            where nullif(trim(c{position}), '') is not null
+        )
+        select count(*), count(number), min(number), max(number),
+               list(distinct text order by text) filter (where number is null)[1:4]
+        from scores"""
+    ).fetchall()[0]
+    if total >= MIN_SCORES_FOR_LABELS and (total - numeric) / total > TEXT_LABEL_SHARE:
+        return (
+            f"{total - numeric} of {total} scores are text labels (e.g. {', '.join(map(repr, words))}), "
+            "not numbers on the 0–10 scale"
+        )
+    if numeric >= MIN_SCORES_FOR_SCALE and high is not None and high <= 5:
+        return (
+            f"all {numeric} scores are between {low:g} and {high:g}: this looks like a "
+            f"{int(low) if low >= 0 else low:g}–5 scale, not 0–10"
+        )
+    return None
+
+
+def _retire(con, source: SourceConfig, old_id: str, new_id: str, now: dt.datetime) -> None:
+    spec = source.spec
     for table in (spec.rows_table, spec.segments_table):
         con.execute(f"delete from {table} where file_id = $id", {"id": old_id})
     con.execute(
@@ -172,80 +298,77 @@ def _retire(con, spec: SourceSpec, old_id: str, new_id: str, now: dt.datetime) -
     )
 
 
-def _record_delivery(con, relative: str, file_id: str, spec: SourceSpec, outcome: str, now) -> None:
+def _record_delivery(con, relative: str, file_id: str, source: SourceConfig, outcome: str, now) -> None:
     con.execute(
         "insert into raw.file_deliveries values ($p, $id, $s, $o, $now)",
-        {"p": relative, "id": file_id, "s": spec.name, "o": outcome, "now": now},
+        {"p": relative, "id": file_id, "s": source.name, "o": outcome, "now": now},
     )
-
-
-def _parse(
-    con: duckdb.DuckDBPyConnection,
-    spec: SourceSpec,
-    path: Path,
-    facts: FileFacts,
-    work_dir: Path,
-    outcome: LandingOutcome,
-) -> HeaderMapping:
-    """Parse the file into the temp table, or say why the file as a whole cannot be used."""
-    if path.suffix.lower() not in DELIMITED_SUFFIXES:
-        outcome.rejected_reason = f"unsupported file type {path.suffix or '(none)'!r}"
-        return HeaderMapping({}, {}, (), outcome.rejected_reason)
-    if facts.size_bytes == 0:
-        outcome.rejected_reason = "the file is empty"
-        return HeaderMapping({}, {}, (), outcome.rejected_reason)
-    if not any(name.strip() for name in facts.header):
-        outcome.rejected_reason = "the file has no header row"
-        return HeaderMapping({}, {}, (), outcome.rejected_reason)
-    mapping = map_header(facts.header, spec)
-    outcome.rejected_reason = mapping.rejected_reason
-    readable = utf8_copy(path, facts, work_dir)
-    try:
-        outcome.parser = parse_into_temp_table(con, readable, facts.delimiter, len(facts.header), _TEMP)
-    finally:
-        if readable != path:
-            readable.unlink(missing_ok=True)
-    outcome.rows_read = scalar(con, f"select count(*) from {_TEMP}")
-    return mapping
 
 
 def _insert_load_record(
     con: duckdb.DuckDBPyConnection,
-    spec: SourceSpec,
+    source: SourceConfig,
     facts: FileFacts,
+    parsed: ParsedFile,
     outcome: LandingOutcome,
     mapping: HeaderMapping,
     now: dt.datetime,
 ) -> None:
     con.execute(
-        """insert into raw.landed_files values (
-            $id, $source, $path, $bytes, $encoding, $delimiter, $header, $ignored,
-            $rows, $reason, nextval('raw.landing_seq'), $now, null, null)""",
+        """insert into raw.landed_files by name select
+            $id as file_id, $source as source, $kind as kind, $format as format,
+            $path as file_path, $bytes as file_bytes, $encoding as encoding,
+            $delimiter as delimiter, $parser as parser, $header as header_columns,
+            $ignored as ignored_columns, $mapped as mapped_columns, $rows as rows_read,
+            $reason as rejected_reason,
+            nextval('raw.landing_seq') as landing_seq, $now as landed_at,
+            $timezone as timezone, $timestamp_format as timestamp_format,
+            map($map_keys::varchar[], $map_values::varchar[]) as channel_map,
+            $statuses::varchar[] as real_statuses,
+            $keep_unfinished as keep_unfinished_with_score, $score_labels as score_labels""",
         {
             "id": facts.sha256,
-            "source": spec.name,
+            "source": source.name,
+            "kind": source.kind,
+            "format": source.format,
             "path": outcome.file_path,
             "bytes": facts.size_bytes,
             "encoding": facts.encoding if facts.size_bytes else None,
-            "delimiter": facts.delimiter if facts.header else None,
-            "header": list(facts.header),
+            "delimiter": parsed.delimiter,
+            "parser": parsed.parser,
+            "header": list(parsed.header),
             "ignored": list(mapping.ignored),
+            "mapped": [c for c in source.spec.columns if c in mapping.positions or c in source.constants],
             "rows": outcome.rows_read,
             "reason": outcome.rejected_reason,
             "now": now,
+            "timezone": parsed.timezone or source.timezone,
+            "timestamp_format": source.timestamp_format,
+            "map_keys": list(source.channel_map),
+            "map_values": list(source.channel_map.values()),
+            "statuses": source.real_statuses,
+            "keep_unfinished": source.keep_unfinished_with_score,
+            "score_labels": source.score_labels,
         },
     )
 
 
-def _insert_rows(con, spec: SourceSpec, file_id: str, mapping: HeaderMapping) -> None:
-    selected = ", ".join(
-        f"nullif(c{mapping.positions[column]}, '')" if column in mapping.positions else "null"
-        for column in spec.columns
-    )
+def _insert_rows(con, source: SourceConfig, file_id: str, mapping: HeaderMapping) -> None:
+    spec = source.spec
+    params: dict[str, str] = {"id": file_id}
+    selected = []
+    for i, column in enumerate(spec.columns):
+        if column in source.constants:
+            params[f"constant_{i}"] = source.constants[column]
+            selected.append(f"$constant_{i}")
+        elif column in mapping.positions:
+            selected.append(f"nullif(c{mapping.positions[column]}, '')")
+        else:
+            selected.append("null")
     con.execute(
         f"""insert into {spec.rows_table} (file_id, row_number, {", ".join(spec.columns)}, parse_error)
-            select $id, row_number, {selected}, parse_error from {_TEMP}""",
-        {"id": file_id},
+            select $id, row_number, {", ".join(selected)}, parse_error from {_TEMP}""",
+        params,
     )
     for segment_name, position in mapping.segments.items():
         con.execute(

@@ -1,9 +1,9 @@
-"""The inbox sources and the canonical columns each one lands.
+"""The kinds of inbox file and the canonical columns each kind lands.
 
-A source is a folder of the inbox (`NPS_RAW_DIR/<folder>/`) holding files of one kind.
-Every file is landed as text into `raw.<name>_rows` (canonical columns) and
-`raw.<name>_segments` (one row per `segment_<name>` value); validation then decides,
-row by row, what is valid and what goes to quarantine.
+Every configured source (config/sources.yml) is of one kind. All files of a kind land as
+text into `raw.<kind>_rows` (canonical columns) and `raw.<kind>_segments` (one row per
+segment value); validation then decides, row by row, what is valid, excluded or
+quarantined.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ SEGMENT_PREFIX = "segment_"
 
 @dataclass(frozen=True)
 class SourceSpec:
-    name: str
-    folder: str
+    name: str  # the kind: responses | invitations
+    folder: str  # the folder of its canonical CSV source
     columns: tuple[str, ...]
     required: tuple[str, ...]
     id_column: str
@@ -60,6 +60,11 @@ RESPONSES = SourceSpec(
         "channel",
         "reason",
         "improvement",
+        # Survey-tool fields: a response's status (previews, spam), whether it was
+        # finished, and the tool's own NPS group (1 detractor, 2 passive, 3 promoter).
+        "status",
+        "finished",
+        "nps_group",
     ),
     required=("response_id", "survey_id", "responded_at", "score", "channel"),
     id_column="response_id",
@@ -77,4 +82,8 @@ INVITATIONS = SourceSpec(
     timestamp_column="sent_at",
 )
 
+# Columns survey tools add to responses (Qualtrics Status / Finished / Q_NPS_GROUP).
+SURVEY_TOOL_COLUMNS = ("status", "finished", "nps_group")
+
 SOURCES: tuple[SourceSpec, ...] = (RESPONSES, INVITATIONS)
+KINDS: dict[str, SourceSpec] = {spec.name: spec for spec in SOURCES}

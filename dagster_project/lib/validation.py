@@ -1,10 +1,17 @@
-"""Row-level validation in DuckDB: every landed row becomes valid or quarantined, with a reason.
+"""Row-level validation in DuckDB: every landed row becomes valid, excluded or quarantined.
 
 The rules mirror the Great Expectations suites in `expectations/` (which then check every
-batch independently, see `gx_validation.py`). Each row gets the first failing rule, in
-this order: file rejected, unparseable row, missing required value, score, timestamp,
-channel; and among rows that pass, the id must be unique (the later landed file, then
-the later row, wins; the loser is quarantined with a pointer to the winner).
+batch independently, see `gx_validation.py`). Each row is judged in this order:
+
+1. quarantined: its file was rejected as a whole; the row was malformed;
+2. excluded (not an error, not a response): a `status` that is not a real response
+   (Qualtrics `Survey Preview`, `Spam`...), an unfinished response (unless the source
+   keeps unfinished responses that carry a score);
+3. quarantined, first failing rule: required value missing, score (not a number / not
+   whole / outside 0-10 / not written as 0-10), survey-tool NPS group that contradicts
+   the score, timestamp (unparseable / in the future), channel unknown, `finished` unreadable;
+4. among rows that pass, the id must be unique: the later landed file, then the later
+   row, wins; the other is quarantined with a pointer to the winner.
 
 Validated tables are rebuilt from all live landed rows in one transaction, so a re-run
 gives the same result and a late file can change which row wins.
@@ -18,12 +25,19 @@ from dataclasses import dataclass
 import duckdb
 
 from dagster_project.lib.pseudonymise import PseudonymKey, hmac_sql
-from dagster_project.lib.sources import CHANNELS, SourceSpec
+from dagster_project.lib.sources import CHANNELS, SURVEY_TOOL_COLUMNS, SourceSpec
+from dagster_project.lib.value_sql import (
+    SCORE_PATTERN,
+    channel_sql,
+    score_number_sql,
+    score_text_sql,
+    timestamp_sql,
+)
 
-# The score must read as a whole number from 0 to 10: 10, 10.0 and 10,0 are 10.
-SCORE_PATTERN = r"(?:10|[0-9])(?:[.,]0+)?"  # the same pattern as the GX suite
-NUMBER_PATTERN = r"-?[0-9]+([.,][0-9]+)?"
 _VALUE_IN_MESSAGE_CHARS = 60
+TRUE_WORDS = ("true", "1", "yes", "t", "y")
+FALSE_WORDS = ("false", "0", "no", "f", "n")
+NPS_GROUPS = {"1": "detractor", "2": "passive", "3": "promoter"}
 
 
 def _quoted(expression: str) -> str:
@@ -32,6 +46,25 @@ def _quoted(expression: str) -> str:
 
 def _blank(column: str) -> str:
     return f"nullif(trim({column}), '') is null"
+
+
+def _words(words: tuple[str, ...]) -> str:
+    return ", ".join(f"'{w}'" for w in words)
+
+
+def exclusion_sql(spec: SourceSpec) -> str:
+    """Why a row is not a real response (NULL for a real one). Responses only."""
+    if spec.score_column is None:
+        return "null"
+    return f"""case
+            when file_rejected_reason is not null or parse_error is not null then null
+            when status is not null and real_statuses is not null
+                and not list_contains(real_statuses, trim(status))
+                then 'status ' || {_quoted("trim(status)")} || ' is not a real response'
+            when lower(trim(finished)) in ({_words(FALSE_WORDS)})
+                and not (coalesce(keep_unfinished_with_score, false) and score_number is not null)
+                then 'unfinished response (finished = ' || {_quoted("trim(finished)")} || ')'
+        end"""
 
 
 def problem_sql(spec: SourceSpec) -> str:
@@ -43,31 +76,48 @@ def problem_sql(spec: SourceSpec) -> str:
     for column in spec.required:
         branches.append((_blank(column), f"'{column} is missing'"))
     if spec.score_column:
-        score = f"trim({spec.score_column})"
+        score = "score_text"
+        name = spec.score_column
         branches += [
-            (
-                "score_number is null",
-                f"'{spec.score_column} ' || {_quoted(score)} || ' is not a number'",
-            ),
+            ("score_number is null", f"'{name} ' || {_quoted(score)} || ' is not a number'"),
             (
                 "score_number <> floor(score_number)",
-                f"'{spec.score_column} ' || {_quoted(score)} || ' is not a whole number'",
+                f"'{name} ' || {_quoted(score)} || ' is not a whole number'",
             ),
             (
                 "score_number < 0 or score_number > 10",
-                f"'{spec.score_column} ' || {_quoted(score)} || ' is outside the 0–10 scale'",
+                f"'{name} ' || {_quoted(score)} || ' is outside the 0–10 scale'",
             ),
             (
                 f"not regexp_full_match({score}, '{SCORE_PATTERN}')",
-                f"'{spec.score_column} ' || {_quoted(score)}"
-                " || ' is not written as a whole number from 0 to 10'",
+                f"'{name} ' || {_quoted(score)} || ' is not written as a whole number from 0 to 10'",
+            ),
+            (
+                f"nullif(trim(nps_group), '') is not null "
+                f"and trim(nps_group) not in ({_words(tuple(NPS_GROUPS))})",
+                f"'nps_group ' || {_quoted('trim(nps_group)')} || ' is not 1, 2 or 3'",
+            ),
+            (
+                "nullif(trim(nps_group), '') is not null and trim(nps_group) <> "
+                "case when score_number >= 9 then '3' when score_number >= 7 then '2' else '1' end",
+                "'nps_group ' || trim(nps_group) || ' ('"
+                f" || {_group_name('trim(nps_group)')} || ') contradicts score '"
+                " || cast(score_number as integer) || ' ('"
+                f" || {_group_name(_group_of('score_number'))} || ')'",
+            ),
+            (
+                f"nullif(trim(finished), '') is not null and lower(trim(finished)) not in "
+                f"({_words(TRUE_WORDS + FALSE_WORDS)})",
+                f"'finished ' || {_quoted('trim(finished)')} || ' is not true or false'",
             ),
         ]
     ts = spec.timestamp_column
     branches += [
         (
             "timestamp_value is null",
-            f"'{ts} ' || {_quoted(f'trim({ts})')} || ' is not an ISO 8601 timestamp'",
+            f"'{ts} ' || {_quoted(f'trim({ts})')} || ' is not a valid timestamp'"
+            " || case when timestamp_format is not null"
+            " then ' (expected format ' || timestamp_format || ')' else ' (ISO 8601 expected)' end",
         ),
         (
             "timestamp_value > $validated_at",
@@ -82,43 +132,79 @@ def problem_sql(spec: SourceSpec) -> str:
     return f"case\n            {cases}\n        end"
 
 
-def _checked_rows_sql(spec: SourceSpec) -> str:
-    score_number = "null::double"
+def _group_of(number: str) -> str:
+    return f"case when {number} >= 9 then '3' when {number} >= 7 then '2' else '1' end"
+
+
+def _group_name(group: str) -> str:
+    return "case " + " ".join(f"when {group} = '{k}' then '{v}'" for k, v in NPS_GROUPS.items()) + " end"
+
+
+def typed_columns_sql(spec: SourceSpec, timestamp_formats: list[str]) -> str:
+    """The normalised values the rules and GX look at (needs the landed_files settings)."""
+    columns = [
+        f"nullif(trim({spec.id_column}), '') as id_value",
+        f"{timestamp_sql(spec.timestamp_column, 'timezone', 'timestamp_format', timestamp_formats)}"
+        " as timestamp_value",
+        f"{channel_sql('channel', 'channel_map')} as channel_value",
+    ]
     if spec.score_column:
-        score = f"trim({spec.score_column})"
-        score_number = (
-            f"case when regexp_full_match({score}, '{NUMBER_PATTERN}') "
-            f"then cast(replace({score}, ',', '.') as double) end"
-        )
+        labels = "coalesce(score_labels = 'leading_number', false)"
+        columns += [
+            f"{score_text_sql(spec.score_column, labels)} as score_text",
+            f"{score_number_sql(spec.score_column, labels)} as score_number",
+        ]
+    return ",\n            ".join(columns)
+
+
+def live_rows_sql(spec: SourceSpec) -> str:
+    """Landed rows of files still in use, with their file's settings."""
     return f"""
-    with live_rows as (
         select rows.*, files.file_path, files.landing_seq, files.landed_at,
-               files.rejected_reason as file_rejected_reason
+               files.rejected_reason as file_rejected_reason, files.timezone,
+               files.timestamp_format, files.channel_map, files.real_statuses,
+               files.keep_unfinished_with_score, files.score_labels
         from {spec.rows_table} as rows
         join raw.landed_files as files using (file_id)
-        where files.replaced_at is null
-    ),
+        where files.replaced_at is null"""
+
+
+def timestamp_formats(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> list[str]:
+    rows = con.execute(
+        """select distinct timestamp_format from raw.landed_files
+           where kind = $kind and timestamp_format is not null""",
+        {"kind": spec.name},
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _checked_rows_sql(spec: SourceSpec, formats: list[str]) -> str:
+    score_columns = "" if spec.score_column else ", null::varchar as score_text, null::double as score_number"
+    return f"""
+    with live_rows as ({live_rows_sql(spec)}),
     typed as (
         select *,
-            nullif(trim({spec.id_column}), '') as id_value,
-            try_cast(trim({spec.timestamp_column}) as timestamptz) as timestamp_value,
-            lower(trim(channel)) as channel_value,
-            {score_number} as score_number
+            {typed_columns_sql(spec, formats)}{score_columns}
         from live_rows
     ),
-    checked as (
-        select *, {problem_sql(spec)} as problem
+    excluded as (
+        select *, {exclusion_sql(spec)} as exclusion
         from typed
+    ),
+    checked as (
+        select *, case when exclusion is null then {problem_sql(spec)} end as problem
+        from excluded
     )
     select *,
-        case when problem is null then row_number() over latest_first end as id_rank,
-        case when problem is null then first_value(file_path) over latest_first end
+        case when problem is null and exclusion is null then row_number() over latest_first end
+            as id_rank,
+        case when problem is null and exclusion is null then first_value(file_path) over latest_first end
             as winner_file_path,
-        case when problem is null then first_value(row_number) over latest_first end
+        case when problem is null and exclusion is null then first_value(row_number) over latest_first end
             as winner_row_number
     from checked
     window latest_first as (
-        partition by id_value, problem is null
+        partition by id_value, problem is null and exclusion is null
         order by landing_seq desc, row_number desc
     )"""
 
@@ -134,6 +220,8 @@ def _valid_columns_sql(spec: SourceSpec) -> str:
             expressions.append(f"cast(score_number as utinyint) as {column}")
         elif column == "channel":
             expressions.append("channel_value as channel")
+        elif column in SURVEY_TOOL_COLUMNS:
+            continue  # used by the rules; not carried into valid rows
         else:
             expressions.append(f"nullif(trim({column}), '') as {column}")
     return ",\n            ".join(expressions)
@@ -150,12 +238,13 @@ def validate_source(
     key: PseudonymKey,
     validated_at: dt.datetime | None = None,
 ) -> None:
-    """Rebuild `validated.<source>`, its segments and its quarantine from the live raw rows."""
+    """Rebuild `validated.<kind>`, its segments and its quarantine from the live raw rows."""
     validated_at = validated_at or dt.datetime.now(dt.UTC)
+    formats = timestamp_formats(con, spec)
     con.execute("begin transaction")
     try:
         con.execute(
-            f"create or replace temp table _checked as {_checked_rows_sql(spec)}",
+            f"create or replace temp table _checked as {_checked_rows_sql(spec, formats)}",
             {"validated_at": validated_at},
         )
         con.execute(
@@ -164,7 +253,7 @@ def validate_source(
             select file_id, row_number,
             {_valid_columns_sql(spec)}
             from _checked
-            where problem is null and id_rank = 1
+            where problem is null and exclusion is null and id_rank = 1
             order by file_id, row_number""",
             key.sql_params(),
         )
@@ -185,7 +274,10 @@ def validate_source(
                 file_id,
                 file_path,
                 row_number,
+                case when exclusion is not null then 'excluded' else 'quarantined' end
+                    as disposition,
                 coalesce(
+                    exclusion,
                     problem,
                     '{spec.id_column} ' || {_quoted("id_value")} || ' is repeated; kept '
                     || winner_file_path || ' row ' || winner_row_number
@@ -193,7 +285,7 @@ def validate_source(
                 {_raw_values_sql(spec)} as raw_values,
                 landed_at
             from _checked
-            where problem is not null or id_rank > 1
+            where exclusion is not null or problem is not null or id_rank > 1
             order by file_path, row_number"""
         )
         con.execute("drop table _checked")
@@ -209,26 +301,30 @@ class FileReconciliation:
     rows_read: int
     valid: int
     quarantined: int
+    excluded: int = 0
 
     @property
     def reconciles(self) -> bool:
-        return self.rows_read == self.valid + self.quarantined
+        return self.rows_read == self.valid + self.quarantined + self.excluded
 
 
 def reconcile(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> list[FileReconciliation]:
-    """Per live file: rows read, valid and quarantined."""
+    """Per live file: rows read, valid, quarantined and excluded."""
     rows = con.execute(
         f"""
-        select files.file_path, files.rows_read,
-               coalesce(valid.n, 0), coalesce(quarantined.n, 0)
+        select files.file_path, files.rows_read, coalesce(valid.n, 0),
+               coalesce(rejected.quarantined, 0), coalesce(rejected.excluded, 0)
         from raw.landed_files as files
         left join (select file_id, count(*) as n from {spec.valid_table} group by all) as valid
             using (file_id)
         left join (
-            select file_id, count(*) as n from {spec.quarantine_table} group by all
-        ) as quarantined using (file_id)
-        where files.source = $source and files.replaced_at is null
+            select file_id,
+                   count(*) filter (where disposition = 'quarantined') as quarantined,
+                   count(*) filter (where disposition = 'excluded') as excluded
+            from {spec.quarantine_table} group by all
+        ) as rejected using (file_id)
+        where files.kind = $kind and files.replaced_at is null
         order by files.file_path""",
-        {"source": spec.name},
+        {"kind": spec.name},
     ).fetchall()
     return [FileReconciliation(*row) for row in rows]

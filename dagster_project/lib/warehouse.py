@@ -30,45 +30,38 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
         con.close()
 
 
-def _rows_table_ddl(spec: SourceSpec) -> str:
-    text_columns = ",\n    ".join(f"{column} varchar" for column in spec.columns)
-    return f"""
-create table if not exists {spec.rows_table} (
-    file_id varchar not null,
-    row_number bigint not null,
-    {text_columns},
-    parse_error varchar,
-    primary key (file_id, row_number)
-)"""
+# Columns of the landing tables. Tables are created with the key columns and extended with
+# `add column if not exists`, so a warehouse built by an older version gains new columns.
+def _rows_table_columns(spec: SourceSpec) -> list[tuple[str, str]]:
+    return [(column, "varchar") for column in spec.columns] + [("parse_error", "varchar")]
 
 
-def _segments_table_ddl(spec: SourceSpec) -> str:
-    return f"""
-create table if not exists {spec.segments_table} (
-    file_id varchar not null,
-    row_number bigint not null,
-    segment_name varchar not null,
-    segment_value varchar not null
-)"""
-
-
-LANDED_FILES_DDL = """
-create table if not exists raw.landed_files (
-    file_id varchar primary key,          -- SHA-256 of the file's bytes
-    source varchar not null,              -- responses | invitations
-    file_path varchar not null,           -- relative to NPS_RAW_DIR
-    file_bytes bigint not null,
-    encoding varchar,
-    delimiter varchar,
-    header_columns varchar[],
-    ignored_columns varchar[],
-    rows_read bigint not null,
-    rejected_reason varchar,              -- set when the whole file cannot be used
-    landing_seq bigint not null,          -- order of landing: a later file wins duplicates
-    landed_at timestamptz not null,
-    replaced_at timestamptz,              -- a corrected re-delivery under the same path
-    replaced_by varchar
-)"""
+LANDED_FILES_COLUMNS = [
+    ("source", "varchar"),  # the configured source (config/sources.yml)
+    ("kind", "varchar"),  # responses | invitations
+    ("format", "varchar"),  # csv | qualtrics_csv | surveymonkey_csv | xlsx | json
+    ("file_path", "varchar"),  # relative to NPS_RAW_DIR
+    ("file_bytes", "bigint"),
+    ("encoding", "varchar"),
+    ("delimiter", "varchar"),
+    ("parser", "varchar"),  # duckdb | python | openpyxl | json
+    ("header_columns", "varchar[]"),
+    ("ignored_columns", "varchar[]"),
+    ("mapped_columns", "varchar[]"),  # canonical columns found in the file or set as constants
+    ("rows_read", "bigint"),
+    ("rejected_reason", "varchar"),  # set when the whole file cannot be used
+    ("landing_seq", "bigint"),  # order of landing: a later file wins duplicates
+    ("landed_at", "timestamptz"),
+    ("replaced_at", "timestamptz"),  # a corrected re-delivery under the same path
+    ("replaced_by", "varchar"),
+    # The source settings validation applies to this file's rows:
+    ("timezone", "varchar"),
+    ("timestamp_format", "varchar"),
+    ("channel_map", "map(varchar, varchar)"),
+    ("real_statuses", "varchar[]"),
+    ("keep_unfinished_with_score", "boolean"),
+    ("score_labels", "varchar"),
+]
 
 FILE_DELIVERIES_DDL = """
 create table if not exists raw.file_deliveries (
@@ -80,15 +73,30 @@ create table if not exists raw.file_deliveries (
 )"""
 
 
+def _add_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[tuple[str, str]]) -> None:
+    for name, data_type in columns:
+        con.execute(f"alter table {table} add column if not exists {name} {data_type}")
+
+
 def ensure_landing_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists raw")
     con.execute("create schema if not exists validated")
-    con.execute(LANDED_FILES_DDL)
+    con.execute("create table if not exists raw.landed_files (file_id varchar primary key)")
+    _add_columns(con, "raw.landed_files", LANDED_FILES_COLUMNS)
     con.execute(FILE_DELIVERIES_DDL)
     con.execute("create sequence if not exists raw.landing_seq")
     for spec in SOURCES:
-        con.execute(_rows_table_ddl(spec))
-        con.execute(_segments_table_ddl(spec))
+        con.execute(
+            f"""create table if not exists {spec.rows_table} (
+                file_id varchar not null, row_number bigint not null,
+                primary key (file_id, row_number))"""
+        )
+        _add_columns(con, spec.rows_table, _rows_table_columns(spec))
+        con.execute(
+            f"""create table if not exists {spec.segments_table} (
+                file_id varchar not null, row_number bigint not null,
+                segment_name varchar not null, segment_value varchar not null)"""
+        )
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: object = None):

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from dagster_project.lib.sources import INVITATIONS, RESPONSES, SEGMENT_PREFIX
+from dagster_project.lib.sources import INVITATIONS, RESPONSES, SEGMENT_PREFIX, SURVEY_TOOL_COLUMNS
 
 SEED = 20261124
 LOCAL_TZ = ZoneInfo("Europe/Stockholm")
@@ -158,7 +158,7 @@ FORMAT_ROTATION = (CANONICAL, NORDIC, BOM_SEMICOLON)
 SEGMENT_COLUMNS = tuple(
     f"{SEGMENT_PREFIX}{name}" for name in ("region", "business_unit", "product", "customer_type")
 )
-RESPONSE_COLUMNS = RESPONSES.columns + SEGMENT_COLUMNS
+RESPONSE_COLUMNS = tuple(c for c in RESPONSES.columns if c not in SURVEY_TOOL_COLUMNS) + SEGMENT_COLUMNS
 INVITATION_COLUMNS = INVITATIONS.columns + SEGMENT_COLUMNS
 
 

@@ -43,6 +43,7 @@ renamed as (
 
         -- strings
         file_path as source_file_path,
+        disposition,
         reason,
         cast(raw_values as varchar) as raw_values,
 

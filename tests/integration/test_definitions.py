@@ -10,6 +10,7 @@ import pytest
 
 from dagster_project.defs import build_definitions
 from dagster_project.defs.automation.sensors import inbox_sensor
+from dagster_project.lib.source_config import load_sources_config
 from tests.conftest import FIXTURES, make_settings
 
 SNAPSHOT = Path(__file__).parent.parent / "snapshots" / "asset_graph.txt"
@@ -72,7 +73,7 @@ def test_the_schedule_runs_daily_in_the_reporting_time_zone(defs):
 
 def test_the_sensor_asks_for_a_run_only_when_the_inbox_changes(tmp_path):
     settings = make_settings(tmp_path, FIXTURES / "inbox_small")
-    sensor = inbox_sensor(settings.raw_dir)
+    sensor = inbox_sensor(settings.raw_dir, load_sources_config(settings.sources_config))
     with dg.instance_for_test() as instance:
         first = sensor.evaluate_tick(dg.build_sensor_context(instance=instance))
         assert len(first.run_requests) == 1
@@ -86,7 +87,7 @@ def test_the_sensor_asks_for_a_run_only_when_the_inbox_changes(tmp_path):
 
 def test_an_empty_inbox_skips(tmp_path):
     settings = make_settings(tmp_path)
-    sensor = inbox_sensor(settings.raw_dir)
+    sensor = inbox_sensor(settings.raw_dir, load_sources_config(settings.sources_config))
     with dg.instance_for_test() as instance:
         result = sensor.evaluate_tick(dg.build_sensor_context(instance=instance))
     assert not result.run_requests

@@ -23,7 +23,7 @@ EXPECTED_QUARANTINE = [
     (7, "responded_at '2099-03-03T10:00:00+01:00' is in the future"),
     (8, f"channel 'fax' is not one of {CHANNELS}"),
     (9, "response_id is missing"),
-    (10, "responded_at 'yesterday' is not an ISO 8601 timestamp"),
+    (10, "responded_at 'yesterday' is not a valid timestamp (ISO 8601 expected)"),
     (11, f"response_id 'B11' is repeated; kept {FILE} row 12"),
     (
         13,

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import duckdb
 
-from dagster_project.lib.csv_parsing import parse_into_temp_table
+from dagster_project.lib.csv_parsing import parse_delimited
 
 
-def parse(tmp_path, text: str, delimiter: str, width: int):
+def parse(tmp_path, text: str, delimiter: str, width: int, header_rows: int = 1):
     path = tmp_path / "f.csv"
     path.write_text(text, encoding="utf-8")
     con = duckdb.connect()
-    parser = parse_into_temp_table(con, path, delimiter, width, "t")
+    parser = parse_delimited(con, path, delimiter, width, "t", header_rows)
     return parser, con.sql("select * from t order by row_number").fetchall()
 
 
@@ -55,3 +55,17 @@ def test_reading_goes_on_after_a_stray_quote(tmp_path):
     assert parser == "python"
     assert parsed[1] == (2, "3", "4", None)
     assert parsed[0][0] == 1 and parsed[0][-1].startswith("unreadable CSV")
+
+
+def test_several_header_rows_are_skipped_even_with_quoted_newlines(tmp_path):
+    text = 'id,q\n"Response ID","How likely,\nreally?"\n{"ImportId":"x"},y\nR1,9\nR2,10\n'
+    parser, parsed = parse(tmp_path, text, ",", 2, header_rows=3)
+    assert parser == "duckdb"
+    assert parsed == [(1, "R1", "9", None), (2, "R2", "10", None)]
+
+
+def test_several_header_rows_in_the_python_reader(tmp_path):
+    text = "id,q\nq1,q2\nR1,9,extra\nR2,10\n"
+    parser, parsed = parse(tmp_path, text, ",", 2, header_rows=2)
+    assert parser == "python"
+    assert [row[0] for row in parsed] == [1, 2] and parsed[1] == (2, "R2", "10", None)

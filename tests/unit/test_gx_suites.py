@@ -10,8 +10,10 @@ import pytest
 from dagster_project.lib.gx_validation import GxValidator, validate_batches
 from dagster_project.lib.landing import land_source
 from dagster_project.lib.pseudonymise import PseudonymKey
+from dagster_project.lib.source_config import SourceConfig
 from dagster_project.lib.sources import CHANNELS, RESPONSES, SOURCES
-from dagster_project.lib.validation import SCORE_PATTERN, validate_source
+from dagster_project.lib.validation import validate_source
+from dagster_project.lib.value_sql import SCORE_PATTERN
 from dagster_project.lib.warehouse import connect, ensure_landing_tables
 from dagster_project.settings import GX_CONTEXT_DIR
 
@@ -63,7 +65,9 @@ def reports(tmp_path_factory):
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     with connect(root / "w.duckdb") as con:
         ensure_landing_tables(con)
-        land_source(con, RESPONSES, root / "inbox", root / "work")
+        land_source(
+            con, SourceConfig(name="r", kind="responses", folder="responses"), root / "inbox", root / "work"
+        )
         validate_source(con, RESPONSES, PseudonymKey.from_secret(b"k", "t"), validated_at=now)
         landed = {r.file_path: r for r in validate_batches(con, validator, RESPONSES, "landed", now)}
         valid = validate_batches(con, validator, RESPONSES, "valid", now)

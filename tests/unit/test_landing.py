@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 from dagster_project.lib.landing import land_source
-from dagster_project.lib.sources import RESPONSES
+from dagster_project.lib.source_config import SourceConfig
 from dagster_project.lib.warehouse import connect, ensure_landing_tables
 
 HEADER = "response_id,survey_id,responded_at,score,channel,segment_region\n"
+CANONICAL = SourceConfig(name="responses", kind="responses", folder="responses")
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def write(inbox: Path, name: str, text: str, encoding="utf-8") -> Path:
 def land(tmp_path, inbox):
     with connect(tmp_path / "w.duckdb") as con:
         ensure_landing_tables(con)
-        outcomes = land_source(con, RESPONSES, inbox, tmp_path / "work")
+        outcomes = land_source(con, CANONICAL, inbox, tmp_path / "work")
         rows = con.sql(
             "select file_id, row_number, response_id, score from raw.responses_rows order by 3"
         ).fetchall()
@@ -80,7 +81,12 @@ def test_segments_land_long_and_values_stay_text(tmp_path, inbox):
     [
         ("empty.csv", "", "the file is empty", 0),
         ("blank_header.csv", "\n\n", "the file has no header row", 0),
-        ("notes.xlsx", "PK\x03\x04", "unsupported file type '.xlsx'", 0),
+        (
+            "notes.xlsx",
+            "PK\x03\x04",
+            "unsupported file type '.xlsx' for format csv (expected .csv, .tsv, .txt)",
+            0,
+        ),
         (
             "no_score.csv",
             "response_id,survey_id,responded_at,channel\nR1,S,2025-01-01,email\n",

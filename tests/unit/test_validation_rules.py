@@ -8,6 +8,7 @@ import pytest
 
 from dagster_project.lib.landing import land_source
 from dagster_project.lib.pseudonymise import PseudonymKey
+from dagster_project.lib.source_config import SourceConfig
 from dagster_project.lib.sources import RESPONSES
 from dagster_project.lib.validation import reconcile, validate_source
 from dagster_project.lib.warehouse import connect, ensure_landing_tables
@@ -29,7 +30,7 @@ CASES = [
     ("09", "2025-01-01", "email", "score '09' is not written as a whole number from 0 to 10"),
     ("", "2025-01-01", "email", "score is missing"),
     ("7", "", "email", "responded_at is missing"),
-    ("7", "2025-02-30", "email", "responded_at '2025-02-30' is not an ISO 8601 timestamp"),
+    ("7", "2025-02-30", "email", "responded_at '2025-02-30' is not a valid timestamp (ISO 8601 expected)"),
     ("7", "2026-01-01T00:00:01Z", "email", "responded_at '2026-01-01T00:00:01Z' is in the future"),
     ("7", "2025-01-01", "fax", "channel 'fax' is not one of email, sms, web, app, phone, store"),
     ("7", "2025-01-01", "", "channel is missing"),
@@ -45,7 +46,9 @@ def validated(tmp_path_factory):
     (root / "inbox" / "responses" / "cases.csv").write_text("\n".join(lines) + "\n")
     with connect(root / "w.duckdb") as con:
         ensure_landing_tables(con)
-        land_source(con, RESPONSES, root / "inbox", root / "work")
+        land_source(
+            con, SourceConfig(name="r", kind="responses", folder="responses"), root / "inbox", root / "work"
+        )
         validate_source(con, RESPONSES, PseudonymKey.from_secret(b"k", "test"), validated_at=NOW)
         valid = dict(con.sql("select row_number, score from validated.responses").fetchall())
         reasons = dict(con.sql("select row_number, reason from validated.responses_quarantine").fetchall())

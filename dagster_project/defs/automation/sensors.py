@@ -13,21 +13,21 @@ import dagster as dg
 
 from dagster_project.defs.automation.jobs import nps_pipeline
 from dagster_project.lib.landing import inbox_files
-from dagster_project.lib.sources import SOURCES
+from dagster_project.lib.source_config import SourcesConfig
 
 
-def inbox_fingerprint(raw_dir: Path) -> tuple[str, int]:
+def inbox_fingerprint(raw_dir: Path, sources: SourcesConfig) -> tuple[str, int]:
     digest = hashlib.sha256()
     count = 0
-    for spec in SOURCES:
-        for path in inbox_files(raw_dir, spec):
+    for source in sources.sources:
+        for path in inbox_files(raw_dir, source.folder):
             stat = path.stat()
             digest.update(f"{path.relative_to(raw_dir)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
             count += 1
     return digest.hexdigest(), count
 
 
-def inbox_sensor(raw_dir: Path) -> dg.SensorDefinition:
+def inbox_sensor(raw_dir: Path, sources: SourcesConfig) -> dg.SensorDefinition:
     @dg.sensor(
         name="nps_inbox_sensor",
         job=nps_pipeline,
@@ -36,7 +36,7 @@ def inbox_sensor(raw_dir: Path) -> dg.SensorDefinition:
         description=f"Runs the pipeline when files in {raw_dir} are added or changed.",
     )
     def _sensor(context: dg.SensorEvaluationContext):
-        fingerprint, files = inbox_fingerprint(raw_dir)
+        fingerprint, files = inbox_fingerprint(raw_dir, sources)
         if files == 0:
             return dg.SkipReason(f"no files in {raw_dir}")
         if fingerprint == context.cursor:

@@ -1,13 +1,15 @@
-"""Landing: every file in the inbox folders, as raw text rows with lineage, once.
+"""Landing: every file of every configured source, as raw text rows with lineage, once.
 
 One multi-asset, because the load records (`raw.landed_files`) are shared by all sources;
-its asset keys are the tables it writes.
+its asset keys are the tables it writes. A file that cannot be used is recorded with the
+reason and reported by the check `raw/landed_files:files_usable`; it never stops the run.
 """
 
 import dagster as dg
 
 from dagster_project.defs.resources import NpsWarehouse
 from dagster_project.lib.landing import LandingOutcome, land_source
+from dagster_project.lib.source_config import SourcesConfig
 from dagster_project.lib.sources import SOURCES
 from dagster_project.lib.warehouse import WRITER_POOL
 
@@ -54,48 +56,47 @@ _SPECS = [
 ]
 
 
-@dg.multi_asset(
-    name="land_inbox",
-    specs=[spec.replace_attributes(group_name="ingest", kinds={"duckdb"}) for spec in _SPECS],
-    pool=WRITER_POOL,
-    description="Land new and changed inbox files; content already landed is skipped.",
-)
-def land_inbox(context: dg.AssetExecutionContext, warehouse: NpsWarehouse):
-    settings = warehouse.settings
-    per_source: dict[str, list[LandingOutcome]] = {}
-    with warehouse.connect() as con:
-        for source in SOURCES:
-            per_source[source.name] = land_source(con, source, settings.raw_dir, settings.work_dir)
-        totals = dict(
-            con.execute(
-                """select source, count(*) from raw.landed_files
-                   where replaced_at is null group by source"""
-            ).fetchall()
-        )
-    all_new = []
-    for source in SOURCES:
-        new = [o for o in per_source[source.name] if o.outcome != "already_landed"]
-        all_new += new
-        for o in new:
-            if o.rejected_reason:
-                context.log.warning(f"{o.file_path}: file rejected: {o.rejected_reason}")
-            else:
-                context.log.info(f"{o.file_path}: {o.outcome}, {o.rows_read} rows")
+def build_landing_asset(config: SourcesConfig) -> dg.AssetsDefinition:
+    folders = ", ".join(f"{s.folder}/ ({s.format})" for s in config.sources)
+
+    @dg.multi_asset(
+        name="land_inbox",
+        specs=[spec.replace_attributes(group_name="ingest", kinds={"duckdb"}) for spec in _SPECS],
+        pool=WRITER_POOL,
+        description=f"Land new and changed files from NPS_RAW_DIR: {folders}. "
+        "Content already landed is skipped.",
+    )
+    def land_inbox(context: dg.AssetExecutionContext, warehouse: NpsWarehouse):
+        settings = warehouse.settings
+        outcomes: dict[str, list[LandingOutcome]] = {kind.name: [] for kind in SOURCES}
+        with warehouse.connect() as con:
+            for source in config.sources:
+                outcomes[source.kind] += land_source(con, source, settings.raw_dir, settings.work_dir)
+        all_new = []
+        for kind in SOURCES:
+            new = [o for o in outcomes[kind.name] if o.outcome != "already_landed"]
+            all_new += new
+            for o in new:
+                if o.rejected_reason:
+                    context.log.warning(f"{o.file_path}: file rejected: {o.rejected_reason}")
+                else:
+                    context.log.info(f"{o.file_path}: {o.outcome}, {o.rows_read} rows ({o.parser})")
+            yield dg.MaterializeResult(
+                asset_key=rows_key(kind.name),
+                metadata={
+                    "files_in_inbox": len(outcomes[kind.name]),
+                    "files_landed_now": len(new),
+                    "rows_landed_now": sum(o.rows_read for o in new),
+                },
+            )
+            yield dg.MaterializeResult(asset_key=segments_key(kind.name))
         yield dg.MaterializeResult(
-            asset_key=rows_key(source.name),
+            asset_key=LANDED_FILES,
             metadata={
-                "files_in_inbox": len(per_source[source.name]),
-                "files_landed_now": len(new),
-                "rows_landed_now": sum(o.rows_read for o in new),
+                "files_landed_now": len(all_new),
+                "rejected_now": [o.file_path for o in all_new if o.rejected_reason],
+                "landed_now": dg.MetadataValue.md(_outcome_table(all_new)) if all_new else "nothing new",
             },
         )
-        yield dg.MaterializeResult(asset_key=segments_key(source.name))
-    yield dg.MaterializeResult(
-        asset_key=LANDED_FILES,
-        metadata={
-            "files_in_use": sum(totals.values()),
-            "files_landed_now": len(all_new),
-            "rejected_files": [o.file_path for o in all_new if o.rejected_reason],
-            "landed_now": dg.MetadataValue.md(_outcome_table(all_new)) if all_new else "nothing new",
-        },
-    )
+
+    return land_inbox

@@ -34,7 +34,8 @@ def build_validation_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         dg.AssetSpec(
             dg.AssetKey(["validated", f"{spec.name}_quarantine"]),
             deps=deps,
-            description=f"Every other {spec.name} row: file, row number, reason, raw values.",
+            description=f"Every other {spec.name} row: quarantined (an error) or excluded (a "
+            "preview, spam, unfinished), with file, row number, reason and raw values.",
         ),
     ]
 
@@ -52,20 +53,28 @@ def build_validation_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         with warehouse.connect() as con:
             validate_source(con, spec, warehouse.pseudonym_key())
             valid = con.execute(f"select count(*) from {spec.valid_table}").fetchall()[0][0]
-            quarantined = con.execute(f"select count(*) from {spec.quarantine_table}").fetchall()[0][0]
+            quarantined, excluded = con.execute(
+                f"""select count(*) filter (where disposition = 'quarantined'),
+                           count(*) filter (where disposition = 'excluded')
+                    from {spec.quarantine_table}"""
+            ).fetchall()[0]
             reasons = con.execute(
-                f"""select {RULE_OF_REASON} as rule, count(*)
-                    from {spec.quarantine_table} group by 1 order by 2 desc, 1 limit 20"""
+                f"""select disposition, {RULE_OF_REASON} as rule, count(*)
+                    from {spec.quarantine_table} group by 1, 2 order by 3 desc, 2 limit 20"""
             ).fetchall()
-        if quarantined:
-            context.log.warning(f"{quarantined} {spec.name} rows quarantined")
-        table = "\n".join(["| reason | rows |", "|---|---|"] + [f"| {rule} | {n} |" for rule, n in reasons])
+        if quarantined or excluded:
+            context.log.warning(f"{quarantined} {spec.name} rows quarantined, {excluded} excluded")
+        table = "\n".join(
+            ["| disposition | reason | rows |", "|---|---|---|"]
+            + [f"| {disposition} | {rule} | {n} |" for disposition, rule, n in reasons]
+        )
         yield dg.MaterializeResult(asset_key=valid_key(spec.name), metadata={"rows": valid})
         yield dg.MaterializeResult(asset_key=specs[1].key)
         yield dg.MaterializeResult(
             asset_key=specs[2].key,
             metadata={
-                "rows": quarantined,
+                "rows_quarantined": quarantined,
+                "rows_excluded": excluded,
                 "reasons": dg.MetadataValue.md(table) if reasons else "none",
             },
         )

@@ -7,7 +7,7 @@
   validation let through. A failure means a bad value would reach the marts: dbt does
   not run.
 - `rows_reconcile` (on `validated/<source>`, blocking): for every file,
-  rows read = valid rows + quarantined rows. Nothing is lost, nothing doubled.
+  rows read = valid + quarantined + excluded rows. Nothing is lost, nothing doubled.
 """
 
 import dagster as dg
@@ -94,14 +94,14 @@ def build_checks(spec: SourceSpec) -> list[dg.AssetChecksDefinition]:
         name="rows_reconcile",
         pool=WRITER_POOL,
         blocking=True,
-        description="For every file: rows read = valid rows + quarantined rows.",
+        description="For every file: rows read = valid + quarantined + excluded rows.",
     )
     def rows_reconcile(warehouse: NpsWarehouse) -> dg.AssetCheckResult:
         with warehouse.connect(read_only=True) as con:
             files = reconcile(con, spec)
         broken = [f for f in files if not f.reconciles]
-        lines = ["| file | read | valid | quarantined |", "|---|---|---|---|"] + [
-            f"| {f.file_path} | {f.rows_read} | {f.valid} | {f.quarantined} |" for f in files
+        lines = ["| file | read | valid | quarantined | excluded |", "|---|---|---|---|---|"] + [
+            f"| {f.file_path} | {f.rows_read} | {f.valid} | {f.quarantined} | {f.excluded} |" for f in files
         ]
         return dg.AssetCheckResult(
             passed=not broken,
@@ -114,6 +114,7 @@ def build_checks(spec: SourceSpec) -> list[dg.AssetChecksDefinition]:
                 "rows_read": sum(f.rows_read for f in files),
                 "valid_rows": sum(f.valid for f in files),
                 "quarantined_rows": sum(f.quarantined for f in files),
+                "excluded_rows": sum(f.excluded for f in files),
                 "files": dg.MetadataValue.md("\n".join(lines)),
             },
         )

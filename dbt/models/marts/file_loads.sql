@@ -1,4 +1,5 @@
--- One row per file content landed: what came in and what became of its rows.
+-- One row per file content landed (the load record): what came in and what became of
+-- its rows. For a file in use, rows_read = valid_rows + quarantined_rows + excluded_rows.
 with
 
 files as (
@@ -31,18 +32,30 @@ quarantined as (
 
 ),
 
+excluded as (
+
+    select source_file_id, count(*) as excluded_rows
+    from {{ ref('excluded_rows') }}
+    group by source_file_id
+
+),
+
 final as (
 
     select
         files.file_id,
         files.source_name,
+        files.kind,
+        files.format,
         files.file_path,
         files.encoding,
         files.delimiter,
+        files.parser,
         files.file_bytes,
         files.rows_read,
         coalesce(valid_responses.valid_rows, valid_invitations.valid_rows, 0) as valid_rows,
         coalesce(quarantined.quarantined_rows, 0) as quarantined_rows,
+        coalesce(excluded.excluded_rows, 0) as excluded_rows,
         files.rejected_reason,
         files.is_replaced,
         files.landed_at,
@@ -52,6 +65,7 @@ final as (
     left join valid_responses on files.file_id = valid_responses.source_file_id
     left join valid_invitations on files.file_id = valid_invitations.source_file_id
     left join quarantined on files.file_id = quarantined.source_file_id
+    left join excluded on files.file_id = excluded.source_file_id
 
 )
 

@@ -1,5 +1,6 @@
 -- Every landed row that failed validation, with the reason. Respondent ids and free
 -- text are not in `raw_values`, so this is safe to show to analysts.
+-- Excluded rows (previews, spam, unfinished) are in `excluded_rows`.
 with
 
 responses as (
@@ -29,11 +30,13 @@ final as (
         source_file_id,
         source_file_path,
         source_row_number,
+        disposition,
         reason,
         raw_values,
         landed_at
 
     from unioned
+    where disposition = 'quarantined'
 
 )
 

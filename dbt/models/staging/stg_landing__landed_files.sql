@@ -14,9 +14,12 @@ renamed as (
         source as source_name,
 
         -- strings
+        kind,
+        format,
         file_path,
         encoding,
         delimiter,
+        parser,
         rejected_reason,
 
         -- numerics

@@ -1,0 +1,47 @@
+"""Every file in use can be used: a file rejected as a whole is reported, with its reason.
+
+Not blocking: the other files' rows go on to the marts; the rejected file's rows are in
+quarantine (`marts.quarantined_rows`, reason "file rejected: ...").
+"""
+
+import dagster as dg
+
+from dagster_project.defs.ingest.assets import LANDED_FILES
+from dagster_project.defs.resources import NpsWarehouse
+from dagster_project.lib.warehouse import WRITER_POOL
+
+
+@dg.asset_check(
+    asset=LANDED_FILES,
+    name="files_usable",
+    pool=WRITER_POOL,
+    description="No file in use was rejected as a whole (empty, unreadable, another scale, ...).",
+)
+def files_usable(warehouse: NpsWarehouse) -> dg.AssetCheckResult:
+    with warehouse.connect(read_only=True) as con:
+        rejected = con.execute(
+            """select file_path, source, rejected_reason, rows_read from raw.landed_files
+               where replaced_at is null and rejected_reason is not null order by file_path"""
+        ).fetchall()
+        in_use = con.execute("select count(*) from raw.landed_files where replaced_at is null").fetchall()[0][
+            0
+        ]
+    table = "\n".join(
+        ["| file | source | rows quarantined | reason |", "|---|---|---|---|"]
+        + [f"| {path} | {source} | {rows} | {reason} |" for path, source, reason, rows in rejected]
+    )
+    return dg.AssetCheckResult(
+        passed=not rejected,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=(
+            f"{len(rejected)} of {in_use} files rejected: "
+            + "; ".join(f"{path}: {reason}" for path, _, reason, _ in rejected)
+            if rejected
+            else f"all {in_use} files usable"
+        ),
+        metadata={
+            "files_in_use": in_use,
+            "rejected_files": [path for path, *_ in rejected],
+            "rejected": dg.MetadataValue.md(table) if rejected else "none",
+        },
+    )

@@ -1,0 +1,168 @@
+"""The inbox source configuration (`config/sources.yml`, or `NPS_SOURCES_CONFIG`).
+
+Every source says where its files arrive, their format, and how their columns map to
+the canonical columns of its kind (responses or invitations). The file is validated as a
+whole when the code location loads; any mistake is a `ConfigurationError` naming the entry
+and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from dagster_project.lib.sources import CHANNELS, KINDS, SEGMENT_PREFIX, SourceSpec
+from dagster_project.settings import ConfigurationError
+
+NPS_SCALE = "0-10"
+FORMATS = ("csv", "qualtrics_csv", "surveymonkey_csv", "xlsx", "json")
+_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
+
+
+class SourceConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    kind: Literal["responses", "invitations"]
+    folder: str
+    format: Literal["csv", "qualtrics_csv", "surveymonkey_csv", "xlsx", "json"] = "csv"
+    columns: dict[str, str] = Field(default_factory=dict)
+    constants: dict[str, str] = Field(default_factory=dict)
+    segments: dict[str, str] = Field(default_factory=dict)
+    segment_prefix: str | None = SEGMENT_PREFIX
+    timezone: str = "UTC"
+    timestamp_format: str | None = None
+    scale: str = NPS_SCALE
+    delimiter: Literal["auto", ",", ";", "\t", "|"] = "auto"
+    encoding: Literal["auto", "utf-8", "windows-1252"] = "auto"
+    sheet: str | None = None
+    header_row: int = Field(default=1, ge=1)
+    channel_map: dict[str, str] = Field(default_factory=dict)
+    real_statuses: list[str] | None = None
+    keep_unfinished_with_score: bool = False
+    score_labels: Literal["none", "leading_number"] = "none"
+
+    @field_validator("name")
+    @classmethod
+    def _identifier(cls, value: str) -> str:
+        if not _IDENTIFIER.fullmatch(value):
+            raise ValueError("must be lower-case letters, digits and _ (starting with a letter)")
+        return value
+
+    @field_validator("folder")
+    @classmethod
+    def _relative_folder(cls, value: str) -> str:
+        path = Path(value)
+        if path.is_absolute() or ".." in path.parts or not value.strip():
+            raise ValueError("must be a folder inside NPS_RAW_DIR (relative, no '..')")
+        return path.as_posix()
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"{value!r} is not an IANA time zone") from exc
+        return value
+
+    @field_validator("segments")
+    @classmethod
+    def _segment_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for name in value:
+            if not _IDENTIFIER.fullmatch(name):
+                raise ValueError(f"segment name {name!r} must be a lower-case identifier")
+        return value
+
+    @field_validator("channel_map")
+    @classmethod
+    def _channels(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted({v for v in value.values() if v not in CHANNELS})
+        if unknown:
+            raise ValueError(f"maps to unknown channel(s) {unknown}; use {', '.join(CHANNELS)}")
+        return {k.strip().lower(): v for k, v in value.items()}
+
+    @model_validator(mode="after")
+    def _columns_exist(self) -> SourceConfig:
+        spec = self.spec
+        for field in ("columns", "constants"):
+            unknown = sorted(set(getattr(self, field)) - set(spec.columns))
+            if unknown:
+                raise ValueError(
+                    f"{field}: {', '.join(unknown)} not canonical {self.kind} column(s); "
+                    f"known: {', '.join(spec.columns)}"
+                )
+        both = sorted(set(self.columns) & set(self.constants))
+        if both:
+            raise ValueError(f"{', '.join(both)} given both as a column and as a constant")
+        if self.format == "xlsx" and self.delimiter != "auto":
+            raise ValueError("delimiter applies to csv formats, not xlsx")
+        return self
+
+    @property
+    def spec(self) -> SourceSpec:
+        return KINDS[self.kind]
+
+    @property
+    def declares_nps_scale(self) -> bool:
+        return self.scale.replace(" ", "").replace("–", "-") == NPS_SCALE
+
+    def file_column(self, canonical: str) -> str:
+        """The file's column holding a canonical column (its own name unless mapped)."""
+        return self.columns.get(canonical, canonical)
+
+
+class SourcesConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sources: list[SourceConfig]
+
+    @model_validator(mode="after")
+    def _unique(self) -> SourcesConfig:
+        for attribute in ("name", "folder"):
+            values = [getattr(s, attribute) for s in self.sources]
+            repeated = sorted({v for v in values if values.count(v) > 1})
+            if repeated:
+                raise ValueError(f"source {attribute}s must be unique; repeated: {repeated}")
+        if not self.sources:
+            raise ValueError("no sources configured")
+        return self
+
+    def of_kind(self, kind: str) -> list[SourceConfig]:
+        return [s for s in self.sources if s.kind == kind]
+
+
+def _describe(error: dict, raw: dict) -> str:
+    location = list(error["loc"])
+    where = "sources"
+    if len(location) >= 2 and location[0] == "sources" and isinstance(location[1], int):
+        entries = raw.get("sources") or []
+        entry = entries[location[1]] if location[1] < len(entries) else {}
+        name = entry.get("name") if isinstance(entry, dict) else None
+        where = f"source #{location[1] + 1}" + (f" ({name!r})" if name else "")
+        location = location[2:]
+    field = ".".join(str(part) for part in location)
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{where}{', field ' + field if field else ''}: {message}"
+
+
+def load_sources_config(path: Path) -> SourcesConfig:
+    """Read and validate the source configuration, or raise a ConfigurationError."""
+    if not path.exists():
+        raise ConfigurationError(f"source configuration {path} does not exist")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"{path} is not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigurationError(f"{path}: expected a mapping with a 'sources' list")
+    try:
+        return SourcesConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(_describe(error, raw) for error in exc.errors())
+        raise ConfigurationError(f"{path}: {problems}") from None

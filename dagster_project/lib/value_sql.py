@@ -1,0 +1,65 @@
+"""SQL that reads a raw text value the one way the whole pipeline reads it.
+
+Shared by landing (scale checks), validation (the rules) and the Great Expectations batch
+preparation, so that GX judges exactly the values validation saw.
+"""
+
+from __future__ import annotations
+
+# The score must read as a whole number from 0 to 10: 10, 10.0 and 10,0 are 10.
+SCORE_PATTERN = r"(?:10|[0-9])(?:[.,]0+)?"  # the same pattern as the GX suite
+NUMBER_PATTERN = r"-?[0-9]+(?:[.,][0-9]+)?"
+# "10 - Extremely likely", "0 – Not at all likely": a number, a dash or colon, then words.
+LABELLED_SCORE_PATTERN = r"^\s*(-?[0-9]+(?:[.,][0-9]+)?)\s*[-–:]\s*[^0-9\s]"
+# An explicit UTC offset after a time: 10:00Z, 10:00:00+01:00, 10:00:00.5 +0100.
+OFFSET_PATTERN = r"[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?\s*(?:Z|z|[+-][0-9]{2}(?::?[0-9]{2})?)$"
+
+
+def sql_string(value: str) -> str:
+    """A SQL string literal (for configuration values, never for file contents)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def score_text_sql(expression: str, strip_labels: str) -> str:
+    """The trimmed score; with `strip_labels` true, '10 - Extremely likely' reads as '10'."""
+    return (
+        f"case when {strip_labels} and regexp_matches({expression}, '{LABELLED_SCORE_PATTERN}') "
+        f"then regexp_extract({expression}, '{LABELLED_SCORE_PATTERN}', 1) "
+        f"else trim({expression}) end"
+    )
+
+
+def score_number_sql(expression: str, strip_labels: str) -> str:
+    """The score as a number when it is written as one ('9,5' is 9.5), else NULL."""
+    text = score_text_sql(expression, strip_labels)
+    return (
+        f"case when regexp_full_match({text}, '{NUMBER_PATTERN}') "
+        f"then cast(replace({text}, ',', '.') as double) end"
+    )
+
+
+def timestamp_sql(expression: str, timezone: str, timestamp_format: str, formats: list[str]) -> str:
+    """A text timestamp as timestamptz (UTC session).
+
+    With a configured strptime format: that format, in the source's time zone. Otherwise
+    ISO 8601: an explicit offset wins; without one, the source's time zone (UTC unless
+    configured). DuckDB needs constant formats, hence one branch per configured format.
+    """
+    text = f"trim({expression})"
+    branches = "".join(
+        f"when {timestamp_format} = {sql_string(fmt)} "
+        f"then timezone({timezone}, try_strptime({text}, {sql_string(fmt)})) "
+        for fmt in sorted(set(formats))
+    )
+    return (
+        f"case {branches}"
+        f"when {timestamp_format} is not null then null "
+        f"when regexp_matches({text}, '{OFFSET_PATTERN}') then try_cast({text} as timestamptz) "
+        f"else timezone({timezone}, try_cast({text} as timestamp)) end"
+    )
+
+
+def channel_sql(expression: str, channel_map: str) -> str:
+    """The channel, lower-cased, through the source's channel map when it has the value."""
+    normalised = f"lower(trim({expression}))"
+    return f"coalesce({channel_map}[{normalised}], {normalised})"
