@@ -39,7 +39,7 @@ data-docs: $(INSTALLED)  ## Great Expectations Data Docs of the stored validatio
 	$(BIN)/nps-warehouse data-docs
 
 sample-data: $(INSTALLED)  ## Regenerate the committed sample exports in data/raw
-	rm -f data/raw/responses/*.csv data/raw/invitations/*.csv
+	rm -rf data/raw/responses data/raw/invitations data/raw/qualtrics data/raw/surveymonkey data/raw/excel data/raw/json
 	$(BIN)/python -m dagster_project.sample_data --out data/raw
 
 lint: $(INSTALLED)

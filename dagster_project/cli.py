@@ -72,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
+        if args.command == "run":
+            from dagster_project.lib.source_config import load_sources_config
+
+            load_sources_config(settings.sources_config)  # fail fast, before any work
     except ConfigurationError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2

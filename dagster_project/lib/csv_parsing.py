@@ -153,7 +153,17 @@ def _delimited_records(path: Path, delimiter: str, width: int, header_rows: int)
                 skipped += 1
                 continue
             row_number += 1
-            yield (row_number, *fit_to_width(fields, width))
+            padded, error = fit_to_width(fields, width)
+            if error and len(fields) == 1 and width > 1:
+                error += _delimiter_hint(fields[0], delimiter)
+            yield row_number, padded, error
+
+
+def _delimiter_hint(text: str, delimiter: str) -> str:
+    others = [d for d in (",", ";", "\t", "|") if d != delimiter and d in text]
+    if not others:
+        return ""
+    return f" (the row looks {others[0]!r}-delimited, the header {delimiter!r}-delimited)"
 
 
 def insert_records(con: duckdb.DuckDBPyConnection, table: str, width: int, records: Iterable[Record]) -> None:

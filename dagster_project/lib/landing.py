@@ -353,6 +353,11 @@ def _insert_load_record(
     )
 
 
+def _temp_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    names = [row[0] for row in con.execute(f"describe {_TEMP}").fetchall()]
+    return [name for name in names if name.startswith("c") and name[1:].isdigit()]
+
+
 def _insert_rows(con, source: SourceConfig, file_id: str, mapping: HeaderMapping) -> None:
     spec = source.spec
     params: dict[str, str] = {"id": file_id}
@@ -365,9 +370,14 @@ def _insert_rows(con, source: SourceConfig, file_id: str, mapping: HeaderMapping
             selected.append(f"nullif(c{mapping.positions[column]}, '')")
         else:
             selected.append("null")
+    width = len(_temp_columns(con))
+    has_nul = " or ".join(f"contains(c{i}, chr(0))" for i in range(width)) or "false"
     con.execute(
         f"""insert into {spec.rows_table} (file_id, row_number, {", ".join(spec.columns)}, parse_error)
-            select $id, row_number, {", ".join(selected)}, parse_error from {_TEMP}""",
+            select $id, row_number, {", ".join(selected)},
+                   coalesce(parse_error, case when {has_nul}
+                       then 'the row contains a NUL byte (binary data, not text)' end)
+            from {_TEMP}""",
         params,
     )
     for segment_name, position in mapping.segments.items():

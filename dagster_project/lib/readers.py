@@ -296,7 +296,8 @@ def _read_json(con, path: Path, facts: FileFacts, table: str) -> ParsedFile:
 
 
 _SCALE_IN_TEXT = re.compile(
-    r"(?<![\d.,])(-?\d{1,3})\s*(?:-|–|—|to|till|til|bis|à)\s*(-?\d{1,3})(?![\d.,])", re.IGNORECASE
+    r"(?<![\d.,])(?<![\d][.,])(-?\d{1,3})\s*(?:-|–|—|to|till|til|bis|à)\s*(-?\d{1,3})(?!\d|[.,]\d)",
+    re.IGNORECASE,
 )
 
 

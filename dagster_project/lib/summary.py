@@ -26,8 +26,8 @@ def summary_text(warehouse_path: Path, months: int = MONTHS_SHOWN) -> str:
             limit $months""",
             {"months": months},
         ).fetchall()
-        files, valid, quarantined = con.execute(
-            """select count(*), sum(valid_rows), sum(quarantined_rows)
+        files, valid, quarantined, excluded = con.execute(
+            """select count(*), sum(valid_rows), sum(quarantined_rows), sum(excluded_rows)
                from marts.file_loads where not is_replaced"""
         ).fetchall()[0]
         rejected = con.execute(
@@ -44,8 +44,9 @@ def summary_text(warehouse_path: Path, months: int = MONTHS_SHOWN) -> str:
         rate_text = f"{rate:.1%}" if rate is not None else "-"
         lines.append(f"{start:%Y-%m}  {responses:>10}{nps:>+8.1f}{mix:>17}{invited or 0:>9}{rate_text:>12}")
     lines.append(
-        f"Files in use: {files}; rows valid: {valid or 0}; rows quarantined: {quarantined or 0} "
-        "(see marts.quarantined_rows)"
+        f"Files in use: {files}; rows valid: {valid or 0}; quarantined: {quarantined or 0} "
+        f"(marts.quarantined_rows); excluded: {excluded or 0} (previews, spam, unfinished: "
+        "marts.excluded_rows)"
     )
     lines += [f"Rejected file {path}: {reason}" for path, reason in rejected]
     return "\n".join(lines)

@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from dagster_project.sample_data.generator import SEED, GeneratorConfig, generate
+from dagster_project.sample_data.vendor_exports import generate_vendor_exports
 
 
 def main() -> None:
@@ -17,6 +18,11 @@ def main() -> None:
     parser.add_argument("--end-month", default="2026-10", help="last month, YYYY-MM")
     parser.add_argument("--broken-share", type=float, default=0.004, help="share of broken rows")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--canonical-only",
+        action="store_true",
+        help="only the canonical responses/ and invitations/ files (no survey-tool exports)",
+    )
     args = parser.parse_args()
     year, month = (int(part) for part in args.end_month.split("-"))
     config = GeneratorConfig(
@@ -27,6 +33,9 @@ def main() -> None:
         seed=args.seed,
     )
     counts = generate(args.out, config)
+    if not args.canonical_only:
+        for path in generate_vendor_exports(args.out, args.seed):
+            print(f"wrote {path}")
     print(f"wrote {counts['responses']} responses and {counts['invitations']} invitations to {args.out}")
 
 

@@ -186,7 +186,7 @@ def _format_timestamp(moment: dt.datetime, style: str) -> str:
     return moment.astimezone(LOCAL_TZ).isoformat(timespec="seconds")
 
 
-def _score(rng: random.Random, mean: float) -> int:
+def draw_score(rng: random.Random, mean: float) -> int:
     """A 0..10 score: a noisy latent satisfaction, skewed as real NPS answers are."""
     latent = rng.gauss(mean, 1.9)
     if rng.random() < 0.18:  # enthusiasts answer 10 more often than a bell curve says
@@ -194,7 +194,7 @@ def _score(rng: random.Random, mean: float) -> int:
     return max(0, min(10, round(latent)))
 
 
-def _category(score: int) -> str:
+def nps_category_of(score: int) -> str:
     return "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
 
 
@@ -225,7 +225,7 @@ class SampleGenerator:
         self._customers: list[_Customer] = []
 
     # -- people and segments -------------------------------------------------------------
-    def _customer(self) -> _Customer:
+    def pick_customer(self) -> _Customer:
         """A returning customer now and then (so follow-ups can be tracked), else a new one."""
         if self._customers and self.rng.random() < RETURNING_CUSTOMER_SHARE:
             return self.rng.choice(self._customers)
@@ -255,7 +255,7 @@ class SampleGenerator:
             customer.respondent_id = f"C{rng.randint(1, 9_999_999):07d}"
         return customer
 
-    def _mean_score(self, customer: _Customer, channel_effect: float, month_index: int) -> float:
+    def _meandraw_score(self, customer: _Customer, channel_effect: float, month_index: int) -> float:
         _, _, region_effect, drift = REGIONS[customer.region]
         months_after = max(0, month_index - 12)
         return (
@@ -275,11 +275,11 @@ class SampleGenerator:
             customer.customer_type,
         ]
 
-    def _verbatims(self, customer: _Customer, score: int) -> tuple[str, str]:
+    def verbatims(self, customer: _Customer, score: int) -> tuple[str, str]:
         texts = VERBATIMS[customer.language]
         if self.rng.random() < 0.25:
             return "", ""
-        reason = self.rng.choice(texts[_category(score)])
+        reason = self.rng.choice(texts[nps_category_of(score)])
         improvement = self.rng.choice(texts["improvement"]) if score <= 8 else ""
         return reason, improvement
 
@@ -297,8 +297,8 @@ class SampleGenerator:
         anonymous: bool,
     ) -> list[str]:
         self._response_serial += 1
-        score = _score(self.rng, self._mean_score(customer, channel_effect, month_index))
-        reason, improvement = self._verbatims(customer, score)
+        score = draw_score(self.rng, self._meandraw_score(customer, channel_effect, month_index))
+        reason, improvement = self.verbatims(customer, score)
         row = [
             f"RSP-{self._response_serial:08d}",
             survey_id,
@@ -350,7 +350,7 @@ class SampleGenerator:
             seasonal = 0.04 * math.sin(2 * math.pi * month.month / 12)
             for _ in range(self.invitations_per_month):
                 invitation_serial += 1
-                customer = self._customer()
+                customer = self.pick_customer()
                 channel = rng.choices(channels, weights)[0]
                 _, rate, effect = INVITATION_CHANNELS[channel]
                 sent_at = month_start + dt.timedelta(seconds=rng.uniform(0, seconds))
@@ -377,7 +377,7 @@ class SampleGenerator:
                     continue  # would answer after the export was taken
                 responses.append((responded_at, customer, survey_id, invitation_id, channel, effect))
             for _ in range(self.anonymous_per_month):
-                customer = self._customer()
+                customer = self.pick_customer()
                 channel = rng.choice(list(ANONYMOUS_CHANNELS))
                 responded_at = month_start + dt.timedelta(seconds=rng.uniform(0, seconds))
                 responses.append(

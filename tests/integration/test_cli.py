@@ -28,7 +28,7 @@ def test_run_honours_the_environment_and_prints_a_summary(tmp_path, monkeypatch,
     assert any(line.split()[:3] == ["2025-02", "1", "+100.0"] for line in lines), out
     # response rate on the December cohort: 4 of 5 invitations answered
     assert any(line.startswith("2024-12") and line.endswith("80.0%") for line in lines), out
-    assert "rows valid: 19; rows quarantined: 0" in out
+    assert "rows valid: 19; quarantined: 0 (marts.quarantined_rows); excluded: 0" in out
     assert (settings.secrets_dir / "pseudonymisation.key").exists()
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from dagster_project.sample_data import GeneratorConfig, generate
+from dagster_project.sample_data.vendor_exports import generate_vendor_exports
 from dagster_project.settings import REPO_ROOT
 
 
@@ -17,6 +18,7 @@ from dagster_project.settings import REPO_ROOT
 def generated(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("sample")
     generate(out)
+    generate_vendor_exports(out)
     return out
 
 
@@ -36,13 +38,37 @@ def read_rows(folder: Path) -> list[dict]:
 
 def test_the_committed_sample_is_what_the_generator_writes(generated):
     committed = REPO_ROOT / "data" / "raw"
-    for folder in ("responses", "invitations"):
-        names = sorted(p.name for p in (generated / folder).glob("*.csv"))
-        assert names == sorted(p.name for p in (committed / folder).glob("*.csv"))
-        for name in names:
-            assert (generated / folder / name).read_bytes() == (committed / folder / name).read_bytes(), (
-                f"{folder}/{name} differs: run `make sample-data`"
-            )
+    names = sorted(p.relative_to(generated).as_posix() for p in generated.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(committed).as_posix() for p in committed.rglob("*") if p.is_file())
+    for name in names:
+        assert content(generated / name) == content(committed / name), (
+            f"{name} differs: run `make sample-data`"
+        )
+
+
+def content(path: Path):
+    """A file's bytes; for a workbook its cell values (zip entries carry write times)."""
+    if path.suffix != ".xlsx":
+        return path.read_bytes()
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in workbook}
+    finally:
+        workbook.close()
+
+
+def test_one_sample_per_survey_tool_format(generated):
+    assert sorted(p.parent.name + "/" + p.suffix for p in generated.rglob("*") if p.is_file()) == [
+        "excel/.xlsx",
+        *["invitations/.csv"] * 5,
+        "json/.json",
+        "json/.jsonl",
+        "qualtrics/.csv",
+        *["responses/.csv"] * 5,
+        "surveymonkey/.csv",
+    ]
 
 
 def test_the_sample_is_realistic(generated):
