@@ -3,23 +3,10 @@
 -- accounted for.
 with
 
-responses as (
+rejected as (
 
-    select * from {{ ref('stg_inbox__response_quarantine') }}
-
-),
-
-invitations as (
-
-    select * from {{ ref('stg_inbox__invitation_quarantine') }}
-
-),
-
-unioned as (
-
-    select * from responses
-    union all
-    select * from invitations
+    select * from {{ ref('int_rejected_rows_unioned') }}
+    where disposition = 'excluded'
 
 ),
 
@@ -35,8 +22,7 @@ final as (
         raw_values,
         landed_at
 
-    from unioned
-    where disposition = 'excluded'
+    from rejected
 
 )
 
