@@ -114,11 +114,15 @@ def batch_columns_sql(spec: SourceSpec, present: set[str]) -> str:
     validation reads them (trimmed; channel through the source's map; score labels
     stripped where configured), and the timestamp parsed into `<column>_utc`."""
     expressions = ["row_number"]
-    for column in (spec.id_column, "survey_id", spec.timestamp_column, "channel", spec.score_column):
-        if column is None or column not in present:
+    checked = (spec.id_column, "survey_id", spec.timestamp_column, spec.channel_column, spec.score_column)
+    for column in (*checked, *spec.enumerations):
+        # Optional columns with a closed set are always there (empty when the file lacks them).
+        if column is None or (column not in present and column not in spec.enumerations):
             continue
-        if column == "channel":
-            expressions.append("channel_value as channel")
+        if column == spec.channel_column:
+            expressions.append(f"channel_value as {column}")
+        elif column in spec.enumerations:
+            expressions.append(f"lower(nullif(trim({column}), '')) as {column}")
         elif column == spec.score_column:
             expressions.append(f"nullif(score_text, '') as {column}")
         else:
@@ -140,6 +144,8 @@ def iter_batches(
     ).fetchall()
     formats = timestamp_formats(con, spec)
     score_columns = "" if spec.score_column else ", null::varchar as score_text"
+    if not spec.channel_column:
+        score_columns += ", null::varchar as channel_value"
     for file_id, file_path, mapped in files:
         only_valid = (
             f"semi join {spec.valid_table} as valid using (file_id, row_number)" if stage == "valid" else ""

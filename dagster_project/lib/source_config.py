@@ -28,7 +28,7 @@ class SourceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
-    kind: Literal["responses", "invitations"]
+    kind: Literal["responses", "invitations", "followups"]
     folder: str
     format: Literal["csv", "qualtrics_csv", "surveymonkey_csv", "xlsx", "json"] = "csv"
     columns: dict[str, str] = Field(default_factory=dict)

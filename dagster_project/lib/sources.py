@@ -8,27 +8,39 @@ quarantined.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # The channels a response or an invitation may come through (lower-case, after trimming).
 CHANNELS: tuple[str, ...] = ("email", "sms", "web", "app", "phone", "store")
+# Customer NPS and employee eNPS are kept apart in every mart.
+SURVEY_TYPES: tuple[str, ...] = ("customer", "employee")
 
 SEGMENT_PREFIX = "segment_"
 
 
 @dataclass(frozen=True)
 class SourceSpec:
-    name: str  # the kind: responses | invitations
+    name: str  # the kind: responses | invitations | followups
     folder: str  # the folder of its canonical CSV source
     columns: tuple[str, ...]
     required: tuple[str, ...]
     id_column: str
-    timestamp_column: str
-    # Columns with personal data: pseudonymised on validation, never shown in quarantine.
-    personal_columns: tuple[str, ...] = ("respondent_id",)
-    # Free text: kept for valid rows, left out of quarantine's raw values.
+    # Every timestamp column; the first is the event's time (used for periods and GX).
+    timestamp_columns: tuple[str, ...]
+    # Personal data: replaced by a keyed pseudonym (column -> pseudonym column) on
+    # validation, never shown in quarantine.
+    personal_columns: dict[str, str] = field(default_factory=lambda: {"respondent_id": "respondent_key"})
+    # Free text: redacted (emails, phone and national id numbers) before it is stored as
+    # valid; left out of quarantine's raw values.
     free_text_columns: tuple[str, ...] = ()
     score_column: str | None = None
+    channel_column: str | None = "channel"
+    # Columns with a closed set of values (lower-cased) and the value when empty.
+    enumerations: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
+
+    @property
+    def timestamp_column(self) -> str:
+        return self.timestamp_columns[0]
 
     @property
     def rows_table(self) -> str:
@@ -60,6 +72,11 @@ RESPONSES = SourceSpec(
         "channel",
         "reason",
         "improvement",
+        # customer (NPS) or employee (eNPS); empty means customer.
+        "survey_type",
+        # B2B: the respondent's account (company) and role in it.
+        "account_id",
+        "respondent_role",
         # Survey-tool fields: a response's status (previews, spam), whether it was
         # finished, and the tool's own NPS group (1 detractor, 2 passive, 3 promoter).
         "status",
@@ -68,22 +85,46 @@ RESPONSES = SourceSpec(
     ),
     required=("response_id", "survey_id", "responded_at", "score", "channel"),
     id_column="response_id",
-    timestamp_column="responded_at",
+    timestamp_columns=("responded_at",),
     free_text_columns=("reason", "improvement"),
     score_column="score",
+    enumerations={"survey_type": (SURVEY_TYPES, "customer")},
 )
 
 INVITATIONS = SourceSpec(
     name="invitations",
     folder="invitations",
-    columns=("invitation_id", "survey_id", "respondent_id", "sent_at", "channel"),
+    columns=(
+        "invitation_id",
+        "survey_id",
+        "respondent_id",
+        "sent_at",
+        "channel",
+        # The survey tool's delivery funnel, when it reports it.
+        "delivered_at",
+        "opened_at",
+        "started_at",
+        "completed_at",
+    ),
     required=("invitation_id", "survey_id", "sent_at", "channel"),
     id_column="invitation_id",
-    timestamp_column="sent_at",
+    timestamp_columns=("sent_at", "delivered_at", "opened_at", "started_at", "completed_at"),
+)
+
+FOLLOWUPS = SourceSpec(
+    name="followups",
+    folder="followups",
+    columns=("response_id", "contacted_at", "resolved_at", "outcome", "owner"),
+    required=("response_id",),
+    id_column="response_id",
+    timestamp_columns=("contacted_at", "resolved_at"),
+    personal_columns={"owner": "owner_key"},
+    free_text_columns=("outcome",),
+    channel_column=None,
 )
 
 # Columns survey tools add to responses (Qualtrics Status / Finished / Q_NPS_GROUP).
 SURVEY_TOOL_COLUMNS = ("status", "finished", "nps_group")
 
-SOURCES: tuple[SourceSpec, ...] = (RESPONSES, INVITATIONS)
+SOURCES: tuple[SourceSpec, ...] = (RESPONSES, INVITATIONS, FOLLOWUPS)
 KINDS: dict[str, SourceSpec] = {spec.name: spec for spec in SOURCES}

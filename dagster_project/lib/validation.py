@@ -9,10 +9,13 @@ batch independently, see `gx_validation.py`). Each row is judged in this order:
    keeps unfinished responses that carry a score);
 3. quarantined, first failing rule: required value missing, score (not a number / not
    whole / outside 0-10 / not written as 0-10), survey-tool NPS group that contradicts
-   the score, timestamp (unparseable / in the future), channel unknown, `finished` unreadable;
+   the score, `finished` unreadable, a value outside its set (survey_type), each timestamp
+   (unparseable / in the future), channel unknown;
 4. among rows that pass, the id must be unique: the later landed file, then the later
    row, wins; the other is quarantined with a pointer to the winner.
 
+Valid rows are typed; personal columns become keyed pseudonyms and free text is redacted
+(emails, phone and national id numbers), so nothing downstream holds personal data.
 Validated tables are rebuilt from all live landed rows in one transaction, so a re-run
 gives the same result and a late file can change which row wins.
 """
@@ -25,6 +28,8 @@ from dataclasses import dataclass
 import duckdb
 
 from dagster_project.lib.pseudonymise import PseudonymKey, hmac_sql
+from dagster_project.lib.redaction import redact_sql
+from dagster_project.lib.redaction import register as register_redaction
 from dagster_project.lib.sources import CHANNELS, SURVEY_TOOL_COLUMNS, SourceSpec
 from dagster_project.lib.value_sql import (
     SCORE_PATTERN,
@@ -111,25 +116,40 @@ def problem_sql(spec: SourceSpec) -> str:
                 f"'finished ' || {_quoted('trim(finished)')} || ' is not true or false'",
             ),
         ]
-    ts = spec.timestamp_column
-    branches += [
-        (
-            "timestamp_value is null",
-            f"'{ts} ' || {_quoted(f'trim({ts})')} || ' is not a valid timestamp'"
-            " || case when timestamp_format is not null"
-            " then ' (expected format ' || timestamp_format || ')' else ' (ISO 8601 expected)' end",
-        ),
-        (
-            "timestamp_value > $validated_at",
-            f"'{ts} ' || {_quoted(f'trim({ts})')} || ' is in the future'",
-        ),
-        (
-            f"channel_value not in ({', '.join(repr(c) for c in CHANNELS)})",
-            f"'channel ' || {_quoted('trim(channel)')} || ' is not one of {', '.join(CHANNELS)}'",
-        ),
-    ]
+    for column, (values, _) in spec.enumerations.items():
+        branches.append(
+            (
+                f"nullif(trim({column}), '') is not null and lower(trim({column})) not in ({_words(values)})",
+                f"'{column} ' || {_quoted(f'trim({column})')} || ' is not one of {', '.join(values)}'",
+            )
+        )
+    for ts in spec.timestamp_columns:
+        branches += [
+            (
+                f"nullif(trim({ts}), '') is not null and {_typed(ts)} is null",
+                f"'{ts} ' || {_quoted(f'trim({ts})')} || ' is not a valid timestamp'"
+                " || case when timestamp_format is not null"
+                " then ' (expected format ' || timestamp_format || ')' else ' (ISO 8601 expected)' end",
+            ),
+            (
+                f"{_typed(ts)} > $validated_at",
+                f"'{ts} ' || {_quoted(f'trim({ts})')} || ' is in the future'",
+            ),
+        ]
+    if spec.channel_column:
+        branches.append(
+            (
+                f"channel_value not in ({', '.join(repr(c) for c in CHANNELS)})",
+                f"'channel ' || {_quoted('trim(channel)')} || ' is not one of {', '.join(CHANNELS)}'",
+            )
+        )
     cases = "\n            ".join(f"when {cond} then {reason}" for cond, reason in branches)
     return f"case\n            {cases}\n        end"
+
+
+def _typed(timestamp_column: str) -> str:
+    """Name of the parsed value of a timestamp column in the checked rows."""
+    return f"ts__{timestamp_column}"
 
 
 def _group_of(number: str) -> str:
@@ -142,12 +162,14 @@ def _group_name(group: str) -> str:
 
 def typed_columns_sql(spec: SourceSpec, timestamp_formats: list[str]) -> str:
     """The normalised values the rules and GX look at (needs the landed_files settings)."""
-    columns = [
-        f"nullif(trim({spec.id_column}), '') as id_value",
-        f"{timestamp_sql(spec.timestamp_column, 'timezone', 'timestamp_format', timestamp_formats)}"
-        " as timestamp_value",
-        f"{channel_sql('channel', 'channel_map')} as channel_value",
-    ]
+    columns = [f"nullif(trim({spec.id_column}), '') as id_value"]
+    for ts in spec.timestamp_columns:
+        columns.append(
+            f"{timestamp_sql(ts, 'timezone', 'timestamp_format', timestamp_formats)} as {_typed(ts)}"
+        )
+    columns.append(f"{_typed(spec.timestamp_column)} as timestamp_value")
+    if spec.channel_column:
+        columns.append(f"{channel_sql(spec.channel_column, 'channel_map')} as channel_value")
     if spec.score_column:
         labels = "coalesce(score_labels = 'leading_number', false)"
         columns += [
@@ -180,6 +202,8 @@ def timestamp_formats(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> list[
 
 def _checked_rows_sql(spec: SourceSpec, formats: list[str]) -> str:
     score_columns = "" if spec.score_column else ", null::varchar as score_text, null::double as score_number"
+    if not spec.channel_column:
+        score_columns += ", null::varchar as channel_value"
     return f"""
     with live_rows as ({live_rows_sql(spec)}),
     typed as (
@@ -213,13 +237,18 @@ def _valid_columns_sql(spec: SourceSpec) -> str:
     expressions = []
     for column in spec.columns:
         if column in spec.personal_columns:
-            expressions.append(f"{hmac_sql(column)} as respondent_key")
-        elif column == spec.timestamp_column:
-            expressions.append(f"timestamp_value as {column}")
+            expressions.append(f"{hmac_sql(column)} as {spec.personal_columns[column]}")
+        elif column in spec.timestamp_columns:
+            expressions.append(f"{_typed(column)} as {column}")
         elif column == spec.score_column:
             expressions.append(f"cast(score_number as utinyint) as {column}")
-        elif column == "channel":
-            expressions.append("channel_value as channel")
+        elif column == spec.channel_column:
+            expressions.append(f"channel_value as {column}")
+        elif column in spec.enumerations:
+            default = spec.enumerations[column][1]
+            expressions.append(f"coalesce(lower(nullif(trim({column}), '')), '{default}') as {column}")
+        elif column in spec.free_text_columns:
+            expressions.append(f"{redact_sql(f'nullif(trim({column}), {chr(39) * 2})')} as {column}")
         elif column in SURVEY_TOOL_COLUMNS:
             continue  # used by the rules; not carried into valid rows
         else:
@@ -228,7 +257,8 @@ def _valid_columns_sql(spec: SourceSpec) -> str:
 
 
 def _raw_values_sql(spec: SourceSpec) -> str:
-    shown = [c for c in spec.columns if c not in spec.personal_columns + spec.free_text_columns]
+    hidden = set(spec.personal_columns) | set(spec.free_text_columns)
+    shown = [c for c in spec.columns if c not in hidden]
     return "to_json(struct_pack(" + ", ".join(f"{c} := {c}" for c in shown) + "))"
 
 
@@ -241,6 +271,7 @@ def validate_source(
     """Rebuild `validated.<kind>`, its segments and its quarantine from the live raw rows."""
     validated_at = validated_at or dt.datetime.now(dt.UTC)
     formats = timestamp_formats(con, spec)
+    register_redaction(con)
     con.execute("begin transaction")
     try:
         con.execute(

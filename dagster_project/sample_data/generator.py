@@ -9,6 +9,12 @@ Jylland improves after a network upgrade). Verbatims are Swedish, Danish or Engl
 A small share of rows is broken the way real exports are (scores of 11, 'tio', 9,5,
 unknown channels, unparseable dates, re-submitted responses) so validation has work.
 
+Business customers belong to company accounts and have roles (one the decision-maker);
+an employee eNPS pulse runs every quarter (departments, one of them under 5 people);
+invitations carry the survey tool's funnel (delivered, opened, started, completed); most
+customer detractors get a case in the follow-up tool (contacted, resolved, outcome, owner),
+and a solved problem lifts that customer's next score.
+
 Files are written month by month as they are generated (constant memory), one file per
 half-year and kind, in rotating formats: canonical UTF-8 CSV with offsets, Nordic
 spreadsheet CSV (';', Windows-1252, CRLF, UTC without offset) and UTF-8 with BOM.
@@ -27,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from dagster_project.lib.sources import INVITATIONS, RESPONSES, SEGMENT_PREFIX, SURVEY_TOOL_COLUMNS
+from dagster_project.lib.sources import FOLLOWUPS, INVITATIONS, RESPONSES, SEGMENT_PREFIX, SURVEY_TOOL_COLUMNS
 
 SEED = 20261124
 LOCAL_TZ = ZoneInfo("Europe/Stockholm")
@@ -60,6 +66,41 @@ INVITATION_CHANNELS: dict[str, tuple[float, float, float]] = {
     "store": (0.06, 0.55, 0.5),
 }
 ANONYMOUS_CHANNELS = {"web": -0.4, "store": 0.5}
+# channel: P(delivered), P(opened | delivered), P(started | opened), as a survey tool tracks them
+FUNNEL = {
+    "email": (0.96, 0.58, 0.75),
+    "sms": (0.98, 0.70, 0.80),
+    "app": (1.0, 0.50, 0.70),
+    "phone": (0.85, 1.0, 0.85),
+    "store": (1.0, 0.80, 0.85),
+}
+# B2B contacts' roles; the first is the decision-maker.
+ROLES = ("Beslutsfattare", "IT-ansvarig", "Ekonomiansvarig", "Användare")
+ROLE_WEIGHTS = (3, 2, 1, 4)
+# eNPS: department -> (weight, score effect); HR is small, so its groups are under 5.
+EMPLOYEE_SHARE = 0.05
+PULSE_MONTHS = (1, 4, 7, 10)
+DEPARTMENTS = {"Kundtjänst": (8, -0.6), "Tekniker": (6, 0.3), "Butik": (5, 0.0), "HR": (1, 0.5)}
+EMPLOYEE_VERBATIMS = {
+    "promoter": ("Bra kollegor och flexibla arbetstider", "Jag lär mig nya saker varje vecka"),
+    "passive": ("Okej arbetsplats men lönen kunde vara bättre", "Mycket omorganisationer"),
+    "detractor": ("Hög arbetsbelastning i kundtjänst", "Otydligt ledarskap", "För få kollegor på kvällarna"),
+}
+CASE_OWNERS = ("Karin Berg", "Søren Nielsen", "Ingrid Dahl", "Erik Öberg", "Mette Hansen")
+FOLLOWUP_OUTCOMES = {
+    "sv": {
+        "contacted": ("Kunden kontaktad, återkommer", "Inget svar, lämnat röstmeddelande"),
+        "resolved": ("Löst: kreditering 200 kr", "Löst: tekniker bokad", "Löst: fel på fakturan rättat"),
+    },
+    "da": {
+        "contacted": ("Kunden kontaktet, vender tilbage", "Intet svar"),
+        "resolved": ("Løst: kreditnota sendt", "Løst: tekniker booket"),
+    },
+    "en": {
+        "contacted": ("Customer called, follow-up needed", "No answer, voicemail left"),
+        "resolved": ("Resolved: refund issued", "Resolved: technician visit, call back on +47 912 34 567"),
+    },
+}
 ANONYMOUS_SHARE = 0.08
 SURVEYS = ("tnps-support", "tnps-onboarding", "rnps-quarterly")
 
@@ -160,6 +201,7 @@ SEGMENT_COLUMNS = tuple(
 )
 RESPONSE_COLUMNS = tuple(c for c in RESPONSES.columns if c not in SURVEY_TOOL_COLUMNS) + SEGMENT_COLUMNS
 INVITATION_COLUMNS = INVITATIONS.columns + SEGMENT_COLUMNS
+FOLLOWUP_COLUMNS = FOLLOWUPS.columns
 
 
 @dataclass(frozen=True)
@@ -207,6 +249,9 @@ class _Customer:
         "business_unit",
         "country",
         "language",
+        "account_id",
+        "role",
+        "bonus",
     )
 
 
@@ -220,9 +265,13 @@ class SampleGenerator:
             1, math.ceil(config.responses * (1 - ANONYMOUS_SHARE) / mean_rate / config.months)
         )
         self.anonymous_per_month = max(0, round(config.responses * ANONYMOUS_SHARE / config.months))
+        self.employees_per_pulse = max(12, round(config.responses * EMPLOYEE_SHARE / (config.months / 3)))
+        self.end = dt.datetime.combine(_next_month(self.months[-1]), dt.time(), tzinfo=LOCAL_TZ)
         self._response_serial = 0
-        self._recent_responses: list[list[str]] = []
+        self._case_serial = 0
+        self._recent_responses: list[dict] = []
         self._customers: list[_Customer] = []
+        self._accounts: list[str] = []
 
     # -- people and segments -------------------------------------------------------------
     def pick_customer(self) -> _Customer:
@@ -246,6 +295,15 @@ class SampleGenerator:
         customer.business_unit = (
             rng.choices(BUSINESS_UNITS, (4, 1))[0] if customer.customer_type == "business" else CONSUMER_UNIT
         )
+        customer.account_id, customer.role, customer.bonus = "", "", 0.0
+        if customer.customer_type == "business":
+            # Several contacts per company account, one of them usually the decision-maker.
+            if self._accounts and rng.random() < 0.7:
+                customer.account_id = rng.choice(self._accounts)
+            else:
+                customer.account_id = f"ACC-{len(self._accounts) + 1:05d}"
+                self._accounts.append(customer.account_id)
+            customer.role = rng.choices(ROLES, ROLE_WEIGHTS)[0]
         if rng.random() < 0.4:
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             domain = EMAIL_DOMAINS[customer.country]
@@ -255,7 +313,7 @@ class SampleGenerator:
             customer.respondent_id = f"C{rng.randint(1, 9_999_999):07d}"
         return customer
 
-    def _meandraw_score(self, customer: _Customer, channel_effect: float, month_index: int) -> float:
+    def mean_score(self, customer: _Customer, channel_effect: float, month_index: int) -> float:
         _, _, region_effect, drift = REGIONS[customer.region]
         months_after = max(0, month_index - 12)
         return (
@@ -265,15 +323,16 @@ class SampleGenerator:
             + PRODUCTS[customer.product]
             + CUSTOMER_TYPE_EFFECT[customer.customer_type]
             + channel_effect
+            + customer.bonus
         )
 
-    def _segments(self, customer: _Customer) -> list[str]:
-        return [
-            customer.region,
-            customer.business_unit,
-            customer.product,
-            customer.customer_type,
-        ]
+    def _segments(self, customer: _Customer) -> dict[str, str]:
+        return {
+            "segment_region": customer.region,
+            "segment_business_unit": customer.business_unit,
+            "segment_product": customer.product,
+            "segment_customer_type": customer.customer_type,
+        }
 
     def verbatims(self, customer: _Customer, score: int) -> tuple[str, str]:
         texts = VERBATIMS[customer.language]
@@ -295,49 +354,122 @@ class SampleGenerator:
         month_index: int,
         style: str,
         anonymous: bool,
-    ) -> list[str]:
+    ) -> tuple[dict, int]:
+        """(row, score) for one customer response."""
         self._response_serial += 1
-        score = draw_score(self.rng, self._meandraw_score(customer, channel_effect, month_index))
+        score = draw_score(self.rng, self.mean_score(customer, channel_effect, month_index))
+        customer.bonus = 0.0  # a recovery lifts the next answer only
         reason, improvement = self.verbatims(customer, score)
-        row = [
-            f"RSP-{self._response_serial:08d}",
-            survey_id,
-            invitation_id,
-            "" if anonymous else customer.respondent_id,
-            _format_timestamp(moment, style),
-            str(score),
-            channel,
-            reason,
-            improvement,
-            *self._segments(customer),
-        ]
-        return self._maybe_break(row)
+        row = {
+            "response_id": f"RSP-{self._response_serial:08d}",
+            "survey_id": survey_id,
+            "invitation_id": invitation_id,
+            "respondent_id": "" if anonymous else customer.respondent_id,
+            "responded_at": _format_timestamp(moment, style),
+            "score": str(score),
+            "channel": channel,
+            "reason": reason,
+            "improvement": improvement,
+            "survey_type": "customer",
+            "account_id": customer.account_id,
+            "respondent_role": customer.role,
+            **self._segments(customer),
+        }
+        return self._maybe_break(row), score
 
-    def _maybe_break(self, row: list[str]) -> list[str]:
+    def employee_rows(self, pulse: dt.datetime, month_index: int, style: str) -> list[dict]:
+        """An eNPS pulse: employees answer anonymously, by department and region."""
+        rng = self.rng
+        rows = []
+        for _ in range(self.employees_per_pulse):
+            department = rng.choices(list(DEPARTMENTS), [w for w, _ in DEPARTMENTS.values()])[0]
+            moment = pulse + dt.timedelta(hours=rng.uniform(0, 240))
+            score = draw_score(rng, 7.0 + DEPARTMENTS[department][1] - 0.03 * month_index)
+            self._response_serial += 1
+            rows.append(
+                {
+                    "response_id": f"RSP-{self._response_serial:08d}",
+                    "survey_id": "enps-pulse",
+                    "respondent_id": f"E{rng.randint(1, 900):04d}",
+                    "responded_at": _format_timestamp(moment, style),
+                    "score": str(score),
+                    "channel": "web",
+                    "reason": rng.choice(EMPLOYEE_VERBATIMS[nps_category_of(score)]),
+                    "survey_type": "employee",
+                    "segment_region": rng.choice(("Stockholm", "Skåne", "Jylland")),
+                    "segment_business_unit": department,
+                }
+            )
+        return rows
+
+    def followup_row(self, response: dict, score: int, customer: _Customer, moment: dt.datetime, style: str):
+        """A case for a customer detractor, as the case tool exports it (None when no case)."""
+        rng = self.rng
+        if score > 6 or not response["respondent_id"] or rng.random() > 0.85:
+            return None
+        self._case_serial += 1
+        contacted = moment + dt.timedelta(hours=rng.lognormvariate(math.log(30), 0.8))
+        contacted_text = resolved_text = ""
+        outcome = ""
+        if rng.random() < 0.9 and contacted < self.end:
+            contacted_text = _format_timestamp(contacted, style)
+            outcome = rng.choice(FOLLOWUP_OUTCOMES[customer.language]["contacted"])
+            resolved = contacted + dt.timedelta(days=rng.uniform(0.2, 10))
+            if rng.random() < 0.65 and resolved < self.end:
+                resolved_text = _format_timestamp(resolved, style)
+                outcome = rng.choice(FOLLOWUP_OUTCOMES[customer.language]["resolved"])
+                customer.bonus = 1.5  # a solved problem often wins the customer back
+        return {
+            "response_id": response["response_id"],
+            "contacted_at": contacted_text,
+            "resolved_at": resolved_text,
+            "outcome": outcome,
+            "owner": rng.choice(CASE_OWNERS),
+        }
+
+    def _maybe_break(self, row: dict) -> dict:
         rng = self.rng
         if rng.random() >= self.config.broken_row_share:
             self._recent_responses = (self._recent_responses + [row])[-50:]
             return row
         kind = rng.randrange(5)
-        broken = list(row)
+        broken = dict(row)
         if kind == 0:
-            broken[5] = rng.choice(BROKEN_SCORES)
+            broken["score"] = rng.choice(BROKEN_SCORES)
         elif kind == 1:
-            broken[6] = rng.choice(("fax", "letter", "e-post"))
+            broken["channel"] = rng.choice(("fax", "letter", "e-post"))
         elif kind == 2:
-            broken[4] = rng.choice(("igår", "31/02/2025", "2025-13-01 10:00"))
+            broken["responded_at"] = rng.choice(("igår", "31/02/2025", "2025-13-01 10:00"))
         elif kind == 3 and self._recent_responses:
             # A re-submission: the same response id again, with another score.
-            broken = list(rng.choice(self._recent_responses))
-            broken[5] = str(rng.randint(0, 10))
+            broken = dict(rng.choice(self._recent_responses))
+            broken["score"] = str(rng.randint(0, 10))
         else:
-            broken[0] = ""
+            broken["response_id"] = ""
         return broken
+
+    def _funnel(self, channel: str, sent_at: dt.datetime, answered_at: dt.datetime | None) -> dict:
+        """Delivered / opened / started / completed times as the survey tool tracks them."""
+        rng = self.rng
+        p_delivered, p_opened, p_started = FUNNEL[channel]
+        stages = {"delivered_at": None, "opened_at": None, "started_at": None, "completed_at": None}
+        if answered_at is not None:
+            gap = (answered_at - sent_at).total_seconds()
+            stages["delivered_at"] = sent_at + dt.timedelta(seconds=min(60, gap * 0.05))
+            stages["opened_at"] = sent_at + dt.timedelta(seconds=gap * 0.6)
+            stages["started_at"] = sent_at + dt.timedelta(seconds=gap * 0.9)
+            stages["completed_at"] = answered_at
+        elif rng.random() < p_delivered:
+            stages["delivered_at"] = sent_at + dt.timedelta(seconds=rng.uniform(1, 120))
+            if rng.random() < p_opened * 0.6:
+                stages["opened_at"] = stages["delivered_at"] + dt.timedelta(hours=rng.uniform(0.1, 48))
+                if rng.random() < p_started * 0.3:
+                    stages["started_at"] = stages["opened_at"] + dt.timedelta(minutes=rng.uniform(0, 5))
+        return {k: v for k, v in stages.items() if v is not None and v < self.end}
 
     def months_of_rows(self) -> Iterator[tuple[dt.date, int, list, list]]:
         """(month, index, invitations, responses) in time order; timestamps as datetimes."""
         rng = self.rng
-        end = dt.datetime.combine(_next_month(self.months[-1]), dt.time(), tzinfo=LOCAL_TZ)
         channels = list(INVITATION_CHANNELS)
         weights = [INVITATION_CHANNELS[c][0] for c in channels]
         invitation_serial = 0
@@ -356,26 +488,24 @@ class SampleGenerator:
                 sent_at = month_start + dt.timedelta(seconds=rng.uniform(0, seconds))
                 invitation_id = f"INV-{invitation_serial:08d}"
                 survey_id = rng.choice(SURVEYS)
-                invitations.append(
-                    (
-                        sent_at,
-                        [
-                            invitation_id,
-                            survey_id,
-                            customer.respondent_id,
-                            sent_at,
-                            channel,
-                            *self._segments(customer),
-                        ],
-                    )
-                )
-                if rng.random() >= min(0.95, rate + seasonal):
-                    continue
-                delay_hours = rng.uniform(0.05, 1.0) if channel == "phone" else rng.expovariate(1 / 30)
-                responded_at = sent_at + dt.timedelta(hours=delay_hours)
-                if responded_at >= end:
-                    continue  # would answer after the export was taken
-                responses.append((responded_at, customer, survey_id, invitation_id, channel, effect))
+                answered_at = None
+                if rng.random() < min(0.95, rate + seasonal):
+                    delay_hours = rng.uniform(0.05, 1.0) if channel == "phone" else rng.expovariate(1 / 30)
+                    answered_at = sent_at + dt.timedelta(hours=delay_hours)
+                    if answered_at >= self.end:
+                        answered_at = None  # would answer after the export was taken
+                invitation = {
+                    "invitation_id": invitation_id,
+                    "survey_id": survey_id,
+                    "respondent_id": customer.respondent_id,
+                    "sent_at": sent_at,
+                    "channel": channel,
+                    **self._funnel(channel, sent_at, answered_at),
+                    **self._segments(customer),
+                }
+                invitations.append((sent_at, invitation))
+                if answered_at is not None:
+                    responses.append((answered_at, customer, survey_id, invitation_id, channel, effect))
             for _ in range(self.anonymous_per_month):
                 customer = self.pick_customer()
                 channel = rng.choice(list(ANONYMOUS_CHANNELS))
@@ -404,31 +534,46 @@ def _half_year(month: dt.date) -> str:
 class _RotatingWriter:
     """One open file per half-year; the format rotates from one half-year to the next."""
 
-    def __init__(self, folder: Path, prefix: str, columns: tuple[str, ...]):
+    def __init__(self, folder: Path, prefix: str, columns: tuple[str, ...], rotate: bool = True):
         self.folder = folder
         self.prefix = prefix
         self.columns = columns
+        self.rotate = rotate
         self.period: str | None = None
         self.handle = None
         self.writer = None
         self.format = CANONICAL
-        self.count = 0
         self.paths: list[Path] = []
+        folder.mkdir(parents=True, exist_ok=True)
 
-    def writer_for(self, period: str):
+    def write(self, period: str, row: dict) -> None:
         if period != self.period:
-            self.close()
+            self._open(period)
+        style = self.format.timestamp_style
+        self.writer.writerow(
+            [
+                _format_timestamp(value, style) if isinstance(value, dt.datetime) else value
+                for value in (row.get(column, "") for column in self.columns)
+            ]
+        )
+
+    @property
+    def timestamp_style(self) -> str:
+        return self.format.timestamp_style
+
+    def _open(self, period: str) -> None:
+        self.close()
+        if self.rotate:
             self.format = FORMAT_ROTATION[len(self.paths) % len(FORMAT_ROTATION)]
-            suffix = "" if self.format is CANONICAL else f"_{self.format.name}"
-            path = self.folder / f"{self.prefix}_{period}{suffix}.csv"
-            self.handle = path.open("w", encoding=self.format.encoding, newline="")
-            self.writer = csv.writer(
-                self.handle, delimiter=self.format.delimiter, lineterminator=self.format.line_end
-            )
-            self.writer.writerow(self.columns)
-            self.period = period
-            self.paths.append(path)
-        return self.writer
+        suffix = "" if self.format is CANONICAL else f"_{self.format.name}"
+        path = self.folder / f"{self.prefix}_{period}{suffix}.csv"
+        self.handle = path.open("w", encoding=self.format.encoding, newline="")
+        self.writer = csv.writer(
+            self.handle, delimiter=self.format.delimiter, lineterminator=self.format.line_end
+        )
+        self.writer.writerow(self.columns)
+        self.period = period
+        self.paths.append(path)
 
     def close(self) -> None:
         if self.handle:
@@ -437,43 +582,45 @@ class _RotatingWriter:
 
 
 def generate(out_dir: Path, config: GeneratorConfig | None = None) -> dict[str, int]:
-    """Write responses/ and invitations/ under out_dir; returns row counts written."""
+    """Write responses/, invitations/ and followups/ under out_dir; returns row counts."""
     config = config or GeneratorConfig()
     generator = SampleGenerator(config)
-    (out_dir / "responses").mkdir(parents=True, exist_ok=True)
-    (out_dir / "invitations").mkdir(parents=True, exist_ok=True)
     response_files = _RotatingWriter(out_dir / "responses", "responses", RESPONSE_COLUMNS)
     invitation_files = _RotatingWriter(out_dir / "invitations", "invitations", INVITATION_COLUMNS)
-    counts = {"invitations": 0, "responses": 0}
+    followup_files = _RotatingWriter(out_dir / "followups", "cases", FOLLOWUP_COLUMNS, rotate=False)
+    counts = {"invitations": 0, "responses": 0, "followups": 0}
     try:
         for month, month_index, invitations, responses in generator.months_of_rows():
             period = _half_year(month)
-            writer = invitation_files.writer_for(period)
-            style = invitation_files.format.timestamp_style
             for _, row in sorted(invitations, key=lambda item: item[0]):
-                row[3] = _format_timestamp(row[3], style)
-                writer.writerow(row)
+                invitation_files.write(period, row)
                 counts["invitations"] += 1
-            writer = response_files.writer_for(period)
-            style = response_files.format.timestamp_style
+            if period != response_files.period:
+                response_files._open(period)
+            style = response_files.timestamp_style
+            followups = []
             for responded_at, customer, survey_id, invitation_id, channel, effect in sorted(
                 responses, key=lambda item: item[0]
             ):
-                writer.writerow(
-                    generator.response_row(
-                        customer,
-                        survey_id,
-                        invitation_id,
-                        responded_at,
-                        channel,
-                        effect,
-                        month_index,
-                        style,
-                        anonymous=not invitation_id,
-                    )
-                )
+                row, score = generator.response_row(
+                    customer, survey_id, invitation_id, responded_at, channel, effect,
+                    month_index, style, anonymous=not invitation_id,
+                )  # fmt: skip
+                response_files.write(period, row)
                 counts["responses"] += 1
+                case = generator.followup_row(row, score, customer, responded_at, CANONICAL.timestamp_style)
+                if case:
+                    followups.append(case)
+            if month.month in PULSE_MONTHS:
+                pulse = dt.datetime.combine(month, dt.time(9), tzinfo=LOCAL_TZ) + dt.timedelta(days=6)
+                for row in generator.employee_rows(pulse, month_index, style):
+                    response_files.write(period, row)
+                    counts["responses"] += 1
+            for case in followups:
+                followup_files.write(period, case)
+                counts["followups"] += 1
     finally:
         response_files.close()
         invitation_files.close()
+        followup_files.close()
     return counts

@@ -46,7 +46,7 @@ def _responses(generator: SampleGenerator, count: int, start: dt.datetime, days:
     for _ in range(count):
         customer = generator.pick_customer()
         moment = start + dt.timedelta(seconds=rng.uniform(0, days * 86400))
-        score = draw_score(rng, generator._meandraw_score(customer, effect, generator.config.months - 2))
+        score = draw_score(rng, generator.mean_score(customer, effect, generator.config.months - 2))
         reason, improvement = generator.verbatims(customer, score)
         rows.append((moment, customer, score, reason, improvement))
     return sorted(rows, key=lambda row: row[0])

@@ -24,3 +24,43 @@
     cast(100.0 * {{ detractors }} / {{ responses }} as double) as pct_detractors,
     cast(100.0 * ({{ promoters }} - {{ detractors }}) / {{ responses }} as double) as nps
 {%- endmacro %}
+
+{#- eNPS anonymity: an expression, or NULL on a suppressed row. -#}
+{% macro unless_suppressed(expression, flag='is_suppressed') -%}
+    case when not ({{ flag }}) then {{ expression }} end
+{%- endmacro %}
+
+{#- The columns every NPS mart shows for a row of int_nps_metrics_by_period. -#}
+{% macro nps_mart_columns() -%}
+    responses,
+    promoters,
+    passives,
+    detractors,
+    pct_promoters,
+    pct_passives,
+    pct_detractors,
+    nps,
+    nps_margin_of_error,
+    nps_ci_low,
+    nps_ci_high,
+    is_low_sample,
+    nps_band,
+    target_nps,
+    is_target_met,
+    previous_period_nps,
+    nps_change,
+    nps_change_p_value,
+    is_change_significant,
+    rolling_3_month_nps,
+    is_period_complete,
+    is_suppressed
+{%- endmacro %}
+
+{#- The category of an average score (B2B accounts): promoter from 9, passive from 7. -#}
+{% macro nps_category_of_average(average_column) -%}
+    case
+        when {{ average_column }} >= 9 then 'promoter'
+        when {{ average_column }} >= 7 then 'passive'
+        when {{ average_column }} is not null then 'detractor'
+    end
+{%- endmacro %}

@@ -22,3 +22,17 @@
         {%- endfor %}
     end
 {%- endmacro %}
+
+{#- The start of the period `offset` periods away (offset -1: the previous period). -#}
+{% macro period_shift(grain_column, date_column, offset) -%}
+    case {{ grain_column }}
+        {%- for grain in period_grains() %}
+        when '{{ grain }}' then cast({{ dbt.dateadd(grain, offset, date_column) }} as date)
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+{#- Today in the reporting time zone. -#}
+{% macro local_today() -%}
+    {{ to_local_date(dbt.current_timestamp()) }}
+{%- endmacro %}

@@ -36,10 +36,16 @@ def expectation(name: str, kind: str, **kwargs) -> dict:
 def test_suites_mirror_the_sources(spec):
     columns = expectation(spec.name, "expect_table_columns_to_match_set")["kwargs"]["column_set"]
     assert sorted(columns) == sorted(spec.required)
-    channels = expectation(spec.name, "expect_column_values_to_be_in_set", column="channel")
-    assert channels["kwargs"]["value_set"] == list(CHANNELS)
+    if spec.channel_column:
+        channels = expectation(spec.name, "expect_column_values_to_be_in_set", column="channel")
+        assert channels["kwargs"]["value_set"] == list(CHANNELS)
+    for column, (values, _) in spec.enumerations.items():
+        allowed = expectation(spec.name, "expect_column_values_to_be_in_set", column=column)
+        assert allowed["kwargs"]["value_set"] == list(values)
     expectation(spec.name, "expect_column_values_to_be_unique", column=spec.id_column)
-    expectation(spec.name, "expect_column_values_to_not_be_null", column=f"{spec.timestamp_column}_utc")
+    if spec.timestamp_column in spec.required:
+        expectation(spec.name, "expect_column_values_to_not_be_null", column=f"{spec.timestamp_column}_utc")
+    expectation(spec.name, "expect_column_values_to_be_between", column=f"{spec.timestamp_column}_utc")
 
 
 def test_the_score_rule_is_the_same_pattern_as_validation():

@@ -62,6 +62,7 @@ def content(path: Path):
 def test_one_sample_per_survey_tool_format(generated):
     assert sorted(p.parent.name + "/" + p.suffix for p in generated.rglob("*") if p.is_file()) == [
         "excel/.xlsx",
+        *["followups/.csv"] * 5,
         *["invitations/.csv"] * 5,
         "json/.json",
         "json/.jsonl",

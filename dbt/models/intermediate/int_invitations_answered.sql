@@ -1,4 +1,5 @@
--- Invitations with their local send date and whether a valid response answered them.
+-- Invitations with their local send date, the survey tool's funnel (which stages the
+-- source tracks, and which the invitation reached), and whether a valid response answered.
 with
 
 invitations as (
@@ -10,6 +11,12 @@ invitations as (
 responses as (
 
     select * from {{ ref('stg_inbox__responses') }}
+
+),
+
+files as (
+
+    select * from {{ ref('stg_landing__landed_files') }}
 
 ),
 
@@ -35,10 +42,16 @@ answered as (
         invitations.channel,
         invitations.sent_at,
         {{ to_local_date('invitations.sent_at') }} as sent_date,
+        {%- for stage in ['delivered', 'opened', 'started', 'completed'] %}
+        {{ list_has('files.mapped_columns', "'" ~ stage ~ "_at'") }} as tracks_{{ stage }},
+        invitations.{{ stage }}_at is not null as is_{{ stage }},
+        {%- endfor %}
         first_answers.first_responded_at,
         first_answers.invitation_id is not null as is_answered
 
     from invitations
+    left join files
+        on invitations.source_file_id = files.file_id
     left join first_answers
         on invitations.invitation_id = first_answers.invitation_id
 

@@ -1,4 +1,5 @@
--- Response counts per period grain, period and breakdown: what the NPS marts slice.
+-- Response counts per period grain, period, survey type and breakdown: what the NPS marts
+-- and the score distribution slice.
 {{ config(materialized='table') }}
 
 with
@@ -11,10 +12,12 @@ daily as (
 
 by_period as (
 
+    {%- set score_columns = [] -%}
+    {%- for score in range(11) %}{% do score_columns.append('score_' ~ score) %}{% endfor %}
     {{ sum_by_period(
         'daily', 'response_date',
-        ['dimension_kind', 'dimension', 'dimension_value'],
-        ['responses', 'promoters', 'passives', 'detractors']
+        ['survey_type', 'dimension_kind', 'dimension', 'dimension_value'],
+        ['responses', 'promoters', 'passives', 'detractors'] + score_columns
     ) }}
 
 )

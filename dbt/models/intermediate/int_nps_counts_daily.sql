@@ -1,4 +1,5 @@
--- Response counts per local date and breakdown (overall, channel, every segment).
+-- Response counts per local date, survey type and breakdown (overall, channel, every
+-- segment), with the count of every score 0..10 for the score distribution.
 {{ config(materialized='table') }}
 
 with
@@ -17,7 +18,7 @@ segments as (
 
 by_dimension as (
 
-    {{ unpivot_dimensions('responses', 'segments', ['response_id', 'response_date', 'nps_category']) }}
+    {{ unpivot_dimensions('responses', 'segments', ['response_id', 'response_date', 'survey_type', 'nps_category', 'score']) }}
 
 ),
 
@@ -25,13 +26,17 @@ counted as (
 
     select
         response_date,
+        survey_type,
         dimension_kind,
         dimension,
         dimension_value,
-        {{ nps_counts() }}
+        {{ nps_counts() }},
+        {%- for score in range(11) %}
+        count(case when score = {{ score }} then 1 end) as score_{{ score }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
 
     from by_dimension
-    group by response_date, dimension_kind, dimension, dimension_value
+    group by response_date, survey_type, dimension_kind, dimension, dimension_value
 
 )
 

@@ -14,11 +14,19 @@ invitations as (
 
 ),
 
+followups as (
+
+    select * from {{ ref('stg_inbox__followup_quarantine') }}
+
+),
+
 unioned as (
 
     select * from responses
     union all
     select * from invitations
+    union all
+    select * from followups
 
 )
 

@@ -14,9 +14,15 @@ enriched as (
         survey_id,
         invitation_id,
         respondent_key,
+        account_id,
         source_file_id,
         source_row_number,
+        survey_type,
         channel,
+        respondent_role,
+        lower(trim(respondent_role)) in (
+            {%- for role in var('decision_maker_roles') %}'{{ role | lower | replace("'", "''") }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+        ) as is_decision_maker,
         score,
         {{ nps_category('score') }} as nps_category,
         responded_at,

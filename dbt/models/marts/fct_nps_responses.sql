@@ -18,14 +18,19 @@ final as (
         responses.response_id,
         responses.survey_id,
         responses.invitation_id,
-        responses.respondent_key,
+        -- eNPS: no respondent key and no segments on employee rows (small teams would be
+        -- identifiable); their aggregates are in the NPS marts, with small groups suppressed.
+        case when responses.survey_type = 'customer' then responses.respondent_key end as respondent_key,
+        responses.survey_type,
+        responses.account_id,
         responses.responded_at,
         responses.response_date,
         responses.score,
         responses.nps_category,
         responses.channel,
         {%- for segment in configured_segments() %}
-        segments.segment_{{ segment }}{% if not loop.last %},{% endif %}
+        case when responses.survey_type = 'customer' then segments.segment_{{ segment }} end
+            as segment_{{ segment }}{% if not loop.last %},{% endif %}
         {%- endfor %}
 
     from responses

@@ -8,18 +8,16 @@ files as (
 
 ),
 
-valid_responses as (
+valid as (
 
     select source_file_id, count(*) as valid_rows
-    from {{ ref('stg_inbox__responses') }}
-    group by source_file_id
-
-),
-
-valid_invitations as (
-
-    select source_file_id, count(*) as valid_rows
-    from {{ ref('stg_inbox__invitations') }}
+    from (
+        select source_file_id from {{ ref('stg_inbox__responses') }}
+        union all
+        select source_file_id from {{ ref('stg_inbox__invitations') }}
+        union all
+        select source_file_id from {{ ref('stg_inbox__followups') }}
+    ) as valid_rows
     group by source_file_id
 
 ),
@@ -53,7 +51,7 @@ final as (
         files.parser,
         files.file_bytes,
         files.rows_read,
-        coalesce(valid_responses.valid_rows, valid_invitations.valid_rows, 0) as valid_rows,
+        coalesce(valid.valid_rows, 0) as valid_rows,
         coalesce(quarantined.quarantined_rows, 0) as quarantined_rows,
         coalesce(excluded.excluded_rows, 0) as excluded_rows,
         files.rejected_reason,
@@ -62,8 +60,7 @@ final as (
         files.replaced_at
 
     from files
-    left join valid_responses on files.file_id = valid_responses.source_file_id
-    left join valid_invitations on files.file_id = valid_invitations.source_file_id
+    left join valid on files.file_id = valid.source_file_id
     left join quarantined on files.file_id = quarantined.source_file_id
     left join excluded on files.file_id = excluded.source_file_id
 

@@ -1,8 +1,8 @@
 with
 
-counts as (
+metrics as (
 
-    select * from {{ ref('int_nps_counts_by_period') }}
+    select * from {{ ref('int_nps_metrics_by_period') }}
     where dimension_kind = 'channel'
 
 ),
@@ -10,16 +10,14 @@ counts as (
 final as (
 
     select
+        survey_type,
         period_grain,
         period_start,
+        period_end,
         dimension_value as channel,
-        responses,
-        promoters,
-        passives,
-        detractors,
-        {{ nps_metrics() }}
+        {{ nps_mart_columns() }}
 
-    from counts
+    from metrics
 
 )
 

@@ -1,8 +1,8 @@
 with
 
-counts as (
+metrics as (
 
-    select * from {{ ref('int_nps_counts_by_period') }}
+    select * from {{ ref('int_nps_metrics_by_period') }}
     where dimension_kind = 'overall'
 
 ),
@@ -10,15 +10,13 @@ counts as (
 final as (
 
     select
+        survey_type,
         period_grain,
         period_start,
-        responses,
-        promoters,
-        passives,
-        detractors,
-        {{ nps_metrics() }}
+        period_end,
+        {{ nps_mart_columns() }}
 
-    from counts
+    from metrics
 
 )
 

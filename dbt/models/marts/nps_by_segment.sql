@@ -1,8 +1,8 @@
 with
 
-counts as (
+metrics as (
 
-    select * from {{ ref('int_nps_counts_by_period') }}
+    select * from {{ ref('int_nps_metrics_by_period') }}
     where dimension_kind = 'segment'
 
 ),
@@ -10,17 +10,15 @@ counts as (
 final as (
 
     select
+        survey_type,
         period_grain,
         period_start,
+        period_end,
         dimension as segment_type,
         dimension_value as segment_value,
-        responses,
-        promoters,
-        passives,
-        detractors,
-        {{ nps_metrics() }}
+        {{ nps_mart_columns() }}
 
-    from counts
+    from metrics
 
 )
 

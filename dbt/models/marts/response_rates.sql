@@ -1,5 +1,7 @@
 -- Response rate on the invitation cohort: of the invitations sent in a period, the share
--- answered by a valid response (whenever it came). Anonymous responses are not here.
+-- answered by a valid response (whenever it came), with the survey tool's funnel
+-- (delivered -> opened -> started -> completed) where the source reports it, the
+-- non-respondents, and the response-rate target. Anonymous responses are not here.
 with
 
 daily as (
@@ -13,7 +15,8 @@ by_period as (
     {{ sum_by_period(
         'daily', 'sent_date',
         ['dimension_kind', 'dimension', 'dimension_value'],
-        ['invitations', 'responses']
+        ['invitations', 'responses', 'tracked_delivered', 'delivered', 'tracked_opened', 'opened',
+         'tracked_started', 'started', 'tracked_completed', 'completed']
     ) }}
 
 ),
@@ -29,7 +32,21 @@ final as (
         invitations,
         responses,
         invitations - responses as non_respondents,
-        cast(1.0 * responses / invitations as double) as response_rate
+        cast(1.0 * responses / invitations as double) as response_rate,
+        cast({{ var('response_rate_target') }} as double) as response_rate_target,
+        1.0 * responses / invitations >= {{ var('response_rate_target') }} as is_response_rate_target_met,
+        case when tracked_delivered > 0 then delivered end as delivered,
+        case when tracked_opened > 0 then opened end as opened,
+        case when tracked_started > 0 then started end as started,
+        case when tracked_completed > 0 then completed end as completed,
+        cast(case when tracked_delivered > 0 then 1.0 * delivered / tracked_delivered end as double)
+            as delivery_rate,
+        cast(case when tracked_opened > 0 and delivered > 0 then 1.0 * opened / delivered end as double)
+            as open_rate,
+        cast(case when tracked_started > 0 and opened > 0 then 1.0 * started / opened end as double)
+            as start_rate,
+        cast(case when tracked_completed > 0 and started > 0 then 1.0 * completed / started end as double)
+            as completion_rate
 
     from by_period
 

@@ -20,7 +20,11 @@ renamed as (
         channel,
 
         -- timestamps
-        sent_at
+        sent_at,
+        delivered_at,
+        opened_at,
+        started_at,
+        completed_at
 
     from source
 

@@ -14,11 +14,14 @@ renamed as (
         survey_id,
         invitation_id,
         respondent_key,
+        account_id,
         file_id as source_file_id,
         row_number as source_row_number,
 
         -- strings
+        survey_type,
         channel,
+        respondent_role,
         reason as reason_text,
         improvement as improvement_text,
 

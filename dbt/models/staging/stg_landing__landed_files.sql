@@ -21,6 +21,7 @@ renamed as (
         delimiter,
         parser,
         rejected_reason,
+        mapped_columns,
 
         -- numerics
         file_bytes,

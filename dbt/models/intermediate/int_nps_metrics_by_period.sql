@@ -1,0 +1,183 @@
+-- Every NPS row the marts show, computed once: shares and NPS, the 95% interval (adjusted
+-- Wald), sample-size flag, band, target, the previous period and whether the change is
+-- significant, the rolling 3-month NPS of monthly rows, whether the period is over, and
+-- eNPS suppression (employee groups under `enps_min_group` show no scores).
+{{ config(materialized='table') }}
+
+with
+
+counts as (
+
+    select * from {{ ref('int_nps_counts_by_period') }}
+
+),
+
+bands as (
+
+    select * from {{ ref('nps_benchmark_bands') }}
+
+),
+
+periods as (
+
+    select
+        *,
+        {{ period_shift('period_grain', 'period_start', -1) }} as previous_period_start,
+        {{ period_shift('period_grain', 'period_start', 1) }} as next_period_start
+
+    from counts
+
+),
+
+with_previous as (
+
+    select
+        periods.*,
+        previous.responses as previous_responses,
+        previous.promoters as previous_promoters,
+        previous.detractors as previous_detractors
+
+    from periods
+    left join counts as previous
+        on periods.survey_type = previous.survey_type
+        and periods.period_grain = previous.period_grain
+        and periods.dimension_kind = previous.dimension_kind
+        and periods.dimension = previous.dimension
+        and periods.dimension_value = previous.dimension_value
+        and periods.previous_period_start = previous.period_start
+        -- an employee group too small to show is not compared with either
+        and (previous.survey_type <> 'employee' or previous.responses >= {{ var('enps_min_group') }})
+
+),
+
+rolling_3_months as (
+
+    select
+        periods.survey_type,
+        periods.period_start,
+        periods.dimension_kind,
+        periods.dimension,
+        periods.dimension_value,
+        sum(window_months.responses) as responses,
+        sum(window_months.promoters) as promoters,
+        sum(window_months.detractors) as detractors
+
+    from periods
+    inner join counts as window_months
+        on periods.survey_type = window_months.survey_type
+        and window_months.period_grain = 'month'
+        and periods.dimension_kind = window_months.dimension_kind
+        and periods.dimension = window_months.dimension
+        and periods.dimension_value = window_months.dimension_value
+        and window_months.period_start
+            between cast({{ dbt.dateadd('month', -2, 'periods.period_start') }} as date)
+            and periods.period_start
+    where periods.period_grain = 'month'
+    group by 1, 2, 3, 4, 5
+
+),
+
+measured as (
+
+    select
+        with_previous.*,
+        cast(
+            {{ dbt.dateadd('day', -1, 'with_previous.next_period_start') }} as date
+        ) as period_end,
+        with_previous.next_period_start <= {{ local_today() }} as is_period_complete,
+        with_previous.survey_type = 'employee'
+            and with_previous.responses < {{ var('enps_min_group') }} as is_suppressed,
+        with_previous.responses < {{ var('nps_min_sample') }} as is_low_sample,
+        cast(100.0 * (with_previous.promoters - with_previous.detractors) / with_previous.responses as double)
+            as nps_value,
+        cast(
+            100.0 * (with_previous.previous_promoters - with_previous.previous_detractors)
+            / with_previous.previous_responses as double
+        ) as previous_nps_value,
+        {{ nps_difference_z(
+            'with_previous.promoters', 'with_previous.detractors', 'with_previous.responses',
+            'with_previous.previous_promoters', 'with_previous.previous_detractors',
+            'with_previous.previous_responses'
+        ) }} as change_z,
+        case
+            when rolling_3_months.survey_type <> 'employee'
+                or rolling_3_months.responses >= {{ var('enps_min_group') }}
+            then cast(
+                100.0 * (rolling_3_months.promoters - rolling_3_months.detractors)
+                / rolling_3_months.responses as double
+            )
+        end as rolling_3_month_nps_value
+
+    from with_previous
+    left join rolling_3_months
+        on with_previous.period_grain = 'month'
+        and with_previous.survey_type = rolling_3_months.survey_type
+        and with_previous.period_start = rolling_3_months.period_start
+        and with_previous.dimension_kind = rolling_3_months.dimension_kind
+        and with_previous.dimension = rolling_3_months.dimension
+        and with_previous.dimension_value = rolling_3_months.dimension_value
+
+),
+
+tested as (
+
+    select
+        measured.*,
+        case
+            when change_z is not null then {{ two_sided_p_value('change_z') }}
+            -- no spread on either side: the difference is certain, or there is none
+            when previous_responses > 0 then case when nps_value = previous_nps_value then 1.0 else 0.0 end
+        end as change_p_value
+
+    from measured
+
+),
+
+final as (
+
+    select
+        tested.survey_type,
+        tested.period_grain,
+        tested.period_start,
+        tested.period_end,
+        tested.previous_period_start,
+        tested.dimension_kind,
+        tested.dimension,
+        tested.dimension_value,
+        tested.responses,
+        {{ unless_suppressed('tested.promoters') }} as promoters,
+        {{ unless_suppressed('tested.passives') }} as passives,
+        {{ unless_suppressed('tested.detractors') }} as detractors,
+        {{ unless_suppressed('cast(100.0 * tested.promoters / tested.responses as double)') }} as pct_promoters,
+        {{ unless_suppressed('cast(100.0 * tested.passives / tested.responses as double)') }} as pct_passives,
+        {{ unless_suppressed('cast(100.0 * tested.detractors / tested.responses as double)') }} as pct_detractors,
+        {{ unless_suppressed('tested.nps_value') }} as nps,
+        {{ unless_suppressed(
+            'cast(' ~ nps_margin_of_error('tested.promoters', 'tested.detractors', 'tested.responses') ~ ' as double)'
+        ) }} as nps_margin_of_error,
+        {{ unless_suppressed(
+            'cast(' ~ nps_ci_low('tested.promoters', 'tested.detractors', 'tested.responses') ~ ' as double)'
+        ) }} as nps_ci_low,
+        {{ unless_suppressed(
+            'cast(' ~ nps_ci_high('tested.promoters', 'tested.detractors', 'tested.responses') ~ ' as double)'
+        ) }} as nps_ci_high,
+        tested.is_low_sample,
+        {{ unless_suppressed('bands.band') }} as nps_band,
+        cast({{ var('nps_target') }} as double) as target_nps,
+        {{ unless_suppressed('tested.nps_value >= ' ~ var('nps_target')) }} as is_target_met,
+        {{ unless_suppressed('tested.previous_nps_value') }} as previous_period_nps,
+        {{ unless_suppressed('tested.nps_value - tested.previous_nps_value') }} as nps_change,
+        {{ unless_suppressed('cast(tested.change_p_value as double)') }} as nps_change_p_value,
+        {{ unless_suppressed('tested.change_p_value < 0.05') }} as is_change_significant,
+        {{ unless_suppressed('tested.rolling_3_month_nps_value') }} as rolling_3_month_nps,
+        tested.is_period_complete,
+        tested.is_suppressed
+
+    from tested
+    left join bands
+        on (tested.nps_value > bands.nps_from or (bands.from_inclusive and tested.nps_value = bands.nps_from))
+        and (tested.nps_value < bands.nps_to or (bands.to_inclusive and tested.nps_value = bands.nps_to))
+
+)
+
+select * from final

@@ -1,0 +1,41 @@
+-- Closing the loop: every customer detractor, its (redacted) verbatims, the call-back
+-- deadline (followup_sla_hours after the response), the case status, time to contact, and
+-- whether the same respondent's next score was higher (recovered).
+with
+
+detractors as (
+
+    select * from {{ ref('int_detractor_followups') }}
+
+),
+
+final as (
+
+    select
+        response_id,
+        survey_id,
+        respondent_key,
+        channel,
+        score,
+        responded_at,
+        response_date,
+        reason_text,
+        improvement_text,
+        due_at,
+        has_case,
+        followup_status,
+        contacted_at,
+        is_contacted_within_sla,
+        cast(hours_to_contact as double) as hours_to_contact,
+        resolved_at,
+        outcome_text,
+        owner_key,
+        next_score,
+        next_responded_at,
+        is_recovered
+
+    from detractors
+
+)
+
+select * from final

@@ -1,0 +1,59 @@
+-- One row per free-text answer: the redacted text, its language, the themes it mentions
+-- and the response's score. Employee verbatims carry no segment, so they cannot be traced
+-- to a small team.
+with
+
+verbatims as (
+
+    select * from {{ ref('int_verbatims_unpivoted') }}
+
+),
+
+languages as (
+
+    select * from {{ ref('int_verbatim_languages') }}
+
+),
+
+themes as (
+
+    select
+        verbatim_id,
+        {{ dbt.listagg('theme', "', '", 'order by theme') }} as themes,
+        count(*) as theme_count
+
+    from {{ ref('int_verbatim_themes') }}
+    group by verbatim_id
+
+),
+
+responses as (
+
+    select * from {{ ref('int_responses_enriched') }}
+
+),
+
+final as (
+
+    select
+        verbatims.verbatim_id,
+        verbatims.response_id,
+        responses.survey_type,
+        verbatims.text_field,
+        verbatims.verbatim_text,
+        languages.language,
+        themes.themes,
+        coalesce(themes.theme_count, 0) as theme_count,
+        responses.score,
+        responses.nps_category,
+        responses.channel,
+        responses.response_date
+
+    from verbatims
+    inner join responses on verbatims.response_id = responses.response_id
+    left join languages on verbatims.verbatim_id = languages.verbatim_id
+    left join themes on verbatims.verbatim_id = themes.verbatim_id
+
+)
+
+select * from final

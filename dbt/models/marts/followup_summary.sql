@@ -1,0 +1,112 @@
+-- Closing the loop, summed per period (of the detractor's response) and breakdown
+-- (overall, channel, each segment): how many detractors were contacted within the SLA,
+-- resolved, left overdue, and how many came back with a higher score.
+with
+
+detractors as (
+
+    select * from {{ ref('int_detractor_followups') }}
+
+),
+
+segments as (
+
+    select * from {{ ref('stg_inbox__response_segments') }}
+
+),
+
+by_dimension as (
+
+    {{ unpivot_dimensions('detractors', 'segments', [
+        'response_id', 'response_date', 'has_case', 'followup_status', 'is_contacted_within_sla',
+        'hours_to_contact', 'next_score', 'is_recovered',
+    ]) }}
+
+),
+
+daily as (
+
+    select
+        response_date,
+        dimension_kind,
+        dimension,
+        dimension_value,
+        count(*) as detractors,
+        count(case when has_case then 1 end) as with_case,
+        count(case when followup_status in ('contacted', 'resolved') then 1 end) as contacted,
+        count(case when is_contacted_within_sla then 1 end) as contacted_within_sla,
+        count(case when followup_status = 'resolved' then 1 end) as resolved,
+        count(case when followup_status = 'overdue' then 1 end) as overdue,
+        count(case when followup_status = 'open' then 1 end) as still_open,
+        count(next_score) as with_next_response,
+        count(case when is_recovered then 1 end) as recovered,
+        sum(hours_to_contact) as hours_to_contact_total
+
+    from by_dimension
+    group by response_date, dimension_kind, dimension, dimension_value
+
+),
+
+by_period as (
+
+    {{ sum_by_period(
+        'daily', 'response_date',
+        ['dimension_kind', 'dimension', 'dimension_value'],
+        ['detractors', 'with_case', 'contacted', 'contacted_within_sla', 'resolved', 'overdue',
+         'still_open', 'with_next_response', 'recovered']
+    ) }}
+
+),
+
+hours as (
+
+    select
+        grains.period_grain,
+        {{ period_start('grains.period_grain', 'daily.response_date') }} as period_start,
+        daily.dimension_kind,
+        daily.dimension,
+        daily.dimension_value,
+        sum(daily.hours_to_contact_total) as hours_to_contact_total
+
+    from daily
+    cross join ({{ period_grains_relation() }}) as grains
+    group by 1, 2, 3, 4, 5
+
+),
+
+final as (
+
+    select
+        by_period.period_grain,
+        by_period.period_start,
+        by_period.dimension_kind,
+        by_period.dimension,
+        by_period.dimension_value,
+        by_period.detractors,
+        by_period.with_case,
+        by_period.contacted,
+        by_period.contacted_within_sla,
+        cast(1.0 * by_period.contacted_within_sla / by_period.detractors as double)
+            as share_contacted_within_sla,
+        by_period.resolved,
+        by_period.overdue,
+        by_period.still_open,
+        cast(hours.hours_to_contact_total / nullif(by_period.contacted, 0) as double)
+            as average_hours_to_contact,
+        by_period.with_next_response,
+        by_period.recovered,
+        cast(1.0 * by_period.recovered / nullif(by_period.with_next_response, 0) as double)
+            as recovery_rate,
+        cast({{ var('followup_sla_hours') }} as integer) as sla_hours
+
+    from by_period
+    inner join hours
+        on by_period.period_grain = hours.period_grain
+        and by_period.period_start = hours.period_start
+        and by_period.dimension_kind = hours.dimension_kind
+        and by_period.dimension = hours.dimension
+        and by_period.dimension_value = hours.dimension_value
+
+)
+
+select * from final

@@ -1,0 +1,72 @@
+-- B2B: NPS per company account and quarter / year, by the three methods of docs/NPS.md:
+-- every response counts (nps); the average score of the account's respondents
+-- (average_score -> account_category_by_average); the decision-maker's answer (the latest
+-- response of a respondent whose role is a decision-maker role).
+with
+
+responses as (
+
+    select * from {{ ref('int_account_responses') }}
+
+),
+
+decision_makers as (
+
+    select
+        survey_type, period_grain, period_start, account_id, score,
+        row_number() over (
+            partition by survey_type, period_grain, period_start, account_id
+            order by responded_at desc, response_id desc
+        ) as recency
+
+    from responses
+    where is_decision_maker
+
+),
+
+per_account as (
+
+    select
+        survey_type,
+        period_grain,
+        period_start,
+        account_id,
+        {{ nps_counts() }},
+        avg(score) as average_score,
+        count(case when is_decision_maker then 1 end) as decision_maker_responses
+
+    from responses
+    group by 1, 2, 3, 4
+
+),
+
+final as (
+
+    select
+        per_account.survey_type,
+        per_account.period_grain,
+        per_account.period_start,
+        per_account.account_id,
+        per_account.responses,
+        per_account.promoters,
+        per_account.passives,
+        per_account.detractors,
+        cast(100.0 * (per_account.promoters - per_account.detractors) / per_account.responses as double)
+            as nps,
+        cast(per_account.average_score as double) as average_score,
+        {{ nps_category_of_average('per_account.average_score') }} as account_category_by_average,
+        per_account.decision_maker_responses,
+        cast(decision_makers.score as integer) as decision_maker_score,
+        {{ nps_category('decision_makers.score') }} as account_category_by_decision_maker
+
+    from per_account
+    left join decision_makers
+        on per_account.survey_type = decision_makers.survey_type
+        and per_account.period_grain = decision_makers.period_grain
+        and per_account.period_start = decision_makers.period_start
+        and per_account.account_id = decision_makers.account_id
+        and decision_makers.recency = 1
+
+)
+
+select * from final

@@ -1,0 +1,108 @@
+-- What each theme does to the NPS: per period and survey type, the NPS of responses that
+-- mention the theme (in their reason or improvement), the NPS of those that do not, and
+-- impact = overall NPS - NPS of responses not mentioning it (the points the theme costs,
+-- when negative, or earns).
+with
+
+responses as (
+
+    select * from {{ ref('int_responses_enriched') }}
+
+),
+
+mentions as (
+
+    select distinct verbatims.response_id, themes.theme
+    from {{ ref('int_verbatim_themes') }} as themes
+    inner join {{ ref('int_verbatims_unpivoted') }} as verbatims
+        on themes.verbatim_id = verbatims.verbatim_id
+
+),
+
+overall_daily as (
+
+    select * from {{ ref('int_nps_counts_daily') }}
+    where dimension_kind = 'overall'
+
+),
+
+theme_daily as (
+
+    select
+        responses.response_date,
+        responses.survey_type,
+        mentions.theme,
+        {{ nps_counts('responses.nps_category') }}
+
+    from mentions
+    inner join responses on mentions.response_id = responses.response_id
+    group by 1, 2, 3
+
+),
+
+theme_by_period as (
+
+    {{ sum_by_period(
+        'theme_daily', 'response_date', ['survey_type', 'theme'],
+        ['responses', 'promoters', 'passives', 'detractors']
+    ) }}
+
+),
+
+overall_by_period as (
+
+    {{ sum_by_period(
+        'overall_daily', 'response_date', ['survey_type'],
+        ['responses', 'promoters', 'passives', 'detractors']
+    ) }}
+
+),
+
+compared as (
+
+    select
+        theme_by_period.survey_type,
+        theme_by_period.period_grain,
+        theme_by_period.period_start,
+        theme_by_period.theme,
+        overall.responses,
+        theme_by_period.responses as responses_mentioning,
+        overall.responses - theme_by_period.responses as responses_not_mentioning,
+        100.0 * (overall.promoters - overall.detractors) / overall.responses as overall_nps,
+        100.0 * (theme_by_period.promoters - theme_by_period.detractors) / theme_by_period.responses
+            as nps_mentioning,
+        100.0 * ((overall.promoters - theme_by_period.promoters) - (overall.detractors - theme_by_period.detractors))
+            / nullif(overall.responses - theme_by_period.responses, 0) as nps_not_mentioning,
+        theme_by_period.survey_type = 'employee'
+            and theme_by_period.responses < {{ var('enps_min_group') }} as is_suppressed
+
+    from theme_by_period
+    inner join overall_by_period as overall
+        on theme_by_period.survey_type = overall.survey_type
+        and theme_by_period.period_grain = overall.period_grain
+        and theme_by_period.period_start = overall.period_start
+
+),
+
+final as (
+
+    select
+        survey_type,
+        period_grain,
+        period_start,
+        theme,
+        responses,
+        responses_mentioning,
+        responses_not_mentioning,
+        cast(1.0 * responses_mentioning / responses as double) as share_mentioning,
+        cast(overall_nps as double) as overall_nps,
+        {{ unless_suppressed('cast(nps_mentioning as double)') }} as nps_mentioning,
+        {{ unless_suppressed('cast(nps_not_mentioning as double)') }} as nps_not_mentioning,
+        {{ unless_suppressed('cast(overall_nps - nps_not_mentioning as double)') }} as impact,
+        is_suppressed
+
+    from compared
+
+)
+
+select * from final

@@ -1,0 +1,1 @@
+{{ stage_quarantine('followups_quarantine') }}
