@@ -32,7 +32,7 @@ NATIONAL_ID = re.compile(
     r"|\d{10}"  # personnummer / CPR without separator
     r")(?![\d\-])"
 )
-PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d\s\-.()/]{5,}\d(?![\w])")
+PHONE_CANDIDATE = re.compile(r"(?<![\w+(])\(?(?:\+|00)?\d[\d\s\-.()/]{5,}\d(?![\w])")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MIN_PHONE_DIGITS, MAX_PHONE_DIGITS = 8, 15
 

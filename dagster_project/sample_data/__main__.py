@@ -36,7 +36,10 @@ def main() -> None:
     if not args.canonical_only:
         for path in generate_vendor_exports(args.out, args.seed):
             print(f"wrote {path}")
-    print(f"wrote {counts['responses']} responses, {counts['invitations']} invitations and {counts['followups']} follow-up cases to {args.out}")
+    print(
+        f"wrote {counts['responses']} responses, {counts['invitations']} invitations and "
+        f"{counts['followups']} follow-up cases to {args.out}"
+    )
 
 
 if __name__ == "__main__":

@@ -405,7 +405,7 @@ class SampleGenerator:
     def followup_row(self, response: dict, score: int, customer: _Customer, moment: dt.datetime, style: str):
         """A case for a customer detractor, as the case tool exports it (None when no case)."""
         rng = self.rng
-        if score > 6 or not response["respondent_id"] or rng.random() > 0.85:
+        if score > 6 or not response["respondent_id"] or not response["response_id"] or rng.random() > 0.85:
             return None
         self._case_serial += 1
         contacted = moment + dt.timedelta(hours=rng.lognormvariate(math.log(30), 0.8))

@@ -30,6 +30,9 @@ class NpsDbtTranslator(DagsterDbtTranslator):
     pool=WRITER_POOL,
 )
 def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: NpsWarehouse):
-    # dbt reads the warehouse path and reporting time zone from the environment.
-    os.environ.update(warehouse.settings.environment_for_tools())
-    yield from dbt.cli(["build"], context=context).stream()
+    # dbt reads the warehouse path and reporting time zone from the environment; its
+    # artifacts (run results, compiled SQL) go next to the warehouse, one folder, replaced.
+    settings = warehouse.settings
+    os.environ.update(settings.environment_for_tools())
+    target = settings.warehouse_path.parent / "dbt_target"
+    yield from dbt.cli(["build"], context=context, target_path=target).stream()

@@ -1,4 +1,5 @@
 -- The lower-cased words of every verbatim, for language detection and theme tagging.
+-- Redaction placeholders ([email], [phone], [national-id]) are not words of the text.
 {{ config(materialized='table') }}
 
 with
@@ -13,7 +14,7 @@ words as (
 
     select
         verbatim_id,
-        {{ split_words('verbatim_text') }} as word
+        {{ split_words("regexp_replace(verbatim_text, '\\[(email|phone|national-id)\\]', ' ', 'g')") }} as word
 
     from verbatims
 

@@ -1,0 +1,85 @@
+"""The NPS statistics macros, compiled and run by real dbt (`dbt show --inline`) on DuckDB."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+
+import pytest
+
+from dagster_project.defs.transform.project import dbt_executable
+from dagster_project.settings import DBT_PROJECT_DIR
+
+
+@pytest.fixture(scope="module")
+def show(tmp_path_factory):
+    root = tmp_path_factory.mktemp("dbt_show")
+    env = {**os.environ, "NPS_WAREHOUSE": str(root / "scratch.duckdb")}
+
+    def run(sql: str) -> dict:
+        result = subprocess.run(
+            [
+                dbt_executable(),
+                "show",
+                "--profiles-dir",
+                ".",
+                "--inline",
+                sql,
+                "--output",
+                "json",
+                "--log-format",
+                "json",
+                "--target-path",
+                str(root / "target"),
+            ],
+            cwd=DBT_PROJECT_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        for line in result.stdout.splitlines():
+            event = json.loads(line)
+            preview = event.get("data", {}).get("preview")
+            if preview:
+                return json.loads(preview)[0]
+        raise AssertionError(result.stdout[-2000:])
+
+    return run
+
+
+def test_margin_of_error_of_the_worked_example(show):
+    """40% promoters, 40% passives, 20% detractors, n = 500 (docs/NPS.md): +-6.6 by Wald."""
+    row = show(
+        "select {{ nps_margin_of_error(200, 100, 500, 'wald') }} as wald, "
+        "{{ nps_margin_of_error(200, 100, 500) }} as adjusted, "
+        "{{ nps_point(200, 100, 500) }} as adjusted_centre"
+    )
+    assert round(row["wald"], 1) == 6.6
+    assert round(row["wald"], 4) == 6.5593  # 100 * 1.96 * sqrt(0.56 / 500)
+    # adjusted: 200.75 P, 100.75 D of 503: Var = 0.59940 - 0.19881^2 = 0.55987
+    assert round(row["adjusted"], 4) == 6.5390
+    assert round(row["adjusted_centre"], 4) == round(100 * 100 / 503, 4)
+
+
+def test_the_interval_is_clipped_to_plus_minus_100(show):
+    row = show(
+        "select {{ nps_ci_low(5, 0, 5) }} as low, {{ nps_ci_high(5, 0, 5) }} as high, "
+        "{{ nps_ci_high(5, 0, 5, 'wald') }} as wald_high"
+    )
+    assert row["high"] == 100.0 and row["wald_high"] == 100.0
+    assert -100.0 < row["low"] < 100.0
+
+
+@pytest.mark.parametrize("z", [0.0, 0.5, 1.0, 1.959963984540054, 2.5, 3.3, -2.0, 4.152])
+def test_p_value_matches_the_normal_distribution(show, z):
+    row = show(f"select {{{{ two_sided_p_value('{z}') }}}} as p")
+    assert abs(row["p"] - math.erfc(abs(z) / math.sqrt(2))) < 1e-6
+
+
+def test_z_of_a_change(show):
+    """NPS 20 (40/40/20, n 500) against NPS 0 (30/40/30, n 500): z = 20 / (100 * sqrt(0.00232))."""
+    row = show("select {{ nps_difference_z(200, 100, 500, 150, 150, 500) }} as z")
+    assert round(row["z"], 3) == round(20 / (100 * math.sqrt(0.56 / 500 + 0.6 / 500)), 3) == 4.152

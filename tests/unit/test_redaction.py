@@ -1,0 +1,58 @@
+"""Personal data in free text is redacted: real-looking examples in Swedish, Danish, English."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from dagster_project.lib.redaction import redact, redact_sql, register
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # e-mail addresses
+        ("Mejla mig på anna.lindqvist@example.se tack", "Mejla mig på [email] tack"),
+        ("skriv til mette.hansen@example.dk", "skriv til [email]"),
+        ("email: first.last+nps@sub.example.co.uk", "email: [email]"),
+        # Swedish personnummer, with and without century and separator; samordningsnummer
+        ("Mitt personnummer är 19800101-1234", "Mitt personnummer är [national-id]"),
+        ("pnr 800101-1234 och 198001011234", "pnr [national-id] och [national-id]"),
+        ("född 800101+1234 (över 100 år)", "född [national-id] (över 100 år)"),
+        # Danish CPR
+        ("Mit CPR-nummer er 010180-1234", "Mit CPR-nummer er [national-id]"),
+        ("CPR 0101801234", "CPR [national-id]"),
+        # Norwegian fødselsnummer (11 digits)
+        ("Fødselsnummer 01018012345", "Fødselsnummer [national-id]"),
+        ("fnr: 010180 12345", "fnr: [national-id]"),
+        # phone numbers: Swedish, Danish, Norwegian, international
+        ("Ring mig på 070-123 45 67", "Ring mig på [phone]"),
+        ("+46 70 123 45 67 eller 08-123 456 78", "[phone] eller [phone]"),
+        ("ring på +45 12 34 56 78", "ring på [phone]"),
+        ("telefon 12345678", "telefon [phone]"),
+        ("call me on +47 912 34 567", "call me on [phone]"),
+        ("call (0046) 70-123.45.67", "call [phone]"),
+        # left alone: dates, prices, short numbers, customer ids
+        (
+            "Beställt 2025-03-01, 1 299 kr, väntade 40 minuter",
+            "Beställt 2025-03-01, 1 299 kr, väntade 40 minuter",
+        ),
+        ("Kundnummer C0012345, ärende 4711", "Kundnummer C0012345, ärende 4711"),
+        ("", ""),
+    ],
+)
+def test_redact(text, expected):
+    assert redact(text) == expected
+
+
+def test_none_stays_none():
+    assert redact(None) is None
+
+
+def test_in_duckdb_only_texts_with_digits_or_at_reach_python():
+    con = duckdb.connect()
+    register(con)
+    rows = con.execute(
+        f"select {redact_sql('t')} from (values ('ring 070-123 45 67'), ('bra'), (null)) as v(t)"
+    ).fetchall()
+    assert rows == [("ring [phone]",), ("bra",), (None,)]
