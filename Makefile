@@ -45,5 +45,5 @@ sample-data: $(INSTALLED)  ## Regenerate the committed sample exports in data/ra
 lint: $(INSTALLED)
 	$(BIN)/ruff check dagster_project tests
 
-clean:  ## Remove the warehouse and build outputs (not the inbox, not the secrets)
-	rm -rf data/warehouse dbt/target dbt/logs
+clean:  ## Remove the warehouse, the published file and build outputs (not the inbox, not the secrets)
+	rm -rf data/warehouse data/published dbt/target dbt/logs

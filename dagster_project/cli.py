@@ -1,20 +1,44 @@
 """`nps-warehouse run`: the whole pipeline, in-process, on the configured inbox.
 
-nps-warehouse run        materialise every asset and check, then print the summary
-nps-warehouse summary    print the summary of the last build
+    nps-warehouse run [--no-wait]  materialise every asset and check, publish, print the summary
+    nps-warehouse summary          print the summary of the last published build
+    nps-warehouse data-docs        build Great Expectations Data Docs from the stored results
+
+Exit codes: 0 done; 1 the run failed (the message says where and why); 2 configuration
+error; 3 another run holds the warehouse (with --no-wait, or after NPS_LOCK_TIMEOUT);
+4 the machine cannot hold the output (read-only or full disk).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import os
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 
 from dagster_project.settings import ConfigurationError, Settings
 
 # The console shows warnings and errors; the full log is in the Dagster UI (`make dev`).
 QUIET_LOG_LEVEL = os.environ.get("NPS_LOG_LEVEL", "WARNING")
+MIN_FREE_BYTES = int(float(os.environ.get("NPS_MIN_FREE_MB", "50")) * 1024 * 1024)
+
+EXIT_FAILED, EXIT_CONFIG, EXIT_BUSY, EXIT_ENVIRONMENT = 1, 2, 3, 4
+
+# What an operating-system error in a failed step means, in plain words.
+KNOWN_FAILURES = (
+    ("No space left on device", "the disk is full"),
+    ("Read-only file system", "the output directory is on a read-only file system"),
+    ("Permission denied", "the pipeline may not write to the output directory"),
+    ("Disk quota exceeded", "the disk quota is exhausted"),
+)
+
+
+class EnvironmentProblem(RuntimeError):
+    """The machine cannot hold the pipeline's output; the message says what to change."""
 
 
 def _instance():
@@ -25,11 +49,64 @@ def _instance():
     return dg.DagsterInstance.ephemeral()
 
 
-def run(settings: Settings) -> int:
+def check_writable(directory: Path, what: str, variable: str) -> None:
+    """The directory exists (or can be made), takes a file, and has room."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".write-check-"):
+            pass
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise EnvironmentProblem(
+            f"cannot write the {what} to {directory}: {reason}. Set {variable} to a writable location."
+        ) from None
+    free = shutil.disk_usage(directory).free
+    if free < MIN_FREE_BYTES:
+        raise EnvironmentProblem(
+            f"the disk holding {directory} ({what}) has only {free // (1024 * 1024)} MB free; "
+            f"the run needs at least {MIN_FREE_BYTES // (1024 * 1024)} MB (NPS_MIN_FREE_MB). "
+            f"Free space or set {variable} elsewhere."
+        )
+
+
+def preflight(settings: Settings) -> None:
+    check_writable(settings.warehouse_path.parent, "warehouse", "NPS_WAREHOUSE")
+    check_writable(settings.published_path.parent, "published marts", "NPS_PUBLISHED")
+
+
+def explain_failure(messages: list[str]) -> str | None:
+    text = "\n".join(messages)
+    for needle, meaning in KNOWN_FAILURES:
+        if needle in text:
+            return meaning
+    return None
+
+
+def _failure_messages(result) -> list[tuple[str, str]]:
+    failures = []
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
+            error = event.step_failure_data.error
+            chain = [error.message]
+            cause = error.cause
+            while cause is not None:
+                chain.append(cause.message)
+                cause = cause.cause
+            failures.append((event.step_key, " | ".join(m.strip() for m in chain)))
+    return failures
+
+
+def run(settings: Settings, wait: bool = True) -> int:
     from dagster_project.defs import build_definitions
+    from dagster_project.lib.locking import WarehouseBusy, warehouse_lock
     from dagster_project.lib.pseudonymise import KEY_ENV, KEY_FILE_NAME, load_key
     from dagster_project.lib.summary import summary_text
 
+    try:
+        preflight(settings)
+    except EnvironmentProblem as exc:
+        print(f"cannot run: {exc}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
     os.environ.update(settings.environment_for_tools())
     key_file = settings.secrets_dir / KEY_FILE_NAME
     if not os.environ.get(KEY_ENV) and not key_file.exists():
@@ -41,34 +118,65 @@ def run(settings: Settings) -> int:
     job = defs.resolve_job_def("nps_pipeline")
     log_path = settings.warehouse_path.parent / "logs" / "last_run.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    # dbt's own progress lines go to the log file; Dagster warnings and errors stay on screen.
-    with log_path.open("w") as log, contextlib.redirect_stdout(log):
-        result = job.execute_in_process(
-            instance=_instance(),
-            raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": QUIET_LOG_LEVEL}}}},
-        )
+    try:
+        # dbt's own progress lines go to the log file; Dagster warnings and errors stay on screen.
+        with (
+            warehouse_lock(
+                settings.warehouse_path, wait=wait, on_wait=lambda m: print(m, file=sys.stderr, flush=True)
+            ),
+            log_path.open("w") as log,
+            contextlib.redirect_stdout(log),
+        ):
+            result = job.execute_in_process(
+                instance=_instance(),
+                raise_on_error=False,
+                run_config={"loggers": {"console": {"config": {"log_level": QUIET_LOG_LEVEL}}}},
+            )
+    except WarehouseBusy as exc:
+        print(f"not run: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT):
+            print(f"the run stopped: {os.strerror(exc.errno)} ({exc.filename or ''})", file=sys.stderr)
+            return EXIT_ENVIRONMENT
+        raise
     print(f"dbt log of this run: {log_path}")
-    failed_checks = [check for check in result.get_asset_check_evaluations() if not check.passed]
-    for check in failed_checks:
-        print(
-            f"check {check.asset_key.to_user_string()}:{check.check_name} "
-            f"({check.severity.value}): {check.description}"
-        )
+    for check in result.get_asset_check_evaluations():
+        if not check.passed:
+            print(
+                f"check {check.asset_key.to_user_string()}:{check.check_name} "
+                f"({check.severity.value}): {check.description}"
+            )
     if not result.success:
-        failed = [e.step_key for e in result.all_events if e.is_step_failure]
+        failures = _failure_messages(result)
+        meaning = explain_failure([message for _, message in failures])
+        for step, message in failures:
+            print(f"step {step} failed: {message.splitlines()[0][:500]}", file=sys.stderr)
+        if meaning:
+            print(
+                f"The run stopped because {meaning} (warehouse: {settings.warehouse_path.parent}, "
+                f"published: {settings.published_path.parent}). Nothing was published; fix it and "
+                "run again - the run picks up where it stopped.",
+                file=sys.stderr,
+            )
+            return EXIT_ENVIRONMENT
         print(
-            f"The run failed (run id {result.run_id}) in: {', '.join(failed) or 'see logs'}",
+            f"The run failed (run id {result.run_id}); nothing was published. Details: {log_path} "
+            "and the Dagster UI (`make dev`).",
             file=sys.stderr,
         )
-        return 1
-    print(summary_text(settings.warehouse_path))
+        return EXIT_FAILED
+    print(f"Published for BI tools and analysts: {settings.published_path}")
+    print(summary_text(settings.published_path))
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="nps-warehouse", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["run", "summary", "data-docs"])
+    parser.add_argument(
+        "--no-wait", action="store_true", help="stop at once if another run holds the warehouse"
+    )
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -78,11 +186,11 @@ def main(argv: list[str] | None = None) -> int:
             load_sources_config(settings.sources_config)  # fail fast, before any work
     except ConfigurationError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_CONFIG
     if args.command == "summary":
         from dagster_project.lib.summary import summary_text
 
-        print(summary_text(settings.warehouse_path))
+        print(summary_text(settings.published_path))
         return 0
     if args.command == "data-docs":
         from dagster_project.lib.gx_validation import GxValidator
@@ -91,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         for url in sites.values():
             print(f"Data Docs: {url}")
         return 0
-    return run(settings)
+    return run(settings, wait=not args.no_wait)
 
 
 if __name__ == "__main__":

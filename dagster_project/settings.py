@@ -8,6 +8,8 @@
 | NPS_PSEUDONYMISATION_KEY  | (unset)                          | HMAC key for respondent ids               |
 | NPS_SECRETS_DIR           | data/secrets                     | where a generated key is kept if unset    |
 | NPS_SOURCES_CONFIG        | config/sources.yml               | the inbox sources and their formats       |
+| NPS_PUBLISHED             | data/published/nps_marts.duckdb  | the read-only copy BI tools open          |
+| NPS_LOCK_TIMEOUT          | 3600                             | seconds a run waits for another to finish |
 
 Relative paths are relative to the repository root, so the same values work from
 `make`, from `dagster dev` and from dbt (which runs with `dbt/` as its working directory).
@@ -41,6 +43,7 @@ class Settings:
     reporting_tz: str
     secrets_dir: Path
     sources_config: Path = REPO_ROOT / "config" / "sources.yml"
+    published_path: Path = REPO_ROOT / "data" / "published" / "nps_marts.duckdb"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -57,6 +60,7 @@ class Settings:
             reporting_tz=tz,
             secrets_dir=_path_from_env("NPS_SECRETS_DIR", "data/secrets"),
             sources_config=_path_from_env("NPS_SOURCES_CONFIG", "config/sources.yml"),
+            published_path=_path_from_env("NPS_PUBLISHED", "data/published/nps_marts.duckdb"),
         )
 
     @property
@@ -77,4 +81,5 @@ class Settings:
             "NPS_REPORTING_TZ": self.reporting_tz,
             "NPS_GX_RESULTS_DIR": str(self.gx_results_dir),
             "NPS_SOURCES_CONFIG": str(self.sources_config),
+            "NPS_PUBLISHED": str(self.published_path),
         }

@@ -39,6 +39,7 @@ def make_settings(root: Path, inbox: Path | None = None) -> Settings:
         warehouse_path=root / "warehouse" / "nps.duckdb",
         reporting_tz="Europe/Stockholm",
         secrets_dir=root / "secrets",
+        published_path=root / "published" / "nps_marts.duckdb",
     )
 
 

@@ -10,6 +10,7 @@ from dagster_project.defs.automation.schedules import daily_schedule
 from dagster_project.defs.automation.sensors import inbox_sensor
 from dagster_project.defs.ingest.assets import build_landing_asset
 from dagster_project.defs.ingest.checks import files_usable
+from dagster_project.defs.publish.assets import build_publish_asset
 from dagster_project.defs.quality.assets import validation_assets
 from dagster_project.defs.quality.checks import quality_checks
 from dagster_project.defs.resources import NpsWarehouse
@@ -23,7 +24,12 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     """All definitions for one configuration; an invalid source config raises here."""
     sources = load_sources_config(settings.sources_config)
     return dg.Definitions(
-        assets=[build_landing_asset(sources), *validation_assets, nps_dbt_models],
+        assets=[
+            build_landing_asset(sources),
+            *validation_assets,
+            nps_dbt_models,
+            build_publish_asset(nps_dbt_models),
+        ],
         asset_checks=[files_usable, *quality_checks],
         jobs=[nps_pipeline],
         schedules=[daily_schedule(settings.reporting_tz)],

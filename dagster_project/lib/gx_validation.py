@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from dagster_project.lib.redaction import redact
 from dagster_project.lib.sources import SourceSpec
 from dagster_project.lib.validation import live_rows_sql, timestamp_formats, typed_columns_sql
 from dagster_project.settings import GX_CONTEXT_DIR
@@ -69,7 +70,18 @@ def _silence_gx_progress() -> None:
 
 
 class GxValidator:
-    """The committed GX file context, writing its results under `results_dir`."""
+    """The committed GX file context, writing its results under `results_dir`.
+
+    Loading the context takes seconds; `GxValidator.for_results(dir)` keeps one per process.
+    """
+
+    _loaded: dict[Path, GxValidator] = {}
+
+    @classmethod
+    def for_results(cls, results_dir: Path) -> GxValidator:
+        if results_dir not in cls._loaded:
+            cls._loaded[results_dir] = cls(results_dir)
+        return cls._loaded[results_dir]
 
     def __init__(self, results_dir: Path):
         _silence_gx_progress()
@@ -102,7 +114,7 @@ class GxValidator:
                         expectation=config.type,
                         success=bool(item.success),
                         unexpected_count=int(details.get("unexpected_count") or 0),
-                        examples=[str(v) for v in details.get("partial_unexpected_list") or []][:10],
+                        examples=[redact(str(v)) for v in details.get("partial_unexpected_list") or []][:10],
                         error=error,
                     )
                 )

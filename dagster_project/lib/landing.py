@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 
+from dagster_project.lib.crash_points import crash_point
 from dagster_project.lib.file_reading import FileFacts, inspect_file
 from dagster_project.lib.readers import ParsedFile, read_file, scale_stated_in
 from dagster_project.lib.source_config import SourceConfig
@@ -142,7 +143,12 @@ def land_source(
     work_dir: Path,
 ) -> list[LandingOutcome]:
     """Land every new or changed file of one source; returns what happened to each file."""
-    return [land_file(con, source, path, raw_dir, work_dir) for path in inbox_files(raw_dir, source.folder)]
+    outcomes = []
+    for path in inbox_files(raw_dir, source.folder):
+        outcomes.append(land_file(con, source, path, raw_dir, work_dir))
+        if outcomes[-1].outcome != "already_landed":
+            crash_point("landing")
+    return outcomes
 
 
 def land_file(

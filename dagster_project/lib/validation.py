@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from dagster_project.lib.crash_points import crash_point
 from dagster_project.lib.pseudonymise import PseudonymKey, hmac_sql
 from dagster_project.lib.redaction import redact_sql
 from dagster_project.lib.redaction import register as register_redaction
@@ -297,6 +298,10 @@ def validate_source(
             from {spec.segments_table} as segments
             semi join {spec.valid_table} as valid using (file_id, row_number)""",
         )
+        reason = (
+            f"coalesce(exclusion, problem, '{spec.id_column} ' || {_quoted('id_value')}"
+            " || ' is repeated; kept ' || winner_file_path || ' row ' || winner_row_number)"
+        )
         con.execute(
             f"""
             create or replace table {spec.quarantine_table} as
@@ -307,19 +312,17 @@ def validate_source(
                 row_number,
                 case when exclusion is not null then 'excluded' else 'quarantined' end
                     as disposition,
-                coalesce(
-                    exclusion,
-                    problem,
-                    '{spec.id_column} ' || {_quoted("id_value")} || ' is repeated; kept '
-                    || winner_file_path || ' row ' || winner_row_number
-                ) as reason,
-                {_raw_values_sql(spec)} as raw_values,
+                -- reasons and raw values quote what was delivered: personal data that
+                -- landed in the wrong column is redacted there too
+                {redact_sql(reason)} as reason,
+                {redact_sql(f"cast({_raw_values_sql(spec)} as varchar)")} as raw_values,
                 landed_at
             from _checked
             where exclusion is not null or problem is not null or id_rank > 1
             order by file_path, row_number"""
         )
         con.execute("drop table _checked")
+        crash_point("validation")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

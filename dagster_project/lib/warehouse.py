@@ -6,15 +6,34 @@ The warehouse file is private to the pipeline: one writer at a time (Dagster poo
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
+from dagster_project.lib.locking import lock_timeout
 from dagster_project.lib.sources import SOURCES, SourceSpec
 
 WRITER_POOL = "nps_warehouse"
+
+
+LOCK_CONFLICT = "Could not set lock on file"
+LOCK_RETRY_SECONDS = 0.5
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """Open the file; while another process still holds DuckDB's own lock on it (e.g. a dbt
+    left running by a killed run), wait for it, up to NPS_LOCK_TIMEOUT."""
+    deadline = time.monotonic() + lock_timeout()
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if LOCK_CONFLICT not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(LOCK_RETRY_SECONDS)
 
 
 @contextmanager
@@ -22,7 +41,7 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
     """A connection with UTC session time, so timestamps without an offset mean UTC."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    con = _open(path, read_only)
     try:
         con.execute("set TimeZone = 'UTC'")
         yield con

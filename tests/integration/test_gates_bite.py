@@ -30,6 +30,7 @@ def damaged_copy(small_warehouse, tmp_path) -> Settings:
         warehouse_path=tmp_path / "nps.duckdb",
         reporting_tz=source.reporting_tz,
         secrets_dir=source.secrets_dir,
+        published_path=tmp_path / "published" / "nps_marts.duckdb",
     )
     shutil.copy(source.warehouse_path, settings.warehouse_path)
     return settings

@@ -121,6 +121,7 @@ def test_bad_files_never_stop_the_run_and_are_reported(tmp_path):
         reporting_tz="Europe/Stockholm",
         secrets_dir=tmp_path / "secrets",
         sources_config=inbox / "sources.yml",
+        published_path=tmp_path / "published" / "nps_marts.duckdb",
     )
     result = run_pipeline(settings)
     assert result.success

@@ -73,3 +73,18 @@ def test_counts_reconcile(validated):
     assert [(f.rows_read, f.valid, f.quarantined, f.reconciles) for f in files] == [
         (len(CASES), 4, len(CASES) - 4, True)
     ]
+
+
+def test_personal_data_in_the_wrong_column_is_redacted_in_quarantine(tmp_path):
+    (tmp_path / "inbox" / "responses").mkdir(parents=True)
+    (tmp_path / "inbox" / "responses" / "shifted.csv").write_text(
+        "response_id,survey_id,responded_at,score,channel\nR1,S,2025-01-01,anna@example.se,email\n"
+    )
+    with connect(tmp_path / "w.duckdb") as con:
+        ensure_landing_tables(con)
+        source = SourceConfig(name="r", kind="responses", folder="responses")
+        land_source(con, source, tmp_path / "inbox", tmp_path / "work")
+        validate_source(con, RESPONSES, PseudonymKey.from_secret(b"k", "test"), validated_at=NOW)
+        rows = con.sql("select reason, raw_values from validated.responses_quarantine").fetchall()
+    assert rows[0][0] == "score '[email]' is not a number"
+    assert "anna" not in rows[0][1] and "[email]" in rows[0][1]

@@ -69,7 +69,7 @@ def build_landing_asset(config: SourcesConfig) -> dg.AssetsDefinition:
     def land_inbox(context: dg.AssetExecutionContext, warehouse: NpsWarehouse):
         settings = warehouse.settings
         outcomes: dict[str, list[LandingOutcome]] = {kind.name: [] for kind in SOURCES}
-        with warehouse.connect() as con:
+        with warehouse.connect(log=context.log) as con:
             for source in config.sources:
                 outcomes[source.kind] += land_source(con, source, settings.raw_dir, settings.work_dir)
         all_new = []

@@ -35,7 +35,7 @@ def _report_table(reports: list[BatchReport]) -> str:
 
 
 def _run_gx(warehouse: NpsWarehouse, spec: SourceSpec, stage: str) -> list[BatchReport]:
-    validator = GxValidator(warehouse.settings.gx_results_dir)
+    validator = GxValidator.for_results(warehouse.settings.gx_results_dir)
     with warehouse.connect(read_only=True) as con:
         return validate_batches(con, validator, spec, stage)
 

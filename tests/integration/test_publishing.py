@@ -1,0 +1,137 @@
+"""BI tools read a published copy: never blocked by the pipeline, never blocking it, and
+never seeing a half-written or failed build."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import duckdb
+import pytest
+
+from tests.cli_runs import deployment, published_version
+from tests.conftest import FIXTURES
+
+pytestmark = pytest.mark.pipeline
+
+LATE_FILE = (
+    "response_id,survey_id,invitation_id,respondent_id,responded_at,score,channel,reason,"
+    "improvement,segment_region\n"
+    + "".join(f"L{i},tnps,,,2025-01-2{i % 9}T12:00:00+01:00,{i % 11},web,,,Skåne\n" for i in range(40))
+)
+
+READER = textwrap.dedent(
+    """
+    import json, sys, time, duckdb
+    path, stop, out, persistent = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "1"
+    import pathlib
+    held = duckdb.connect(path, read_only=True) if persistent else None
+    with open(out, "w") as log:
+        while not pathlib.Path(stop).exists():
+            con = held or duckdb.connect(path, read_only=True)
+            try:
+                version = con.execute("select version from meta.publication").fetchall()[0][0]
+                facts = con.execute(
+                    "select count(*) from marts.fct_nps_responses where survey_type = 'customer'"
+                ).fetchall()[0][0]
+                yearly = con.execute(
+                    "select sum(responses) from marts.nps_by_period "
+                    "where survey_type = 'customer' and period_grain = 'year'"
+                ).fetchall()[0][0]
+                recorded = con.execute(
+                    "select table_rows['marts.fct_nps_responses'] from meta.publication"
+                ).fetchall()[0][0]
+                log.write(json.dumps({"version": version, "facts": facts, "yearly": int(yearly),
+                                      "recorded": recorded}) + "\\n")
+            except Exception as exc:
+                log.write(json.dumps({"error": repr(exc)}) + "\\n")
+            finally:
+                if not persistent:
+                    con.close()
+            log.flush()
+            time.sleep(0.05)
+    """
+)
+
+
+def test_readers_during_a_run_see_one_whole_version_and_never_block_it(tmp_path):
+    site = deployment(tmp_path, FIXTURES / "inbox_small")
+    first = site.run()
+    assert first.returncode == 0, first.stderr
+    version_1 = published_version(site.published)
+
+    stop = tmp_path / "stop"
+    readers = {
+        name: subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                READER,
+                str(site.published),
+                str(stop),
+                str(tmp_path / f"{name}.jsonl"),
+                "1" if name == "holding" else "0",
+            ]
+        )
+        for name in ("holding", "reconnecting")
+    }
+    time.sleep(1.0)
+    (site.inbox / "responses" / "2025-02_late.csv").write_text(LATE_FILE, encoding="utf-8")
+    second = site.run()
+    time.sleep(1.0)
+    stop.touch()
+    for reader in readers.values():
+        reader.wait(timeout=30)
+
+    assert second.returncode == 0, second.stderr
+    version_2 = published_version(site.published)
+    assert version_2 != version_1
+    for name in readers:
+        seen = [json.loads(line) for line in (tmp_path / f"{name}.jsonl").read_text().splitlines()]
+        assert seen and not [s for s in seen if "error" in s], name
+        # every answer is one whole version: its tables agree with each other
+        assert all(s["facts"] == s["yearly"] == s["recorded"] for s in seen), name
+        versions = [s["version"] for s in seen]
+        assert set(versions) <= {version_1, version_2}
+        if name == "holding":
+            assert set(versions) == {version_1}  # an open connection keeps its version
+        else:
+            assert versions[0] == version_1 and versions[-1] == version_2
+            assert versions == sorted(versions, key=[version_1, version_2].index)
+
+
+def test_a_failed_build_never_publishes(tmp_path):
+    site = deployment(tmp_path, FIXTURES / "inbox_small")
+    assert site.run().returncode == 0
+    version = published_version(site.published)
+    # Damage the load records so that the rows no longer reconcile: the blocking check fails.
+    con = duckdb.connect(str(site.warehouse))
+    con.execute("update raw.landed_files set rows_read = rows_read + 1")
+    con.close()
+    failed = site.run()
+    assert failed.returncode == 1
+    assert "nothing was published" in failed.stderr
+    assert published_version(site.published) == version
+
+
+def test_a_reader_holding_the_published_file_in_write_mode_does_not_block_the_run(tmp_path):
+    site = deployment(tmp_path, FIXTURES / "inbox_small")
+    assert site.run().returncode == 0
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(site.published)!r}); time.sleep(600)",
+        ]
+    )
+    try:
+        time.sleep(1.0)
+        (site.inbox / "responses" / "2025-02_late.csv").write_text(LATE_FILE, encoding="utf-8")
+        assert site.run().returncode == 0
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
