@@ -8,7 +8,8 @@ Replaced, in this order, so that a longer match wins over a shorter one:
 - phone numbers: 8 to 15 digits, possibly with +country code, spaces, dashes, dots or
   parentheses (070-123 45 67, +46 70 123 45 67, 08-123 456 78, +45 12 34 56 78,
   912 34 567)                            -> [phone]
-Dates written as YYYY-MM-DD are left alone. Over-redacting a long order number is accepted:
+Dates and times (2025-03-01, 2025-03-01 09:05, 31.12.2025, 31/12/2025) are left alone.
+Over-redacting a long order number is accepted:
 a leaked phone number is worse than a hidden order number.
 
 The function is registered in DuckDB (`redact_pii`) and applied during validation, so the
@@ -32,15 +33,16 @@ NATIONAL_ID = re.compile(
     r"|\d{10}"  # personnummer / CPR without separator
     r")(?![\d\-])"
 )
-PHONE_CANDIDATE = re.compile(r"(?<![\w+(])\(?(?:\+|00)?\d[\d\s\-.()/]{5,}\d(?![\w])")
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+PHONE_CANDIDATE = re.compile(r"(?<![\w+(])\(?(?:\+|00)?\d[\d\s\-.()]{5,}\d(?![\w/:])")
+# Dates and times look like digit runs too: 2025-03-01, 2025-03-01 09:05, 31.12.2025.
+DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}|(?<!\d)\d{1,2}[.\-]\d{1,2}[.\-]\d{4}(?!\d)")
 MIN_PHONE_DIGITS, MAX_PHONE_DIGITS = 8, 15
 
 
 def _phone(match: re.Match) -> str:
     text = match.group(0)
     digits = sum(c.isdigit() for c in text)
-    if not MIN_PHONE_DIGITS <= digits <= MAX_PHONE_DIGITS or ISO_DATE.fullmatch(text.strip()):
+    if not MIN_PHONE_DIGITS <= digits <= MAX_PHONE_DIGITS or DATE_LIKE.search(text):
         return text
     return "[phone]"
 

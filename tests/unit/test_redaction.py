@@ -38,6 +38,12 @@ from dagster_project.lib.redaction import redact, redact_sql, register
             "Beställt 2025-03-01, 1 299 kr, väntade 40 minuter",
         ),
         ("Kundnummer C0012345, ärende 4711", "Kundnummer C0012345, ärende 4711"),
+        ("31/12/2025 och 31.12.2025", "31/12/2025 och 31.12.2025"),
+        (
+            "kl 2025-03-01 09:05 eller 2025-03-01T10:00:00+01:00",
+            "kl 2025-03-01 09:05 eller 2025-03-01T10:00:00+01:00",
+        ),
+        ("ring 070.123.45.67", "ring [phone]"),
         ("", ""),
     ],
 )
