@@ -108,3 +108,9 @@ def published_version(path: Path) -> str:
         return con.execute("select version from meta.publication").fetchall()[0][0]
     finally:
         con.close()
+
+
+def copy_site(built: Deployment, root: Path) -> Deployment:
+    """A fresh copy of a deployment that has already run (inbox, warehouse, published file)."""
+    shutil.copytree(built.root, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.lock"))
+    return Deployment(root)

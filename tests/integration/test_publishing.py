@@ -13,7 +13,7 @@ import time
 import duckdb
 import pytest
 
-from tests.cli_runs import deployment, published_version
+from tests.cli_runs import copy_site, deployment, published_version
 from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.pipeline
@@ -58,10 +58,17 @@ READER = textwrap.dedent(
 )
 
 
-def test_readers_during_a_run_see_one_whole_version_and_never_block_it(tmp_path):
-    site = deployment(tmp_path, FIXTURES / "inbox_small")
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The small inbox, run once through `nps-warehouse run`; tests work on copies."""
+    site = deployment(tmp_path_factory.mktemp("built"), FIXTURES / "inbox_small")
     first = site.run()
     assert first.returncode == 0, first.stderr
+    return site
+
+
+def test_readers_during_a_run_see_one_whole_version_and_never_block_it(tmp_path, built):
+    site = copy_site(built, tmp_path)
     version_1 = published_version(site.published)
 
     stop = tmp_path / "stop"
@@ -104,9 +111,8 @@ def test_readers_during_a_run_see_one_whole_version_and_never_block_it(tmp_path)
             assert versions == sorted(versions, key=[version_1, version_2].index)
 
 
-def test_a_failed_build_never_publishes(tmp_path):
-    site = deployment(tmp_path, FIXTURES / "inbox_small")
-    assert site.run().returncode == 0
+def test_a_failed_build_never_publishes(tmp_path, built):
+    site = copy_site(built, tmp_path)
     version = published_version(site.published)
     # Damage the load records so that the rows no longer reconcile: the blocking check fails.
     con = duckdb.connect(str(site.warehouse))
@@ -118,9 +124,8 @@ def test_a_failed_build_never_publishes(tmp_path):
     assert published_version(site.published) == version
 
 
-def test_a_reader_holding_the_published_file_in_write_mode_does_not_block_the_run(tmp_path):
-    site = deployment(tmp_path, FIXTURES / "inbox_small")
-    assert site.run().returncode == 0
+def test_a_reader_holding_the_published_file_in_write_mode_does_not_block_the_run(tmp_path, built):
+    site = copy_site(built, tmp_path)
     holder = subprocess.Popen(
         [
             sys.executable,
