@@ -17,6 +17,7 @@ def test_run_honours_the_environment_and_prints_a_summary(tmp_path, monkeypatch,
     monkeypatch.setenv("NPS_RAW_DIR", str(settings.raw_dir))
     monkeypatch.setenv("NPS_WAREHOUSE", str(settings.warehouse_path))
     monkeypatch.setenv("NPS_SECRETS_DIR", str(settings.secrets_dir))
+    monkeypatch.setenv("NPS_PUBLISHED", str(settings.published_path))
     monkeypatch.setenv("NPS_REPORTING_TZ", "Europe/Stockholm")
 
     assert main(["run"]) == 0
@@ -30,6 +31,8 @@ def test_run_honours_the_environment_and_prints_a_summary(tmp_path, monkeypatch,
     assert any(line.startswith("2024-12") and line.endswith("80.0%") for line in lines), out
     assert "rows valid: 19; quarantined: 0 (marts.quarantined_rows); excluded: 0" in out
     assert (settings.secrets_dir / "pseudonymisation.key").exists()
+    assert f"Published for BI tools and analysts: {settings.published_path}" in out
+    assert settings.published_path.exists()
 
 
 def test_a_bad_time_zone_is_a_clear_configuration_error(monkeypatch, capsys):
