@@ -6,9 +6,12 @@ import dagster as dg
 import pytest
 
 from dagster_project.defs import build_definitions
+from dagster_project.lib.pseudonymise import PseudonymKey
 from dagster_project.settings import Settings
 
 TEST_KEY = "test-pseudonymisation-key"
+# The key lib-level tests land with (the same secret as the pipeline tests use).
+LANDING_KEY = PseudonymKey.from_secret(TEST_KEY.encode(), "tests")
 
 
 def run_pipeline(settings: Settings, selection: dg.AssetSelection | None = None) -> dg.ExecuteInProcessResult:

@@ -13,6 +13,8 @@ Policy (documented in the README):
 - One file's failure never stops the others: an unexpected error reading a file becomes
   that file's rejection reason.
 Each file lands in its own transaction: a crash leaves either all of a file or none of it.
+Personal ids (respondents, case owners) land as keyed pseudonyms (HMAC-SHA-256): the clear
+value is never stored, not even in the pipeline's private raw layer.
 The source's settings that validation needs (time zone, timestamp format, channel map,
 statuses, ...) are recorded on the load record, so every row is read as it was configured
 when it landed.
@@ -30,6 +32,7 @@ import duckdb
 
 from dagster_project.lib.crash_points import crash_point
 from dagster_project.lib.file_reading import FileFacts, inspect_file
+from dagster_project.lib.pseudonymise import PseudonymKey, hmac_sql
 from dagster_project.lib.readers import ParsedFile, read_file, scale_stated_in
 from dagster_project.lib.source_config import SourceConfig
 from dagster_project.lib.value_sql import score_number_sql
@@ -141,11 +144,12 @@ def land_source(
     source: SourceConfig,
     raw_dir: Path,
     work_dir: Path,
+    key: PseudonymKey,
 ) -> list[LandingOutcome]:
     """Land every new or changed file of one source; returns what happened to each file."""
     outcomes = []
     for path in inbox_files(raw_dir, source.folder):
-        outcomes.append(land_file(con, source, path, raw_dir, work_dir))
+        outcomes.append(land_file(con, source, path, raw_dir, work_dir, key))
         if outcomes[-1].outcome != "already_landed":
             crash_point("landing")
     return outcomes
@@ -157,6 +161,7 @@ def land_file(
     path: Path,
     raw_dir: Path,
     work_dir: Path,
+    key: PseudonymKey,
 ) -> LandingOutcome:
     relative = _relative(path, raw_dir)
     facts = inspect_file(path)
@@ -193,7 +198,7 @@ def land_file(
             for (old_id,) in previous:
                 _retire(con, source, old_id, facts.sha256, now)
             if parsed.parser:
-                _insert_rows(con, source, facts.sha256, mapping)
+                _insert_rows(con, source, facts.sha256, mapping, key)
             _insert_load_record(con, source, facts, parsed, outcome, mapping, now)
             _record_delivery(con, relative, facts.sha256, source, outcome.outcome, now)
             con.execute("commit")
@@ -364,22 +369,27 @@ def _temp_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [name for name in names if name.startswith("c") and name[1:].isdigit()]
 
 
-def _insert_rows(con, source: SourceConfig, file_id: str, mapping: HeaderMapping) -> None:
+def _insert_rows(con, source: SourceConfig, file_id: str, mapping: HeaderMapping, key: PseudonymKey) -> None:
     spec = source.spec
-    params: dict[str, str] = {"id": file_id}
+    params: dict = {"id": file_id}
     selected = []
     for i, column in enumerate(spec.columns):
         if column in source.constants:
             params[f"constant_{i}"] = source.constants[column]
-            selected.append(f"$constant_{i}")
+            value = f"$constant_{i}"
         elif column in mapping.positions:
-            selected.append(f"nullif(c{mapping.positions[column]}, '')")
+            value = f"nullif(c{mapping.positions[column]}, '')"
         else:
-            selected.append("null")
+            value = "null"
+        if column in spec.personal_columns and value != "null":
+            params.update(key.sql_params())
+            value = hmac_sql(value)
+        selected.append(value)
     width = len(_temp_columns(con))
     has_nul = " or ".join(f"contains(c{i}, chr(0))" for i in range(width)) or "false"
     con.execute(
-        f"""insert into {spec.rows_table} (file_id, row_number, {", ".join(spec.columns)}, parse_error)
+        f"""insert into {spec.rows_table}
+            (file_id, row_number, {", ".join(map(spec.raw_column, spec.columns))}, parse_error)
             select $id, row_number, {", ".join(selected)},
                    coalesce(parse_error, case when {has_nul}
                        then 'the row contains a NUL byte (binary data, not text)' end)

@@ -27,8 +27,8 @@ class SourceSpec:
     id_column: str
     # Every timestamp column; the first is the event's time (used for periods and GX).
     timestamp_columns: tuple[str, ...]
-    # Personal data: replaced by a keyed pseudonym (column -> pseudonym column) on
-    # validation, never shown in quarantine.
+    # Personal data: replaced by a keyed pseudonym (column -> pseudonym column) as it
+    # lands; the clear value is never stored.
     personal_columns: dict[str, str] = field(default_factory=lambda: {"respondent_id": "respondent_key"})
     # Free text: redacted (emails, phone and national id numbers) before it is stored as
     # valid; left out of quarantine's raw values.
@@ -41,6 +41,10 @@ class SourceSpec:
     @property
     def timestamp_column(self) -> str:
         return self.timestamp_columns[0]
+
+    def raw_column(self, column: str) -> str:
+        """The column's name in the raw and validated tables (a pseudonym for personal data)."""
+        return self.personal_columns.get(column, column)
 
     @property
     def rows_table(self) -> str:

@@ -14,8 +14,8 @@ batch independently, see `gx_validation.py`). Each row is judged in this order:
 4. among rows that pass, the id must be unique: the later landed file, then the later
    row, wins; the other is quarantined with a pointer to the winner.
 
-Valid rows are typed; personal columns become keyed pseudonyms and free text is redacted
-(emails, phone and national id numbers), so nothing downstream holds personal data.
+Valid rows are typed; personal ids arrive already pseudonymised (at landing) and free text is
+redacted here (emails, phone and national id numbers), so nothing downstream holds personal data.
 Validated tables are rebuilt from all live landed rows in one transaction, so a re-run
 gives the same result and a late file can change which row wins.
 """
@@ -28,7 +28,6 @@ from dataclasses import dataclass
 import duckdb
 
 from dagster_project.lib.crash_points import crash_point
-from dagster_project.lib.pseudonymise import PseudonymKey, hmac_sql
 from dagster_project.lib.redaction import redact_sql
 from dagster_project.lib.redaction import register as register_redaction
 from dagster_project.lib.sources import CHANNELS, SURVEY_TOOL_COLUMNS, SourceSpec
@@ -238,7 +237,7 @@ def _valid_columns_sql(spec: SourceSpec) -> str:
     expressions = []
     for column in spec.columns:
         if column in spec.personal_columns:
-            expressions.append(f"{hmac_sql(column)} as {spec.personal_columns[column]}")
+            expressions.append(spec.personal_columns[column])  # pseudonymised as it landed
         elif column in spec.timestamp_columns:
             expressions.append(f"{_typed(column)} as {column}")
         elif column == spec.score_column:
@@ -266,7 +265,6 @@ def _raw_values_sql(spec: SourceSpec) -> str:
 def validate_source(
     con: duckdb.DuckDBPyConnection,
     spec: SourceSpec,
-    key: PseudonymKey,
     validated_at: dt.datetime | None = None,
 ) -> None:
     """Rebuild `validated.<kind>`, its segments and its quarantine from the live raw rows."""
@@ -286,8 +284,7 @@ def validate_source(
             {_valid_columns_sql(spec)}
             from _checked
             where problem is null and exclusion is null and id_rank = 1
-            order by file_id, row_number""",
-            key.sql_params(),
+            order by file_id, row_number"""
         )
         con.execute(
             f"""

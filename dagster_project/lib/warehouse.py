@@ -52,7 +52,9 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
 # Columns of the landing tables. Tables are created with the key columns and extended with
 # `add column if not exists`, so a warehouse built by an older version gains new columns.
 def _rows_table_columns(spec: SourceSpec) -> list[tuple[str, str]]:
-    return [(column, "varchar") for column in spec.columns] + [("parse_error", "varchar")]
+    """Text columns of `raw.<kind>_rows`. Personal columns land as their keyed pseudonym
+    (e.g. `respondent_key`): the clear id is never stored, not even in the private layer."""
+    return [(spec.raw_column(column), "varchar") for column in spec.columns] + [("parse_error", "varchar")]
 
 
 LANDED_FILES_COLUMNS = [

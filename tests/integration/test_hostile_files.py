@@ -14,14 +14,13 @@ import pytest
 import yaml
 
 from dagster_project.lib.landing import land_source
-from dagster_project.lib.pseudonymise import PseudonymKey
 from dagster_project.lib.source_config import load_sources_config
 from dagster_project.lib.sources import RESPONSES
 from dagster_project.lib.validation import reconcile, validate_source
 from dagster_project.lib.warehouse import connect, ensure_landing_tables
 from dagster_project.settings import Settings
 from tests.conftest import FIXTURES, Warehouse
-from tests.pipeline import run_pipeline
+from tests.pipeline import LANDING_KEY, run_pipeline
 
 CORPUS = FIXTURES / "hostile"
 EXPECTED = yaml.safe_load((CORPUS / "expected.yml").read_text(encoding="utf-8"))
@@ -36,9 +35,9 @@ def corpus(tmp_path_factory):
     with connect(root / "w.duckdb") as con:
         ensure_landing_tables(con)
         for source in config.sources:
-            for outcome in land_source(con, source, CORPUS, root / "work"):
+            for outcome in land_source(con, source, CORPUS, root / "work", LANDING_KEY):
                 outcomes[outcome.file_path] = outcome
-        validate_source(con, RESPONSES, PseudonymKey.from_secret(b"k", "t"), VALIDATED_AT)
+        validate_source(con, RESPONSES, VALIDATED_AT)
         files = {
             path: dict(zip(("rejected", "rows", "ignored"), rest, strict=True))
             for path, *rest in con.sql(

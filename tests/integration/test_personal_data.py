@@ -119,3 +119,20 @@ def test_the_key_is_in_no_output_at_all(site):
     everything = [p for p in site.root.rglob("*") if p.is_file() and p.parent != site.inbox]
     holding = [str(p) for p in everything if TEST_KEY.encode() in p.read_bytes()]
     assert holding == []
+
+
+def test_the_private_warehouse_holds_no_clear_respondent_or_owner_id(site):
+    """Ids are pseudonymised as they land; only free text keeps what was written (it is
+    redacted before anything readers open)."""
+    con = duckdb.connect(str(site.warehouse), read_only=True)
+    try:
+        columns = con.execute(
+            "select schema_name, table_name, column_name from duckdb_columns() "
+            "where column_name in ('respondent_id', 'owner', 'respondent_key', 'owner_key')"
+        ).fetchall()
+        assert columns and not [c for c in columns if c[2] in ("respondent_id", "owner")]
+        for schema, table, column in columns:
+            values = con.execute(f'select distinct "{column}" from {schema}."{table}"').fetchall()
+            assert all(v is None or re.fullmatch("[0-9a-f]{64}", v) for (v,) in values), (table, column)
+    finally:
+        con.close()

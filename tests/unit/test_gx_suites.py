@@ -9,13 +9,13 @@ import pytest
 
 from dagster_project.lib.gx_validation import GxValidator, validate_batches
 from dagster_project.lib.landing import land_source
-from dagster_project.lib.pseudonymise import PseudonymKey
 from dagster_project.lib.source_config import SourceConfig
 from dagster_project.lib.sources import CHANNELS, RESPONSES, SOURCES
 from dagster_project.lib.validation import validate_source
 from dagster_project.lib.value_sql import SCORE_PATTERN
 from dagster_project.lib.warehouse import connect, ensure_landing_tables
 from dagster_project.settings import GX_CONTEXT_DIR
+from tests.pipeline import LANDING_KEY
 
 
 def suite(name: str) -> dict:
@@ -72,9 +72,13 @@ def reports(tmp_path_factory):
     with connect(root / "w.duckdb") as con:
         ensure_landing_tables(con)
         land_source(
-            con, SourceConfig(name="r", kind="responses", folder="responses"), root / "inbox", root / "work"
+            con,
+            SourceConfig(name="r", kind="responses", folder="responses"),
+            root / "inbox",
+            root / "work",
+            LANDING_KEY,
         )
-        validate_source(con, RESPONSES, PseudonymKey.from_secret(b"k", "t"), validated_at=now)
+        validate_source(con, RESPONSES, validated_at=now)
         landed = {r.file_path: r for r in validate_batches(con, validator, RESPONSES, "landed", now)}
         valid = validate_batches(con, validator, RESPONSES, "valid", now)
     return landed, valid, root

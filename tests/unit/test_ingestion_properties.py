@@ -14,14 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dagster_project.lib.landing import land_source
-from dagster_project.lib.pseudonymise import PseudonymKey
 from dagster_project.lib.source_config import SourceConfig
 from dagster_project.lib.sources import RESPONSES
 from dagster_project.lib.validation import reconcile, validate_source
 from dagster_project.lib.warehouse import ensure_landing_tables
+from tests.pipeline import LANDING_KEY
 
 COLUMNS = ["response_id", "survey_id", "responded_at", "score", "channel", "reason", "segment_region"]
-KEY = PseudonymKey.from_secret(b"k", "test")
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 text = st.text(alphabet=st.characters(codec="utf-8"), max_size=12)
@@ -43,8 +42,8 @@ def ingest(files: dict[str, bytes], source: SourceConfig) -> tuple[list, list]:
         con = duckdb.connect()
         con.execute("set TimeZone = 'UTC'")
         ensure_landing_tables(con)
-        outcomes = land_source(con, source, inbox, Path(tmp) / "work")
-        validate_source(con, RESPONSES, KEY, NOW)
+        outcomes = land_source(con, source, inbox, Path(tmp) / "work", LANDING_KEY)
+        validate_source(con, RESPONSES, NOW)
         files_landed = reconcile(con, RESPONSES)
         con.close()
     return outcomes, files_landed

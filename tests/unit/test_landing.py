@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from dagster_project.lib.landing import land_source
 from dagster_project.lib.source_config import SourceConfig
 from dagster_project.lib.warehouse import connect, ensure_landing_tables
+from tests.pipeline import LANDING_KEY, TEST_KEY
 
 HEADER = "response_id,survey_id,responded_at,score,channel,segment_region\n"
 CANONICAL = SourceConfig(name="responses", kind="responses", folder="responses")
@@ -29,7 +32,7 @@ def write(inbox: Path, name: str, text: str, encoding="utf-8") -> Path:
 def land(tmp_path, inbox):
     with connect(tmp_path / "w.duckdb") as con:
         ensure_landing_tables(con)
-        outcomes = land_source(con, CANONICAL, inbox, tmp_path / "work")
+        outcomes = land_source(con, CANONICAL, inbox, tmp_path / "work", LANDING_KEY)
         rows = con.sql(
             "select file_id, row_number, response_id, score from raw.responses_rows order by 3"
         ).fetchall()
@@ -121,3 +124,19 @@ def test_headers_are_matched_case_insensitively_and_extra_columns_are_listed(tmp
         row = con.sql("select response_id, channel from raw.responses_rows").fetchall()
     assert ignored == [(["Notes"],)]
     assert row == [("R1", "sms")]
+
+
+def test_respondent_ids_land_as_pseudonyms_never_in_clear(tmp_path, inbox):
+    write(
+        inbox,
+        "a.csv",
+        "response_id,survey_id,respondent_id,responded_at,score,channel\n"
+        "R1,S,Anna@Example.se ,2025-01-01,9,email\nR2,S,,2025-01-01,9,web\n",
+    )
+    land(tmp_path, inbox)
+    with connect(tmp_path / "w.duckdb") as con:
+        columns = [row[0] for row in con.sql("describe raw.responses_rows").fetchall()]
+        keys = con.sql("select respondent_key from raw.responses_rows order by row_number").fetchall()
+    assert "respondent_id" not in columns
+    expected = hmac.new(TEST_KEY.encode(), b"anna@example.se", hashlib.sha256).hexdigest()
+    assert keys == [(expected,), (None,)]

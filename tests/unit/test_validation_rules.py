@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 
 from dagster_project.lib.landing import land_source
-from dagster_project.lib.pseudonymise import PseudonymKey
 from dagster_project.lib.source_config import SourceConfig
 from dagster_project.lib.sources import RESPONSES
 from dagster_project.lib.validation import reconcile, validate_source
 from dagster_project.lib.warehouse import connect, ensure_landing_tables
+from tests.pipeline import LANDING_KEY
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 CASES = [
@@ -47,9 +47,13 @@ def validated(tmp_path_factory):
     with connect(root / "w.duckdb") as con:
         ensure_landing_tables(con)
         land_source(
-            con, SourceConfig(name="r", kind="responses", folder="responses"), root / "inbox", root / "work"
+            con,
+            SourceConfig(name="r", kind="responses", folder="responses"),
+            root / "inbox",
+            root / "work",
+            LANDING_KEY,
         )
-        validate_source(con, RESPONSES, PseudonymKey.from_secret(b"k", "test"), validated_at=NOW)
+        validate_source(con, RESPONSES, validated_at=NOW)
         valid = dict(con.sql("select row_number, score from validated.responses").fetchall())
         reasons = dict(con.sql("select row_number, reason from validated.responses_quarantine").fetchall())
         files = reconcile(con, RESPONSES)
@@ -83,8 +87,8 @@ def test_personal_data_in_the_wrong_column_is_redacted_in_quarantine(tmp_path):
     with connect(tmp_path / "w.duckdb") as con:
         ensure_landing_tables(con)
         source = SourceConfig(name="r", kind="responses", folder="responses")
-        land_source(con, source, tmp_path / "inbox", tmp_path / "work")
-        validate_source(con, RESPONSES, PseudonymKey.from_secret(b"k", "test"), validated_at=NOW)
+        land_source(con, source, tmp_path / "inbox", tmp_path / "work", LANDING_KEY)
+        validate_source(con, RESPONSES, validated_at=NOW)
         rows = con.sql("select reason, raw_values from validated.responses_quarantine").fetchall()
     assert rows[0][0] == "score '[email]' is not a number"
     assert "anna" not in rows[0][1] and "[email]" in rows[0][1]

@@ -69,9 +69,10 @@ def build_landing_asset(config: SourcesConfig) -> dg.AssetsDefinition:
     def land_inbox(context: dg.AssetExecutionContext, warehouse: NpsWarehouse):
         settings = warehouse.settings
         outcomes: dict[str, list[LandingOutcome]] = {kind.name: [] for kind in SOURCES}
+        key = warehouse.pseudonym_key()
         with warehouse.connect(log=context.log) as con:
             for source in config.sources:
-                outcomes[source.kind] += land_source(con, source, settings.raw_dir, settings.work_dir)
+                outcomes[source.kind] += land_source(con, source, settings.raw_dir, settings.work_dir, key)
         all_new = []
         for kind in SOURCES:
             new = [o for o in outcomes[kind.name] if o.outcome != "already_landed"]

@@ -51,7 +51,7 @@ def build_validation_asset(spec: SourceSpec) -> dg.AssetsDefinition:
     )
     def _validate(context: dg.AssetExecutionContext, warehouse: NpsWarehouse):
         with warehouse.connect(log=context.log) as con:
-            validate_source(con, spec, warehouse.pseudonym_key())
+            validate_source(con, spec)
             valid = con.execute(f"select count(*) from {spec.valid_table}").fetchall()[0][0]
             quarantined, excluded = con.execute(
                 f"""select count(*) filter (where disposition = 'quarantined'),
