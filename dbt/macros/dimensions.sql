@@ -57,3 +57,14 @@
         daily.{{ column }}
         {%- endfor %}
 {%- endmacro %}
+
+{#- Join condition: the same survey type, grain (optional) and breakdown on both sides. -#}
+{% macro same_breakdown(left, right, with_grain=true) -%}
+    {{ left }}.survey_type = {{ right }}.survey_type
+    {%- if with_grain %}
+    and {{ left }}.period_grain = {{ right }}.period_grain
+    {%- endif %}
+    and {{ left }}.dimension_kind = {{ right }}.dimension_kind
+    and {{ left }}.dimension = {{ right }}.dimension
+    and {{ left }}.dimension_value = {{ right }}.dimension_value
+{%- endmacro %}

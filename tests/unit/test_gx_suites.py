@@ -8,14 +8,11 @@ import json
 import pytest
 
 from dagster_project.lib.gx_validation import GxValidator, validate_batches
-from dagster_project.lib.landing import land_source
-from dagster_project.lib.source_config import SourceConfig
 from dagster_project.lib.sources import CHANNELS, RESPONSES, SOURCES
-from dagster_project.lib.validation import validate_source
 from dagster_project.lib.value_sql import SCORE_PATTERN
-from dagster_project.lib.warehouse import connect, ensure_landing_tables
+from dagster_project.lib.warehouse import connect
 from dagster_project.settings import GX_CONTEXT_DIR
-from tests.pipeline import LANDING_KEY
+from tests.landing_helpers import land_and_validate
 
 
 def suite(name: str) -> dict:
@@ -56,29 +53,18 @@ def test_the_score_rule_is_the_same_pattern_as_validation():
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     root = tmp_path_factory.mktemp("gx")
-    (root / "inbox" / "responses").mkdir(parents=True)
-    (root / "inbox" / "responses" / "a.csv").write_text(
-        "response_id,survey_id,responded_at,score,channel\n"
+    files = {
+        "a.csv": "response_id,survey_id,responded_at,score,channel\n"
         "R1,S,2025-01-01T10:00:00Z,10,email\n"
         "R2,S,2025-01-01T10:00:00Z,11,email\n"
         "R3,S,2030-01-01T10:00:00Z,9,fax\n"
-        "R1,S,2025-01-02T10:00:00Z,8,sms\n"
-    )
-    (root / "inbox" / "responses" / "b.csv").write_text(
-        "response_id,survey_id,responded_at,channel\nR9,S,2025-01-01,sms\n"
-    )
-    validator = GxValidator(root / "gx")
+        "R1,S,2025-01-02T10:00:00Z,8,sms\n",
+        "b.csv": "response_id,survey_id,responded_at,channel\nR9,S,2025-01-01,sms\n",
+    }
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    with connect(root / "w.duckdb") as con:
-        ensure_landing_tables(con)
-        land_source(
-            con,
-            SourceConfig(name="r", kind="responses", folder="responses"),
-            root / "inbox",
-            root / "work",
-            LANDING_KEY,
-        )
-        validate_source(con, RESPONSES, validated_at=now)
+    warehouse = land_and_validate(root, files, now)
+    validator = GxValidator(root / "gx")
+    with connect(warehouse) as con:
         landed = {r.file_path: r for r in validate_batches(con, validator, RESPONSES, "landed", now)}
         valid = validate_batches(con, validator, RESPONSES, "valid", now)
     return landed, valid, root

@@ -6,12 +6,10 @@ import datetime as dt
 
 import pytest
 
-from dagster_project.lib.landing import land_source
-from dagster_project.lib.source_config import SourceConfig
 from dagster_project.lib.sources import RESPONSES
-from dagster_project.lib.validation import reconcile, validate_source
-from dagster_project.lib.warehouse import connect, ensure_landing_tables
-from tests.pipeline import LANDING_KEY
+from dagster_project.lib.validation import reconcile
+from dagster_project.lib.warehouse import connect
+from tests.landing_helpers import land_and_validate
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 CASES = [
@@ -39,21 +37,12 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def validated(tmp_path_factory):
-    root = tmp_path_factory.mktemp("rules")
-    (root / "inbox" / "responses").mkdir(parents=True)
     lines = ["response_id;survey_id;responded_at;score;channel"]
     lines += [f"R{i};S;{ts};{score};{channel}" for i, (score, ts, channel, _) in enumerate(CASES)]
-    (root / "inbox" / "responses" / "cases.csv").write_text("\n".join(lines) + "\n")
-    with connect(root / "w.duckdb") as con:
-        ensure_landing_tables(con)
-        land_source(
-            con,
-            SourceConfig(name="r", kind="responses", folder="responses"),
-            root / "inbox",
-            root / "work",
-            LANDING_KEY,
-        )
-        validate_source(con, RESPONSES, validated_at=NOW)
+    warehouse = land_and_validate(
+        tmp_path_factory.mktemp("rules"), {"cases.csv": "\n".join(lines) + "\n"}, NOW
+    )
+    with connect(warehouse) as con:
         valid = dict(con.sql("select row_number, score from validated.responses").fetchall())
         reasons = dict(con.sql("select row_number, reason from validated.responses_quarantine").fetchall())
         files = reconcile(con, RESPONSES)
@@ -80,15 +69,8 @@ def test_counts_reconcile(validated):
 
 
 def test_personal_data_in_the_wrong_column_is_redacted_in_quarantine(tmp_path):
-    (tmp_path / "inbox" / "responses").mkdir(parents=True)
-    (tmp_path / "inbox" / "responses" / "shifted.csv").write_text(
-        "response_id,survey_id,responded_at,score,channel\nR1,S,2025-01-01,anna@example.se,email\n"
-    )
-    with connect(tmp_path / "w.duckdb") as con:
-        ensure_landing_tables(con)
-        source = SourceConfig(name="r", kind="responses", folder="responses")
-        land_source(con, source, tmp_path / "inbox", tmp_path / "work", LANDING_KEY)
-        validate_source(con, RESPONSES, validated_at=NOW)
+    shifted = "response_id,survey_id,responded_at,score,channel\nR1,S,2025-01-01,anna@example.se,email\n"
+    with connect(land_and_validate(tmp_path, {"shifted.csv": shifted}, NOW)) as con:
         rows = con.sql("select reason, raw_values from validated.responses_quarantine").fetchall()
     assert rows[0][0] == "score '[email]' is not a number"
     assert "anna" not in rows[0][1] and "[email]" in rows[0][1]

@@ -39,11 +39,7 @@ with_previous as (
 
     from periods
     left join counts as previous
-        on periods.survey_type = previous.survey_type
-        and periods.period_grain = previous.period_grain
-        and periods.dimension_kind = previous.dimension_kind
-        and periods.dimension = previous.dimension
-        and periods.dimension_value = previous.dimension_value
+        on {{ same_breakdown('periods', 'previous') }}
         and periods.previous_period_start = previous.period_start
         -- an employee group too small to show is not compared with either
         and (previous.survey_type <> 'employee' or previous.responses >= {{ var('enps_min_group') }})
@@ -64,11 +60,8 @@ rolling_3_months as (
 
     from periods
     inner join counts as window_months
-        on periods.survey_type = window_months.survey_type
+        on {{ same_breakdown('periods', 'window_months', with_grain=false) }}
         and window_months.period_grain = 'month'
-        and periods.dimension_kind = window_months.dimension_kind
-        and periods.dimension = window_months.dimension
-        and periods.dimension_value = window_months.dimension_value
         and window_months.period_start
             between cast({{ dbt.dateadd('month', -2, 'periods.period_start') }} as date)
             and periods.period_start
@@ -111,11 +104,8 @@ measured as (
     from with_previous
     left join rolling_3_months
         on with_previous.period_grain = 'month'
-        and with_previous.survey_type = rolling_3_months.survey_type
+        and {{ same_breakdown('with_previous', 'rolling_3_months', with_grain=false) }}
         and with_previous.period_start = rolling_3_months.period_start
-        and with_previous.dimension_kind = rolling_3_months.dimension_kind
-        and with_previous.dimension = rolling_3_months.dimension
-        and with_previous.dimension_value = rolling_3_months.dimension_value
 
 ),
 

@@ -18,18 +18,10 @@ with_history as (
 
     from metrics as current_period
     left join metrics as previous_period
-        on current_period.survey_type = previous_period.survey_type
-        and current_period.period_grain = previous_period.period_grain
-        and current_period.dimension_kind = previous_period.dimension_kind
-        and current_period.dimension = previous_period.dimension
-        and current_period.dimension_value = previous_period.dimension_value
+        on {{ same_breakdown('current_period', 'previous_period') }}
         and previous_period.period_start = current_period.previous_period_start
     left join metrics as before_previous
-        on previous_period.survey_type = before_previous.survey_type
-        and previous_period.period_grain = before_previous.period_grain
-        and previous_period.dimension_kind = before_previous.dimension_kind
-        and previous_period.dimension = before_previous.dimension
-        and previous_period.dimension_value = before_previous.dimension_value
+        on {{ same_breakdown('previous_period', 'before_previous') }}
         and before_previous.period_start = previous_period.previous_period_start
 
 ),

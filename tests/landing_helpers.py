@@ -1,0 +1,29 @@
+"""Landing and validating a small inbox of canonical response files on a real DuckDB file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from dagster_project.lib.landing import land_source
+from dagster_project.lib.source_config import SourceConfig
+from dagster_project.lib.sources import RESPONSES
+from dagster_project.lib.validation import validate_source
+from dagster_project.lib.warehouse import connect, ensure_landing_tables
+from tests.pipeline import LANDING_KEY
+
+CANONICAL_RESPONSES = SourceConfig(name="responses", kind="responses", folder="responses")
+
+
+def land_and_validate(root: Path, files: dict[str, str], validated_at: dt.datetime) -> Path:
+    """Write files into root/inbox/responses, land and validate them; returns the warehouse."""
+    folder = root / "inbox" / "responses"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    warehouse = root / "w.duckdb"
+    with connect(warehouse) as con:
+        ensure_landing_tables(con)
+        land_source(con, CANONICAL_RESPONSES, root / "inbox", root / "work", LANDING_KEY)
+        validate_source(con, RESPONSES, validated_at=validated_at)
+    return warehouse
