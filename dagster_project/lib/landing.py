@@ -35,6 +35,7 @@ from dagster_project.lib.file_reading import FileFacts, inspect_file
 from dagster_project.lib.pseudonymise import PseudonymKey, hmac_sql
 from dagster_project.lib.readers import ParsedFile, read_file, scale_stated_in
 from dagster_project.lib.source_config import SourceConfig
+from dagster_project.lib.sources import SOURCES
 from dagster_project.lib.value_sql import score_number_sql
 from dagster_project.lib.warehouse import scalar
 
@@ -137,6 +138,32 @@ def _relative(path: Path, raw_dir: Path) -> str:
         return path.relative_to(raw_dir).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def pseudonymise_legacy_columns(con: duckdb.DuckDBPyConnection, key: PseudonymKey) -> list[str]:
+    """Warehouses built before ids were pseudonymised at landing hold them in clear in
+    `raw.<kind>_rows` (e.g. `respondent_id`): hash them into the pseudonym column and drop
+    the clear column, in one transaction. Returns the columns migrated."""
+    migrated = []
+    for spec in SOURCES:
+        columns = {row[0] for row in con.execute(f"describe {spec.rows_table}").fetchall()}
+        for clear, pseudonym in spec.personal_columns.items():
+            if clear not in columns or clear == pseudonym:
+                continue
+            con.execute("begin transaction")
+            try:
+                con.execute(
+                    f"""update {spec.rows_table} set {pseudonym} = {hmac_sql(clear)}
+                        where {pseudonym} is null and {clear} is not null""",
+                    key.sql_params(),
+                )
+                con.execute(f"alter table {spec.rows_table} drop column {clear}")
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise
+            migrated.append(f"{spec.rows_table}.{clear}")
+    return migrated
 
 
 def land_source(

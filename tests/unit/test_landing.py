@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dagster_project.lib.landing import land_source
+from dagster_project.lib.landing import land_source, pseudonymise_legacy_columns
 from dagster_project.lib.source_config import SourceConfig
 from dagster_project.lib.warehouse import connect, ensure_landing_tables
 from tests.pipeline import LANDING_KEY, TEST_KEY
@@ -137,6 +137,23 @@ def test_respondent_ids_land_as_pseudonyms_never_in_clear(tmp_path, inbox):
     with connect(tmp_path / "w.duckdb") as con:
         columns = [row[0] for row in con.sql("describe raw.responses_rows").fetchall()]
         keys = con.sql("select respondent_key from raw.responses_rows order by row_number").fetchall()
+    assert "respondent_id" not in columns
+    expected = hmac.new(TEST_KEY.encode(), b"anna@example.se", hashlib.sha256).hexdigest()
+    assert keys == [(expected,), (None,)]
+
+
+def test_clear_ids_of_an_older_warehouse_are_pseudonymised_and_dropped(tmp_path):
+    with connect(tmp_path / "w.duckdb") as con:
+        ensure_landing_tables(con)
+        con.execute("alter table raw.responses_rows add column respondent_id varchar")
+        con.execute(
+            "insert into raw.responses_rows (file_id, row_number, response_id, respondent_id) "
+            "values ('f', 1, 'R1', 'Anna@Example.se'), ('f', 2, 'R2', null)"
+        )
+        assert pseudonymise_legacy_columns(con, LANDING_KEY) == ["raw.responses_rows.respondent_id"]
+        columns = [row[0] for row in con.sql("describe raw.responses_rows").fetchall()]
+        keys = con.sql("select respondent_key from raw.responses_rows order by row_number").fetchall()
+        assert pseudonymise_legacy_columns(con, LANDING_KEY) == []
     assert "respondent_id" not in columns
     expected = hmac.new(TEST_KEY.encode(), b"anna@example.se", hashlib.sha256).hexdigest()
     assert keys == [(expected,), (None,)]

@@ -8,7 +8,7 @@ reason and reported by the check `raw/landed_files:files_usable`; it never stops
 import dagster as dg
 
 from dagster_project.defs.resources import NpsWarehouse
-from dagster_project.lib.landing import LandingOutcome, land_source
+from dagster_project.lib.landing import LandingOutcome, land_source, pseudonymise_legacy_columns
 from dagster_project.lib.source_config import SourcesConfig
 from dagster_project.lib.sources import SOURCES
 from dagster_project.lib.warehouse import WRITER_POOL
@@ -71,6 +71,8 @@ def build_landing_asset(config: SourcesConfig) -> dg.AssetsDefinition:
         outcomes: dict[str, list[LandingOutcome]] = {kind.name: [] for kind in SOURCES}
         key = warehouse.pseudonym_key()
         with warehouse.connect(log=context.log) as con:
+            for column in pseudonymise_legacy_columns(con, key):
+                context.log.warning(f"{column}: clear ids of an older version pseudonymised and dropped")
             for source in config.sources:
                 outcomes[source.kind] += land_source(con, source, settings.raw_dir, settings.work_dir, key)
         all_new = []
