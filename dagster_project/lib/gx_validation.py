@@ -155,16 +155,13 @@ def iter_batches(
         {"kind": spec.name},
     ).fetchall()
     formats = timestamp_formats(con, spec)
-    score_columns = "" if spec.score_column else ", null::varchar as score_text"
-    if not spec.channel_column:
-        score_columns += ", null::varchar as channel_value"
     for file_id, file_path, mapped in files:
         only_valid = (
             f"semi join {spec.valid_table} as valid using (file_id, row_number)" if stage == "valid" else ""
         )
         reader = con.sql(
             f"""with live_rows as ({live_rows_sql(spec)} and files.file_id = $id),
-                typed as (select *, {typed_columns_sql(spec, formats)}{score_columns} from live_rows)
+                typed as (select *, {typed_columns_sql(spec, formats)} from live_rows)
                 select {batch_columns_sql(spec, set(mapped or []))}
                 from typed as landed {only_valid}
                 order by row_number""",

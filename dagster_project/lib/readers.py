@@ -139,13 +139,8 @@ def _qualtrics_header(records: list[list[str]]) -> ParsedFile:
     if len(zones) > 1:
         parsed.notes.append(f"several time zones in the ImportId row: {sorted(zones)}")
     if zones:
-        parsed.timezone = _qualtrics_zone(sorted(zones)[0])
+        parsed.timezone = sorted(zones)[0]  # an unknown zone rejects the file at landing
     return parsed
-
-
-def _qualtrics_zone(zone: str) -> str:
-    # Qualtrics writes "UTC" or IANA names; anything else is left to validation to reject.
-    return zone
 
 
 def _surveymonkey_header(records: list[list[str]]) -> ParsedFile:

@@ -21,7 +21,6 @@ SEGMENT_PREFIX = "segment_"
 @dataclass(frozen=True)
 class SourceSpec:
     name: str  # the kind: responses | invitations | followups
-    folder: str  # the folder of its canonical CSV source
     columns: tuple[str, ...]
     required: tuple[str, ...]
     id_column: str
@@ -65,7 +64,6 @@ class SourceSpec:
 
 RESPONSES = SourceSpec(
     name="responses",
-    folder="responses",
     columns=(
         "response_id",
         "survey_id",
@@ -97,7 +95,6 @@ RESPONSES = SourceSpec(
 
 INVITATIONS = SourceSpec(
     name="invitations",
-    folder="invitations",
     columns=(
         "invitation_id",
         "survey_id",
@@ -117,7 +114,6 @@ INVITATIONS = SourceSpec(
 
 FOLLOWUPS = SourceSpec(
     name="followups",
-    folder="followups",
     columns=("response_id", "contacted_at", "resolved_at", "outcome", "owner"),
     required=("response_id",),
     id_column="response_id",

@@ -168,14 +168,19 @@ def typed_columns_sql(spec: SourceSpec, timestamp_formats: list[str]) -> str:
             f"{timestamp_sql(ts, 'timezone', 'timestamp_format', timestamp_formats)} as {_typed(ts)}"
         )
     columns.append(f"{_typed(spec.timestamp_column)} as timestamp_value")
+    # Kinds without a channel or a score get typed NULLs, so every kind has the same columns.
     if spec.channel_column:
         columns.append(f"{channel_sql(spec.channel_column, 'channel_map')} as channel_value")
+    else:
+        columns.append("null::varchar as channel_value")
     if spec.score_column:
         labels = "coalesce(score_labels = 'leading_number', false)"
         columns += [
             f"{score_text_sql(spec.score_column, labels)} as score_text",
             f"{score_number_sql(spec.score_column, labels)} as score_number",
         ]
+    else:
+        columns += ["null::varchar as score_text", "null::double as score_number"]
     return ",\n            ".join(columns)
 
 
@@ -201,14 +206,11 @@ def timestamp_formats(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> list[
 
 
 def _checked_rows_sql(spec: SourceSpec, formats: list[str]) -> str:
-    score_columns = "" if spec.score_column else ", null::varchar as score_text, null::double as score_number"
-    if not spec.channel_column:
-        score_columns += ", null::varchar as channel_value"
     return f"""
     with live_rows as ({live_rows_sql(spec)}),
     typed as (
         select *,
-            {typed_columns_sql(spec, formats)}{score_columns}
+            {typed_columns_sql(spec, formats)}
         from live_rows
     ),
     excluded as (

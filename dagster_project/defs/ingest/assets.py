@@ -44,8 +44,8 @@ _SPECS = [
         for spec in (
             dg.AssetSpec(
                 rows_key(source.name),
-                description=f"Every record of NPS_RAW_DIR/{source.folder}/ files as text, "
-                "with file id and row number.",
+                description=f"Every record of every {source.name} file, as text, with file id and "
+                "row number; personal ids as keyed pseudonyms.",
             ),
             dg.AssetSpec(
                 segments_key(source.name),
