@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import fields
 from pathlib import Path
 
 import dagster as dg
@@ -27,25 +28,12 @@ class NpsWarehouse(dg.ConfigurableResource):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> NpsWarehouse:
-        return cls(
-            raw_dir=str(settings.raw_dir),
-            warehouse_path=str(settings.warehouse_path),
-            reporting_tz=settings.reporting_tz,
-            secrets_dir=str(settings.secrets_dir),
-            sources_config=str(settings.sources_config),
-            published_path=str(settings.published_path),
-        )
+        return cls(**{f.name: str(getattr(settings, f.name)) for f in fields(Settings)})
 
     @property
     def settings(self) -> Settings:
-        return Settings(
-            raw_dir=Path(self.raw_dir),
-            warehouse_path=Path(self.warehouse_path),
-            reporting_tz=self.reporting_tz,
-            secrets_dir=Path(self.secrets_dir),
-            sources_config=Path(self.sources_config),
-            published_path=Path(self.published_path),
-        )
+        values = {f.name: getattr(self, f.name) for f in fields(Settings)}
+        return Settings(**{k: v if k == "reporting_tz" else Path(v) for k, v in values.items()})
 
     @contextmanager
     def writing(self, log=None) -> Iterator[None]:

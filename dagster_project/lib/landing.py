@@ -2,7 +2,9 @@
 
 Policy (documented in the README):
 - A file is identified by the SHA-256 of its bytes. Content already landed is not landed
-  again, whatever the file is called (the delivery is recorded as `already_landed`).
+  again, whatever the file is called (the delivery is recorded as `already_landed`). A file
+  whose path, size and modification time match a delivery already landed is not even read
+  again, so a growing inbox costs nothing to re-scan.
 - A file whose path was landed before with other content is a corrected re-delivery: the
   earlier version's rows are removed and the new version's rows land, in one transaction.
 - Files are landed in path order; each gets a `landing_seq`. When two files carry the same
@@ -191,6 +193,21 @@ def land_file(
     key: PseudonymKey,
 ) -> LandingOutcome:
     relative = _relative(path, raw_dir)
+    stat = path.stat()
+    seen = {"p": relative, "bytes": stat.st_size, "mtime": stat.st_mtime_ns}
+    unchanged = con.execute(
+        """select files.file_id, files.file_path
+           from raw.file_deliveries as deliveries
+           join raw.landed_files as files using (file_id)
+           where deliveries.file_path = $p and deliveries.file_bytes = $bytes
+             and deliveries.file_mtime_ns = $mtime and files.replaced_at is null
+           limit 1""",
+        seen,
+    ).fetchall()
+    if unchanged:  # same path, size and modification time as a delivery already landed
+        file_id, first_path = unchanged[0]
+        return LandingOutcome(relative, file_id, "already_landed", notes=[f"same content as {first_path}"])
+
     facts = inspect_file(path)
     now = dt.datetime.now(dt.UTC)
     live = con.execute(
@@ -198,13 +215,7 @@ def land_file(
         {"id": facts.sha256},
     ).fetchall()
     if live:
-        recorded = scalar(
-            con,
-            "select count(*) from raw.file_deliveries where file_path = $p and file_id = $id",
-            {"p": relative, "id": facts.sha256},
-        )
-        if not recorded:
-            _record_delivery(con, relative, facts.sha256, source, "already_landed", now)
+        _record_delivery(con, relative, facts.sha256, source, "already_landed", now, seen)
         return LandingOutcome(
             relative, facts.sha256, "already_landed", notes=[f"same content as {live[0][0]}"]
         )
@@ -227,7 +238,7 @@ def land_file(
             if parsed.parser:
                 _insert_rows(con, source, facts.sha256, mapping, key)
             _insert_load_record(con, source, facts, parsed, outcome, mapping, now)
-            _record_delivery(con, relative, facts.sha256, source, outcome.outcome, now)
+            _record_delivery(con, relative, facts.sha256, source, outcome.outcome, now, seen)
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
@@ -336,10 +347,14 @@ def _retire(con, source: SourceConfig, old_id: str, new_id: str, now: dt.datetim
     )
 
 
-def _record_delivery(con, relative: str, file_id: str, source: SourceConfig, outcome: str, now) -> None:
+def _record_delivery(
+    con, relative: str, file_id: str, source: SourceConfig, outcome: str, now, seen: dict
+) -> None:
     con.execute(
-        "insert into raw.file_deliveries values ($p, $id, $s, $o, $now)",
-        {"p": relative, "id": file_id, "s": source.name, "o": outcome, "now": now},
+        """insert into raw.file_deliveries by name select $p as file_path, $id as file_id,
+               $s as source, $o as outcome, $now as seen_at, $bytes as file_bytes,
+               $mtime as file_mtime_ns""",
+        {**seen, "id": file_id, "s": source.name, "o": outcome, "now": now},
     )
 
 

@@ -92,6 +92,8 @@ create table if not exists raw.file_deliveries (
     outcome varchar not null,             -- landed | already_landed | replacement
     seen_at timestamptz not null
 )"""
+# Size and modification time when seen: an unchanged file is not read and hashed again.
+FILE_DELIVERIES_COLUMNS = [("file_bytes", "bigint"), ("file_mtime_ns", "bigint")]
 
 
 def _add_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[tuple[str, str]]) -> None:
@@ -105,6 +107,7 @@ def ensure_landing_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create table if not exists raw.landed_files (file_id varchar primary key)")
     _add_columns(con, "raw.landed_files", LANDED_FILES_COLUMNS)
     con.execute(FILE_DELIVERIES_DDL)
+    _add_columns(con, "raw.file_deliveries", FILE_DELIVERIES_COLUMNS)
     con.execute("create sequence if not exists raw.landing_seq")
     for spec in SOURCES:
         con.execute(
