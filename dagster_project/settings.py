@@ -10,6 +10,7 @@
 | NPS_SOURCES_CONFIG        | config/sources.yml               | the inbox sources and their formats       |
 | NPS_PUBLISHED             | data/published/nps_marts.duckdb  | the read-only copy BI tools open          |
 | NPS_LOCK_TIMEOUT          | 3600                             | seconds a run waits for another to finish |
+| NPS_DUCKDB_MEMORY_LIMIT   | 1GB                              | DuckDB memory cap per connection (spills) |
 
 Relative paths are relative to the repository root, so the same values work from
 `make`, from `dagster dev` and from dbt (which runs with `dbt/` as its working directory).
@@ -18,6 +19,7 @@ Relative paths are relative to the repository root, so the same values work from
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,6 +27,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt"
 GX_CONTEXT_DIR = REPO_ROOT / "expectations"
+
+
+DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
+_MEMORY_LIMIT = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 
 
 class ConfigurationError(ValueError):
@@ -44,6 +50,9 @@ class Settings:
     secrets_dir: Path
     sources_config: Path = REPO_ROOT / "config" / "sources.yml"
     published_path: Path = REPO_ROOT / "data" / "published" / "nps_marts.duckdb"
+    # Every DuckDB connection (the pipeline's, publishing's and dbt's) is capped at this and
+    # spills to `spill_dir` beyond it; DuckDB would otherwise take up to 80% of the RAM.
+    duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -54,6 +63,11 @@ class Settings:
             raise ConfigurationError(
                 f"NPS_REPORTING_TZ={tz!r} is not an IANA time zone (e.g. Europe/Stockholm)"
             ) from exc
+        memory = os.environ.get("NPS_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT
+        if not _MEMORY_LIMIT.match(memory):
+            raise ConfigurationError(
+                f"NPS_DUCKDB_MEMORY_LIMIT={memory!r} is not a memory size (e.g. 1GB, 512MB)"
+            )
         return cls(
             raw_dir=_path_from_env("NPS_RAW_DIR", "data/raw"),
             warehouse_path=_path_from_env("NPS_WAREHOUSE", "data/warehouse/nps.duckdb"),
@@ -61,12 +75,18 @@ class Settings:
             secrets_dir=_path_from_env("NPS_SECRETS_DIR", "data/secrets"),
             sources_config=_path_from_env("NPS_SOURCES_CONFIG", "config/sources.yml"),
             published_path=_path_from_env("NPS_PUBLISHED", "data/published/nps_marts.duckdb"),
+            duckdb_memory_limit=memory.strip(),
         )
 
     @property
     def work_dir(self) -> Path:
         """Scratch space next to the warehouse (transcoded files); private to the pipeline."""
         return self.warehouse_path.parent / "work"
+
+    @property
+    def spill_dir(self) -> Path:
+        """Where DuckDB writes what does not fit under `duckdb_memory_limit`."""
+        return self.warehouse_path.parent / "spill"
 
     @property
     def gx_results_dir(self) -> Path:
@@ -82,4 +102,6 @@ class Settings:
             "NPS_GX_RESULTS_DIR": str(self.gx_results_dir),
             "NPS_SOURCES_CONFIG": str(self.sources_config),
             "NPS_PUBLISHED": str(self.published_path),
+            "NPS_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+            "NPS_DUCKDB_SPILL_DIR": str(self.spill_dir),
         }

@@ -16,6 +16,9 @@ from dagster_project.lib.pseudonymise import PseudonymKey, load_key
 from dagster_project.settings import Settings
 
 
+_TEXT_SETTINGS = {"reporting_tz", "duckdb_memory_limit"}
+
+
 class NpsWarehouse(dg.ConfigurableResource):
     """Paths of one NPS warehouse; built from `Settings` (environment variables)."""
 
@@ -25,6 +28,7 @@ class NpsWarehouse(dg.ConfigurableResource):
     secrets_dir: str
     sources_config: str
     published_path: str
+    duckdb_memory_limit: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> NpsWarehouse:
@@ -33,7 +37,7 @@ class NpsWarehouse(dg.ConfigurableResource):
     @property
     def settings(self) -> Settings:
         values = {f.name: getattr(self, f.name) for f in fields(Settings)}
-        return Settings(**{k: v if k == "reporting_tz" else Path(v) for k, v in values.items()})
+        return Settings(**{k: v if k in _TEXT_SETTINGS else Path(v) for k, v in values.items()})
 
     @contextmanager
     def writing(self, log=None) -> Iterator[None]:
@@ -43,7 +47,16 @@ class NpsWarehouse(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self, read_only: bool = False, log=None) -> Iterator[duckdb.DuckDBPyConnection]:
-        with self.writing(log), warehouse.connect(Path(self.warehouse_path), read_only=read_only) as con:
+        settings = self.settings
+        with (
+            self.writing(log),
+            warehouse.connect(
+                settings.warehouse_path,
+                read_only=read_only,
+                memory_limit=settings.duckdb_memory_limit,
+                spill_dir=settings.spill_dir,
+            ) as con,
+        ):
             if not read_only:
                 warehouse.ensure_landing_tables(con)
             yield con

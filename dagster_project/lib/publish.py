@@ -24,6 +24,8 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.lib.crash_points import crash_point
+from dagster_project.lib.warehouse import duckdb_config
+from dagster_project.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
 
 PUBLISHED_SCHEMAS = ("marts", "reference")
 REQUIRED_TABLES = ("marts.fct_nps_responses", "marts.nps_by_period", "marts.file_loads")
@@ -65,7 +67,13 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def publish(warehouse: Path, published: Path, run_id: str | None = None) -> Publication:
+def publish(
+    warehouse: Path,
+    published: Path,
+    run_id: str | None = None,
+    memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT,
+    spill_dir: Path | None = None,
+) -> Publication:
     """Copy the readable schemas of `warehouse` into a new file and swap it in."""
     published.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(published)
@@ -73,7 +81,8 @@ def publish(warehouse: Path, published: Path, run_id: str | None = None) -> Publ
     version = uuid.uuid4().hex
     published_at = dt.datetime.now(dt.UTC)
     try:
-        tables = _copy(warehouse, temporary, version, published_at, run_id)
+        config = duckdb_config(memory_limit, spill_dir or warehouse.parent / "spill")
+        tables = _copy(warehouse, temporary, version, published_at, run_id, config)
         _fsync(temporary)
         crash_point("publishing")
         os.replace(temporary, published)
@@ -84,8 +93,8 @@ def publish(warehouse: Path, published: Path, run_id: str | None = None) -> Publ
     return Publication(published, version, published_at, tables)
 
 
-def _copy(warehouse: Path, target: Path, version: str, published_at, run_id) -> dict[str, int]:
-    con = duckdb.connect(str(target))
+def _copy(warehouse: Path, target: Path, version: str, published_at, run_id, config) -> dict[str, int]:
+    con = duckdb.connect(str(target), config=config)
     try:
         con.execute("set TimeZone = 'UTC'")
         con.execute("attach $path as working (read_only)", {"path": str(warehouse)})

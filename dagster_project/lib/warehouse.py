@@ -15,6 +15,7 @@ import duckdb
 
 from dagster_project.lib.locking import lock_timeout
 from dagster_project.lib.sources import SOURCES, SourceSpec
+from dagster_project.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
 
 WRITER_POOL = "nps_warehouse"
 
@@ -23,13 +24,23 @@ LOCK_CONFLICT = "Could not set lock on file"
 LOCK_RETRY_SECONDS = 0.5
 
 
-def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+def duckdb_config(memory_limit: str, spill_dir: Path | None) -> dict[str, str]:
+    """Bounded memory for one connection: DuckDB spills to `spill_dir` past the limit
+    instead of taking up to 80% of the machine's RAM."""
+    config = {"memory_limit": memory_limit}
+    if spill_dir is not None:
+        spill_dir.mkdir(parents=True, exist_ok=True)
+        config["temp_directory"] = str(spill_dir)
+    return config
+
+
+def _open(path: Path, read_only: bool, config: dict[str, str]) -> duckdb.DuckDBPyConnection:
     """Open the file; while another process still holds DuckDB's own lock on it (e.g. a dbt
     left running by a killed run), wait for it, up to NPS_LOCK_TIMEOUT."""
     deadline = time.monotonic() + lock_timeout()
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only, config=config)
         except duckdb.IOException as exc:
             if LOCK_CONFLICT not in str(exc) or time.monotonic() >= deadline:
                 raise
@@ -37,11 +48,18 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
 
 
 @contextmanager
-def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection with UTC session time, so timestamps without an offset mean UTC."""
+def connect(
+    path: Path,
+    read_only: bool = False,
+    memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT,
+    spill_dir: Path | None = None,
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection with UTC session time (timestamps without an offset mean UTC), capped
+    at `memory_limit` and spilling next to the warehouse (or to `spill_dir`)."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = _open(path, read_only)
+    spill = spill_dir or (path.parent / "spill" if not read_only else None)
+    con = _open(path, read_only, duckdb_config(memory_limit, spill))
     try:
         con.execute("set TimeZone = 'UTC'")
         yield con

@@ -27,7 +27,13 @@ def build_publish_asset(dbt_assets: dg.AssetsDefinition) -> dg.AssetsDefinition:
     def published_nps_marts(context: dg.AssetExecutionContext, warehouse: NpsWarehouse):
         settings = warehouse.settings
         with warehouse.writing(context.log):
-            publication = publish(settings.warehouse_path, settings.published_path, context.run_id)
+            publication = publish(
+                settings.warehouse_path,
+                settings.published_path,
+                context.run_id,
+                memory_limit=settings.duckdb_memory_limit,
+                spill_dir=settings.spill_dir,
+            )
         context.log.info(f"published version {publication.version} to {publication.path}")
         return dg.MaterializeResult(
             metadata={
