@@ -1,7 +1,11 @@
 """Running the committed Great Expectations checkpoints on batches prepared by DuckDB.
 
 Each live landed file is one batch (split into chunks of `BATCH_ROWS` rows so that a huge
-file never becomes one huge pandas frame). DuckDB prepares the batch: text trimmed,
+file never becomes one huge pandas frame). Only batches not checked before are checked:
+at the `landed` stage a file's rows never change, so each landed file is checked once; at
+the `valid` stage a file is checked again whenever validation changed its rows (its
+`validated.file_verdicts.validation_seq` moved on), and a file that failed is checked on
+every run until it passes. What was checked is recorded in `validated.gx_checked_files`. DuckDB prepares the batch: text trimmed,
 channel lower-cased, the timestamp parsed into `<column>_utc`; GX then judges it with the
 suite. Results are stored by GX in `NPS_GX_RESULTS_DIR` and summarised for Dagster.
 
@@ -23,13 +27,26 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from dagster_project.lib.redaction import redact
 from dagster_project.lib.sources import SourceSpec
 from dagster_project.lib.validation import live_rows_sql, timestamp_formats, typed_columns_sql
 from dagster_project.settings import GX_CONTEXT_DIR
 
-BATCH_ROWS = 500_000
+BATCH_ROWS = 500_000  # rows per GX run (DuckDB hands ~122,880-row pieces; they are joined up)
+
+GX_CHECKED_DDL = """
+create table if not exists validated.gx_checked_files (
+    file_id varchar not null,
+    landing_seq bigint not null,
+    kind varchar not null,
+    stage varchar not null,           -- landed | valid
+    validation_seq bigint,            -- valid stage: the verdicts that were checked
+    success boolean not null,
+    rows_checked bigint not null,
+    checked_at timestamptz not null
+)"""
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
@@ -144,18 +161,40 @@ def batch_columns_sql(spec: SourceSpec, present: set[str]) -> str:
     return ", ".join(expressions)
 
 
-def iter_batches(
-    con: duckdb.DuckDBPyConnection, spec: SourceSpec, stage: str
-) -> Iterator[tuple[str, pd.DataFrame]]:
-    """(file path, frame) for each live file and chunk; stage 'landed' or 'valid'."""
-    files = con.execute(
-        """select file_id, file_path, mapped_columns from raw.landed_files
-           where kind = $kind and replaced_at is null and rows_read > 0
-           order by file_path""",
+def files_to_check(con: duckdb.DuckDBPyConnection, spec: SourceSpec, stage: str) -> list[tuple]:
+    """(file_id, landing_seq, file_path, mapped columns, validation_seq) of the live files
+    whose batch has not been checked at this stage since it last changed."""
+    con.execute(GX_CHECKED_DDL)
+    if stage == "landed":
+        already = """anti join validated.gx_checked_files as done
+            on done.file_id = files.file_id and done.landing_seq = files.landing_seq
+               and done.kind = files.kind and done.stage = 'landed'"""
+        verdicts, seq = "", "null"
+    else:
+        already = """anti join validated.gx_checked_files as done
+            on done.file_id = files.file_id and done.landing_seq = files.landing_seq
+               and done.kind = files.kind and done.stage = 'valid' and done.success
+               and done.validation_seq = verdicts.validation_seq"""
+        verdicts = """join validated.file_verdicts as verdicts
+            on verdicts.file_id = files.file_id and verdicts.landing_seq = files.landing_seq
+               and verdicts.kind = files.kind and verdicts.is_live"""
+        seq = "verdicts.validation_seq"
+    return con.execute(
+        f"""select files.file_id, files.landing_seq, files.file_path, files.mapped_columns, {seq}
+            from raw.landed_files as files {verdicts} {already}
+            where files.kind = $kind and files.replaced_at is null and files.rows_read > 0
+            order by files.file_path""",
         {"kind": spec.name},
     ).fetchall()
+
+
+def iter_batches(
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, stage: str, files: list[tuple]
+) -> Iterator[tuple[str, pd.DataFrame]]:
+    """(file path, frame of at most BATCH_ROWS rows) for each file and chunk; stage 'landed'
+    or 'valid'."""
     formats = timestamp_formats(con, spec)
-    for file_id, file_path, mapped in files:
+    for file_id, _, file_path, mapped, _ in files:
         only_valid = (
             f"semi join {spec.valid_table} as valid using (file_id, row_number)" if stage == "valid" else ""
         )
@@ -167,9 +206,15 @@ def iter_batches(
                 order by row_number""",
             params={"id": file_id},
         ).to_arrow_reader(BATCH_ROWS)
+        pending, rows = [], 0
         for arrow_batch in reader:
-            if arrow_batch.num_rows:
-                yield file_path, arrow_batch.to_pandas()
+            pending.append(arrow_batch)
+            rows += arrow_batch.num_rows
+            if rows >= BATCH_ROWS:
+                yield file_path, pa.Table.from_batches(pending).to_pandas()
+                pending, rows = [], 0
+        if rows:
+            yield file_path, pa.Table.from_batches(pending).to_pandas()
 
 
 def validate_batches(
@@ -179,10 +224,33 @@ def validate_batches(
     stage: str,
     now: dt.datetime | None = None,
 ) -> list[BatchReport]:
-    """Run the `<source>_<stage>_rows` checkpoint on every batch; one report per file."""
+    """Run the `<source>_<stage>_rows` checkpoint on every batch not checked before; one
+    report per file checked now, recorded in `validated.gx_checked_files`."""
     now = now or dt.datetime.now(dt.UTC)
+    files = files_to_check(con, spec, stage)
     reports: dict[str, BatchReport] = {}
-    for file_path, frame in iter_batches(con, spec, stage):
+    for file_path, frame in iter_batches(con, spec, stage, files):
         outcomes = validator.run_checkpoint(f"{spec.name}_{stage}_rows", frame, now)
         reports.setdefault(file_path, BatchReport(file_path, 0)).merge(len(frame), outcomes)
+    for file_id, landing_seq, file_path, _, validation_seq in files:
+        report = reports.get(file_path, BatchReport(file_path, 0))
+        con.execute(
+            """delete from validated.gx_checked_files
+               where file_id = $id and landing_seq = $seq and kind = $kind and stage = $stage""",
+            {"id": file_id, "seq": landing_seq, "kind": spec.name, "stage": stage},
+        )
+        con.execute(
+            """insert into validated.gx_checked_files
+               values ($id, $seq, $kind, $stage, $vseq, $success, $rows, $now)""",
+            {
+                "id": file_id,
+                "seq": landing_seq,
+                "kind": spec.name,
+                "stage": stage,
+                "vseq": validation_seq,
+                "success": report.success,
+                "rows": report.rows,
+                "now": now,
+            },
+        )
     return list(reports.values())

@@ -16,8 +16,10 @@ batch independently, see `gx_validation.py`). Each row is judged in this order:
 
 Valid rows are typed; personal ids arrive already pseudonymised (at landing) and free text is
 redacted here (emails, phone and national id numbers), so nothing downstream holds personal data.
-Validated tables are rebuilt from all live landed rows in one transaction, so a re-run
-gives the same result and a late file can change which row wins.
+Validation is incremental by landed file (`validated.file_verdicts` says which files the
+validated tables reflect): a run judges the rows of new files and the earlier rows that share
+an id with them or with a replaced file, in one transaction; its result equals a rebuild
+from all live landed rows, so a late file can still change which row wins.
 """
 
 from __future__ import annotations
@@ -205,9 +207,9 @@ def timestamp_formats(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> list[
     return [row[0] for row in rows]
 
 
-def _checked_rows_sql(spec: SourceSpec, formats: list[str]) -> str:
+def _checked_rows_sql(spec: SourceSpec, formats: list[str], scope: str = "true") -> str:
     return f"""
-    with live_rows as ({live_rows_sql(spec)}),
+    with live_rows as ({live_rows_sql(spec)} and {scope}),
     typed as (
         select *,
             {typed_columns_sql(spec, formats)}
@@ -264,68 +266,231 @@ def _raw_values_sql(spec: SourceSpec) -> str:
     return "to_json(struct_pack(" + ", ".join(f"{c} := {c}" for c in shown) + "))"
 
 
+VERDICTS_DDL = """
+create table if not exists validated.file_verdicts (
+    file_id varchar not null,
+    landing_seq bigint not null,      -- which landing of that content (it can land again)
+    kind varchar not null,
+    validation_seq bigint not null,   -- the validation run that last changed this file's rows
+    is_live boolean not null          -- false once the file was replaced (its rows removed)
+)"""
+
+
+@dataclass(frozen=True)
+class ValidationOutcome:
+    mode: str  # full | incremental | nothing_new
+    files_new: int = 0
+    files_retired: int = 0
+    rows_checked: int = 0  # rows judged in this run (new files and rows sharing their ids)
+    validation_seq: int | None = None
+
+
+def _ensure_verdicts(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(VERDICTS_DDL)
+    con.execute("create sequence if not exists validated.validation_seq")
+
+
+def _has_previous_build(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> bool:
+    """The validated tables exist and say which files they reflect (else: build from scratch)."""
+    schema, table = spec.valid_table.split(".")
+    tables = con.execute(
+        """select count(*) from duckdb_tables()
+           where database_name = current_database() and schema_name = $schema
+             and table_name in ($t, $t || '_segments', $t || '_quarantine')""",
+        {"schema": schema, "t": table},
+    ).fetchall()[0][0]
+    known = con.execute("select count(*) from validated.file_verdicts where kind = $k", {"k": spec.name})
+    return tables == 3 and known.fetchall()[0][0] > 0
+
+
 def validate_source(
     con: duckdb.DuckDBPyConnection,
     spec: SourceSpec,
     validated_at: dt.datetime | None = None,
-) -> None:
-    """Rebuild `validated.<kind>`, its segments and its quarantine from the live raw rows."""
+    full: bool = False,
+) -> ValidationOutcome:
+    """Bring `validated.<kind>`, its segments and its quarantine up to date with the live raw rows.
+
+    Incremental by landed file: only rows of files landed since the last validation, and
+    the earlier rows that share an id with them or with a replaced file, are judged again;
+    everything else keeps its verdict. The result equals a rebuild from all live rows (the
+    tests compare both on random delivery sequences). `full=True`, or a warehouse without
+    validated tables, rebuilds from scratch. One transaction either way.
+    """
     validated_at = validated_at or dt.datetime.now(dt.UTC)
-    formats = timestamp_formats(con, spec)
     register_redaction(con)
+    _ensure_verdicts(con)
+    full = full or not _has_previous_build(con, spec)
     con.execute("begin transaction")
     try:
-        con.execute(
-            f"create or replace temp table _checked as {_checked_rows_sql(spec, formats)}",
-            {"validated_at": validated_at},
-        )
-        con.execute(
-            f"""
-            create or replace table {spec.valid_table} as
-            select file_id, row_number,
-            {_valid_columns_sql(spec)}
-            from _checked
-            where problem is null and exclusion is null and id_rank = 1
-            order by file_id, row_number"""
-        )
-        con.execute(
-            f"""
-            create or replace table {spec.valid_table}_segments as
-            select segments.file_id, segments.row_number,
-                   lower(trim(segments.segment_name)) as segment_name,
-                   trim(segments.segment_value) as segment_value
-            from {spec.segments_table} as segments
-            semi join {spec.valid_table} as valid using (file_id, row_number)""",
-        )
-        reason = (
-            f"coalesce(exclusion, problem, '{spec.id_column} ' || {_quoted('id_value')}"
-            " || ' is repeated; kept ' || winner_file_path || ' row ' || winner_row_number)"
-        )
-        con.execute(
-            f"""
-            create or replace table {spec.quarantine_table} as
-            select
-                '{spec.name}' as source,
-                file_id,
-                file_path,
-                row_number,
-                case when exclusion is not null then 'excluded' else 'quarantined' end
-                    as disposition,
-                -- reasons and raw values quote what was delivered: personal data that
-                -- landed in the wrong column is redacted there too
-                {redact_sql(reason)} as reason,
-                {redact_sql(f"cast({_raw_values_sql(spec)} as varchar)")} as raw_values,
-                landed_at
-            from _checked
-            where exclusion is not null or problem is not null or id_rank > 1
-            order by file_path, row_number"""
-        )
-        con.execute("drop table _checked")
+        outcome = _validate_all(con, spec, validated_at) if full else _validate_new(con, spec, validated_at)
         crash_point("validation")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
+    return outcome
+
+
+def _live_files_sql(spec: SourceSpec) -> str:
+    return (
+        "select file_id, landing_seq from raw.landed_files "
+        f"where kind = '{spec.name}' and replaced_at is null"
+    )
+
+
+def _validate_all(con: duckdb.DuckDBPyConnection, spec: SourceSpec, validated_at) -> ValidationOutcome:
+    formats = timestamp_formats(con, spec)
+    con.execute(
+        f"create or replace temp table _checked as {_checked_rows_sql(spec, formats)}",
+        {"validated_at": validated_at},
+    )
+    con.execute(f"create or replace table {spec.valid_table} as {_valid_rows_sql(spec)} limit 0")
+    con.execute(f"create or replace table {spec.valid_table}_segments as {_valid_segments_sql(spec)} limit 0")
+    con.execute(f"create or replace table {spec.quarantine_table} as {_rejected_rows_sql(spec)} limit 0")
+    _write_verdicts(con, spec)
+    seq = _next_seq(con)
+    con.execute("delete from validated.file_verdicts where kind = $k", {"k": spec.name})
+    con.execute(
+        f"""insert into validated.file_verdicts
+            select file_id, landing_seq, '{spec.name}', $seq, true from ({_live_files_sql(spec)})""",
+        {"seq": seq},
+    )
+    rows = _drop_checked(con)
+    files = con.execute(f"select count(*) from ({_live_files_sql(spec)})").fetchall()[0][0]
+    return ValidationOutcome("full", files_new=files, rows_checked=rows, validation_seq=seq)
+
+
+def _validate_new(con: duckdb.DuckDBPyConnection, spec: SourceSpec, validated_at) -> ValidationOutcome:
+    con.execute(
+        f"""create or replace temp table _new_files as
+            select file_id, landing_seq from ({_live_files_sql(spec)}) as live
+            anti join (
+                select file_id, landing_seq from validated.file_verdicts
+                where kind = '{spec.name}' and is_live
+            ) using (file_id, landing_seq)"""
+    )
+    con.execute(
+        f"""create or replace temp table _retired_files as
+            select file_id, landing_seq from validated.file_verdicts as known
+            anti join ({_live_files_sql(spec)}) as live using (file_id, landing_seq)
+            where known.kind = '{spec.name}' and known.is_live"""
+    )
+    new, retired = (
+        con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in ("_new_files", "_retired_files")
+    )
+    if not new and not retired:
+        return ValidationOutcome("nothing_new")
+    # The ids whose winner may change: those in new files and those a replaced file held.
+    con.execute(
+        f"""create or replace temp table _affected_ids as
+            select distinct nullif(trim({spec.id_column}), '') as id_value
+            from {spec.rows_table} semi join _new_files using (file_id)
+            union
+            select {spec.id_column} from {spec.valid_table} semi join _retired_files using (file_id)"""
+    )
+    scope = f"""(rows.file_id in (select file_id from _new_files)
+               or nullif(trim(rows.{spec.id_column}), '') in (select id_value from _affected_ids))"""
+    formats = timestamp_formats(con, spec)
+    con.execute(
+        f"create or replace temp table _checked as {_checked_rows_sql(spec, formats, scope)}",
+        {"validated_at": validated_at},
+    )
+    # Verdicts about to be judged again, and every row of replaced files, go.
+    for table in (spec.valid_table, f"{spec.valid_table}_segments", spec.quarantine_table):
+        con.execute(f"delete from {table} where file_id in (select file_id from _retired_files)")
+        con.execute(
+            f"""delete from {table} as verdicts using _checked
+                where verdicts.file_id = _checked.file_id and verdicts.row_number = _checked.row_number"""
+        )
+    _write_verdicts(con, spec)
+    seq = _next_seq(con)
+    con.execute(
+        f"""update validated.file_verdicts as known set validation_seq = $seq, is_live = false
+            from _retired_files as retired
+            where known.kind = '{spec.name}' and known.is_live
+              and known.file_id = retired.file_id and known.landing_seq = retired.landing_seq""",
+        {"seq": seq},
+    )
+    con.execute(
+        f"""update validated.file_verdicts set validation_seq = $seq
+            where kind = '{spec.name}' and is_live and file_id in (select file_id from _checked)""",
+        {"seq": seq},
+    )
+    con.execute(
+        f"""delete from validated.file_verdicts
+            where kind = '{spec.name}' and file_id in (select file_id from _new_files)""",
+    )
+    con.execute(
+        f"""insert into validated.file_verdicts
+            select file_id, landing_seq, '{spec.name}', $seq, true from _new_files""",
+        {"seq": seq},
+    )
+    rows = _drop_checked(con)
+    for table in ("_new_files", "_retired_files", "_affected_ids"):
+        con.execute(f"drop table {table}")
+    return ValidationOutcome("incremental", new, retired, rows, seq)
+
+
+def _next_seq(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("select nextval('validated.validation_seq')").fetchall()[0][0]
+
+
+def _drop_checked(con: duckdb.DuckDBPyConnection) -> int:
+    rows = con.execute("select count(*) from _checked").fetchall()[0][0]
+    con.execute("drop table _checked")
+    return rows
+
+
+def _valid_rows_sql(spec: SourceSpec) -> str:
+    return f"""
+        select file_id, row_number,
+        {_valid_columns_sql(spec)}
+        from _checked
+        where problem is null and exclusion is null and id_rank = 1
+        order by file_id, row_number"""
+
+
+def _valid_segments_sql(spec: SourceSpec) -> str:
+    return f"""
+        select segments.file_id, segments.row_number,
+               lower(trim(segments.segment_name)) as segment_name,
+               trim(segments.segment_value) as segment_value
+        from {spec.segments_table} as segments
+        semi join (
+            select file_id, row_number from _checked
+            where problem is null and exclusion is null and id_rank = 1
+        ) as valid using (file_id, row_number)"""
+
+
+def _rejected_rows_sql(spec: SourceSpec) -> str:
+    reason = (
+        f"coalesce(exclusion, problem, '{spec.id_column} ' || {_quoted('id_value')}"
+        " || ' is repeated; kept ' || winner_file_path || ' row ' || winner_row_number)"
+    )
+    return f"""
+        select
+            '{spec.name}' as source,
+            file_id,
+            file_path,
+            row_number,
+            case when exclusion is not null then 'excluded' else 'quarantined' end
+                as disposition,
+            -- reasons and raw values quote what was delivered: personal data that
+            -- landed in the wrong column is redacted there too
+            {redact_sql(reason)} as reason,
+            {redact_sql(f"cast({_raw_values_sql(spec)} as varchar)")} as raw_values,
+            landed_at
+        from _checked
+        where exclusion is not null or problem is not null or id_rank > 1
+        order by file_path, row_number"""
+
+
+def _write_verdicts(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
+    """Insert the verdicts of the rows in `_checked` into the three validated tables."""
+    con.execute(f"insert into {spec.valid_table} {_valid_rows_sql(spec)}")
+    con.execute(f"insert into {spec.valid_table}_segments {_valid_segments_sql(spec)}")
+    con.execute(f"insert into {spec.quarantine_table} {_rejected_rows_sql(spec)}")
 
 
 @dataclass(frozen=True)

@@ -91,3 +91,17 @@ def test_valid_rows_pass_and_results_are_stored_outside_the_repository(reports):
     _, valid, root = reports
     assert [(r.file_path, r.rows, r.success) for r in valid] == [("responses/a.csv", 1, True)]
     assert list((root / "gx" / "validations").rglob("*.json"))
+
+
+def test_batches_are_checked_once_and_again_when_validation_changes_them(reports):
+    _, _, root = reports
+    validator = GxValidator(root / "gx")
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    with connect(root / "w.duckdb") as con:
+        assert validate_batches(con, validator, RESPONSES, "landed", now) == []
+        assert validate_batches(con, validator, RESPONSES, "valid", now) == []
+        # validation changed a.csv's rows (e.g. a later file took over one of its ids)
+        con.execute("update validated.file_verdicts set validation_seq = validation_seq + 1")
+        again = validate_batches(con, validator, RESPONSES, "valid", now)
+        assert [(r.file_path, r.rows) for r in again] == [("responses/a.csv", 1)]
+        assert validate_batches(con, validator, RESPONSES, "landed", now) == []

@@ -44,14 +44,15 @@ def build_validation_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         specs=[s.replace_attributes(group_name="quality", kinds={"duckdb"}) for s in specs],
         pool=WRITER_POOL,
         description=(
-            f"Rebuild `{spec.valid_table}` and `{spec.quarantine_table}` from all landed rows. "
+            f"Bring `{spec.valid_table}` and `{spec.quarantine_table}` up to date with the landed "
+            "rows: rows of new files, and earlier rows sharing an id with them, are judged. "
             "The rules mirror the Great Expectations suite "
             f"`expectations/expectations/{spec.name}.json`."
         ),
     )
     def _validate(context: dg.AssetExecutionContext, warehouse: NpsWarehouse):
         with warehouse.connect(log=context.log) as con:
-            validate_source(con, spec)
+            outcome = validate_source(con, spec)
             valid = con.execute(f"select count(*) from {spec.valid_table}").fetchall()[0][0]
             quarantined, excluded = con.execute(
                 f"""select count(*) filter (where disposition = 'quarantined'),
@@ -62,13 +63,31 @@ def build_validation_asset(spec: SourceSpec) -> dg.AssetsDefinition:
                 f"""select disposition, {RULE_OF_REASON} as rule, count(*)
                     from {spec.quarantine_table} group by 1, 2 order by 3 desc, 2 limit 20"""
             ).fetchall()
-        if quarantined or excluded:
+        context.log.info(
+            f"{spec.name}: "
+            + (
+                "nothing new to validate"
+                if outcome.mode == "nothing_new"
+                else f"{outcome.mode} validation: {outcome.files_new} new file(s), "
+                f"{outcome.files_retired} replaced, {outcome.rows_checked} rows judged"
+            )
+        )
+        if outcome.mode != "nothing_new" and (quarantined or excluded):
             context.log.warning(f"{quarantined} {spec.name} rows quarantined, {excluded} excluded")
         table = "\n".join(
             ["| disposition | reason | rows |", "|---|---|---|"]
             + [f"| {disposition} | {rule} | {n} |" for disposition, rule, n in reasons]
         )
-        yield dg.MaterializeResult(asset_key=valid_key(spec.name), metadata={"rows": valid})
+        yield dg.MaterializeResult(
+            asset_key=valid_key(spec.name),
+            metadata={
+                "rows": valid,
+                "validation": outcome.mode,
+                "files_new": outcome.files_new,
+                "files_replaced": outcome.files_retired,
+                "rows_judged_now": outcome.rows_checked,
+            },
+        )
         yield dg.MaterializeResult(asset_key=specs[1].key)
         yield dg.MaterializeResult(
             asset_key=specs[2].key,

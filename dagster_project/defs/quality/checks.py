@@ -1,5 +1,8 @@
 """Asset checks: Great Expectations on every landed batch, and rows that reconcile.
 
+Great Expectations sees each batch once: a file when it lands, its valid rows whenever
+validation changes them (see `lib/gx_validation.py`).
+
 - `gx_landed_batches` (on `raw/<source>_rows`, not blocking): the GX suite on every row as
   delivered, file by file. Failures are expected - that is what quarantine is for - so
   they warn, naming file, rule and row count.
@@ -36,17 +39,22 @@ def _report_table(reports: list[BatchReport]) -> str:
 
 def _run_gx(warehouse: NpsWarehouse, spec: SourceSpec, stage: str) -> list[BatchReport]:
     validator = GxValidator.for_results(warehouse.settings.gx_results_dir)
-    with warehouse.connect(read_only=True) as con:
+    # Not read-only: what was checked is recorded, so unchanged batches are not checked again.
+    with warehouse.connect() as con:
         return validate_batches(con, validator, spec, stage)
 
 
 def _gx_result(reports: list[BatchReport], passed_text: str, failed_text: str, **kwargs):
     failing = [r for r in reports if not r.success]
+    if failing:
+        description = failed_text.format(files=", ".join(r.file_path for r in failing))
+    elif reports:
+        description = passed_text.format(files=len(reports), rows=sum(r.rows for r in reports))
+    else:
+        description = "no new or changed batches: every file was checked before"
     return dg.AssetCheckResult(
         passed=not failing,
-        description=failed_text.format(files=", ".join(r.file_path for r in failing))
-        if failing
-        else passed_text.format(files=len(reports), rows=sum(r.rows for r in reports)),
+        description=description,
         metadata={
             "files": len(reports),
             "files_with_failures": [r.file_path for r in failing],
@@ -67,7 +75,7 @@ def build_checks(spec: SourceSpec) -> list[dg.AssetChecksDefinition]:
     def gx_landed_batches(warehouse: NpsWarehouse) -> dg.AssetCheckResult:
         return _gx_result(
             _run_gx(warehouse, spec, "landed"),
-            passed_text="all {files} files meet the suite",
+            passed_text="all {files} new files meet the suite",
             failed_text="rows that break the suite (and are quarantined) in {files}",
             severity=dg.AssetCheckSeverity.WARN,
         )
@@ -85,7 +93,7 @@ def build_checks(spec: SourceSpec) -> list[dg.AssetChecksDefinition]:
     def gx_valid_rows(warehouse: NpsWarehouse) -> dg.AssetCheckResult:
         return _gx_result(
             _run_gx(warehouse, spec, "valid"),
-            passed_text="{rows} valid rows in {files} files meet the suite",
+            passed_text="{rows} valid rows in {files} new or changed files meet the suite",
             failed_text="invalid values among valid rows in {files}",
         )
 
