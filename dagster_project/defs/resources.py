@@ -15,7 +15,6 @@ from dagster_project.lib.locking import warehouse_lock
 from dagster_project.lib.pseudonymise import PseudonymKey, load_key
 from dagster_project.settings import Settings
 
-
 _TEXT_SETTINGS = {"reporting_tz", "duckdb_memory_limit"}
 
 

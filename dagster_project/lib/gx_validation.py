@@ -5,9 +5,10 @@ file never becomes one huge pandas frame). Only batches not checked before are c
 at the `landed` stage a file's rows never change, so each landed file is checked once; at
 the `valid` stage a file is checked again whenever validation changed its rows (its
 `validated.file_verdicts.validation_seq` moved on), and a file that failed is checked on
-every run until it passes. What was checked is recorded in `validated.gx_checked_files`. DuckDB prepares the batch: text trimmed,
-channel lower-cased, the timestamp parsed into `<column>_utc`; GX then judges it with the
-suite. Results are stored by GX in `NPS_GX_RESULTS_DIR` and summarised for Dagster.
+every run until it passes. What was checked is recorded in `validated.gx_checked_files`.
+DuckDB prepares the batch: text trimmed, channel lower-cased, the timestamp parsed into
+`<column>_utc`; GX then judges it with the suite. Results are stored by GX in
+`NPS_GX_RESULTS_DIR` and summarised for Dagster.
 
 Two stages per source, two checkpoints each:
 - `<source>_landed_rows`: every landed row, as delivered. Failures here are expected
