@@ -96,7 +96,29 @@ def _failure_messages(result) -> list[tuple[str, str]]:
     return failures
 
 
+def nothing_to_do(settings: Settings) -> bool:
+    """The inbox, configuration and date are those of the last published build: say so and
+    print its summary without starting Dagster (see `lib/build_state.py`)."""
+    from dagster_project.lib.build_state import BuildFingerprint, last_build, nothing_new
+    from dagster_project.lib.source_config import load_sources_config
+    from dagster_project.lib.summary import summary_text
+
+    sources = load_sources_config(settings.sources_config)
+    if not nothing_new(settings, BuildFingerprint.now(settings, sources)):
+        return False
+    last = last_build(settings) or {}
+    print(
+        f"Nothing new in {settings.raw_dir} since the last build ({last.get('built_at', '?')}, "
+        f"{last.get('files', '?')} files): nothing was rebuilt."
+    )
+    print(f"Published for BI tools and analysts: {settings.published_path}")
+    print(summary_text(settings.published_path))
+    return True
+
+
 def run(settings: Settings, wait: bool = True) -> int:
+    if nothing_to_do(settings):
+        return 0
     from dagster_project.defs import build_definitions
     from dagster_project.lib.locking import WarehouseBusy, warehouse_lock
     from dagster_project.lib.pseudonymise import KEY_ENV, KEY_FILE_NAME, load_key

@@ -32,7 +32,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         ],
         asset_checks=[files_usable, *quality_checks],
         jobs=[nps_pipeline],
-        schedules=[daily_schedule(settings.reporting_tz)],
+        schedules=[daily_schedule(settings, sources)],
         sensors=[inbox_sensor(settings.raw_dir, sources)],
         resources={
             "warehouse": NpsWarehouse.from_settings(settings),

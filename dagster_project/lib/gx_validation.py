@@ -224,10 +224,18 @@ def validate_batches(
     spec: SourceSpec,
     stage: str,
     now: dt.datetime | None = None,
+    recheck: bool = False,
 ) -> list[BatchReport]:
-    """Run the `<source>_<stage>_rows` checkpoint on every batch not checked before; one
-    report per file checked now, recorded in `validated.gx_checked_files`."""
+    """Run the `<source>_<stage>_rows` checkpoint on every batch not checked before (every
+    batch with `recheck`); one report per file checked now, recorded in
+    `validated.gx_checked_files`."""
     now = now or dt.datetime.now(dt.UTC)
+    if recheck:
+        con.execute(GX_CHECKED_DDL)
+        con.execute(
+            "delete from validated.gx_checked_files where kind = $k and stage = $stage",
+            {"k": spec.name, "stage": stage},
+        )
     files = files_to_check(con, spec, stage)
     reports: dict[str, BatchReport] = {}
     for file_path, frame in iter_batches(con, spec, stage, files):

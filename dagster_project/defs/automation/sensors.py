@@ -6,25 +6,13 @@ differs from the last one it saw. The run key is the fingerprint, so one inbox s
 starts at most one run; the landing assets skip content already landed.
 """
 
-import hashlib
 from pathlib import Path
 
 import dagster as dg
 
 from dagster_project.defs.automation.jobs import nps_pipeline
-from dagster_project.lib.landing import inbox_files
+from dagster_project.lib.build_state import inbox_fingerprint
 from dagster_project.lib.source_config import SourcesConfig
-
-
-def inbox_fingerprint(raw_dir: Path, sources: SourcesConfig) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    count = 0
-    for source in sources.sources:
-        for path in inbox_files(raw_dir, source.folder):
-            stat = path.stat()
-            digest.update(f"{path.relative_to(raw_dir)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-            count += 1
-    return digest.hexdigest(), count
 
 
 def inbox_sensor(raw_dir: Path, sources: SourcesConfig) -> dg.SensorDefinition:

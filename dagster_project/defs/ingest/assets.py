@@ -8,6 +8,7 @@ reason and reported by the check `raw/landed_files:files_usable`; it never stops
 import dagster as dg
 
 from dagster_project.defs.resources import NpsWarehouse
+from dagster_project.lib.build_state import BuildFingerprint, record_pending
 from dagster_project.lib.landing import LandingOutcome, land_source, pseudonymise_legacy_columns
 from dagster_project.lib.source_config import SourcesConfig
 from dagster_project.lib.sources import SOURCES
@@ -68,6 +69,8 @@ def build_landing_asset(config: SourcesConfig) -> dg.AssetsDefinition:
     )
     def land_inbox(context: dg.AssetExecutionContext, warehouse: NpsWarehouse):
         settings = warehouse.settings
+        # Taken before any file is read: a file that arrives during the run is seen next time.
+        record_pending(settings, BuildFingerprint.now(settings, config), context.run_id)
         outcomes: dict[str, list[LandingOutcome]] = {kind.name: [] for kind in SOURCES}
         key = warehouse.pseudonym_key()
         with warehouse.connect(log=context.log) as con:

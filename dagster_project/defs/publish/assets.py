@@ -3,6 +3,7 @@
 import dagster as dg
 
 from dagster_project.defs.resources import NpsWarehouse
+from dagster_project.lib.build_state import promote_pending
 from dagster_project.lib.publish import PUBLISHED_SCHEMAS, publish
 from dagster_project.lib.warehouse import WRITER_POOL
 
@@ -34,6 +35,7 @@ def build_publish_asset(dbt_assets: dg.AssetsDefinition) -> dg.AssetsDefinition:
                 memory_limit=settings.duckdb_memory_limit,
                 spill_dir=settings.spill_dir,
             )
+        promote_pending(settings, context.run_id, publication.version)
         context.log.info(f"published version {publication.version} to {publication.path}")
         return dg.MaterializeResult(
             metadata={

@@ -4,6 +4,7 @@ import dagster as dg
 
 from dagster_project.defs.ingest.assets import LANDED_FILES, rows_key, segments_key
 from dagster_project.defs.resources import NpsWarehouse
+from dagster_project.lib.build_state import config_changed
 from dagster_project.lib.sources import SOURCES, SourceSpec
 from dagster_project.lib.validation import validate_source
 from dagster_project.lib.warehouse import WRITER_POOL
@@ -52,7 +53,8 @@ def build_validation_asset(spec: SourceSpec) -> dg.AssetsDefinition:
     )
     def _validate(context: dg.AssetExecutionContext, warehouse: NpsWarehouse):
         with warehouse.connect(log=context.log) as con:
-            outcome = validate_source(con, spec)
+            # A new version of the rules (or any configuration) judges every row again.
+            outcome = validate_source(con, spec, full=config_changed(warehouse.settings))
             valid = con.execute(f"select count(*) from {spec.valid_table}").fetchall()[0][0]
             quarantined, excluded = con.execute(
                 f"""select count(*) filter (where disposition = 'quarantined'),

@@ -18,6 +18,7 @@ import dagster as dg
 from dagster_project.defs.ingest.assets import rows_key
 from dagster_project.defs.quality.assets import valid_key
 from dagster_project.defs.resources import NpsWarehouse
+from dagster_project.lib.build_state import config_changed
 from dagster_project.lib.gx_validation import BatchReport, GxValidator, validate_batches
 from dagster_project.lib.sources import SOURCES, SourceSpec
 from dagster_project.lib.validation import reconcile
@@ -41,7 +42,8 @@ def _run_gx(warehouse: NpsWarehouse, spec: SourceSpec, stage: str) -> list[Batch
     validator = GxValidator.for_results(warehouse.settings.gx_results_dir)
     # Not read-only: what was checked is recorded, so unchanged batches are not checked again.
     with warehouse.connect() as con:
-        return validate_batches(con, validator, spec, stage)
+        # New suites (or any configuration change): every batch is checked again.
+        return validate_batches(con, validator, spec, stage, recheck=config_changed(warehouse.settings))
 
 
 def _gx_result(reports: list[BatchReport], passed_text: str, failed_text: str, **kwargs):
