@@ -11,7 +11,7 @@ export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: run test dev manifest install sample-data data-docs lint clean
+.PHONY: run test dev manifest install sample-data data-docs lint clean bench
 
 run: $(INSTALLED) $(MANIFEST)  ## Land, validate and model the inbox; print a summary
 	$(BIN)/nps-warehouse run
@@ -43,7 +43,10 @@ sample-data: $(INSTALLED)  ## Regenerate the committed sample exports in data/ra
 	$(BIN)/python -m dagster_project.sample_data --out data/raw
 
 lint: $(INSTALLED)
-	$(BIN)/ruff check dagster_project tests
+	$(BIN)/ruff check dagster_project tests bench
 
 clean:  ## Remove the warehouse, the published file and build outputs (not the inbox, not the secrets)
 	rm -rf data/warehouse data/published dbt/target dbt/logs
+
+bench: $(INSTALLED) $(MANIFEST)  ## Benchmark against plain DuckDB and pandas: make bench N=1000000 [REPEAT=3]
+	cd bench && ../$(BIN)/python run.py --responses $(or $(N),1000000) --repeat $(or $(REPEAT),3)

@@ -18,6 +18,7 @@ def main() -> None:
     parser.add_argument("--end-month", default="2026-10", help="last month, YYYY-MM")
     parser.add_argument("--broken-share", type=float, default=0.004, help="share of broken rows")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--id-prefix", default="", help="put this before every response/invitation serial")
     parser.add_argument(
         "--canonical-only",
         action="store_true",
@@ -31,6 +32,7 @@ def main() -> None:
         end_month=dt.date(year, month, 1),
         broken_row_share=args.broken_share,
         seed=args.seed,
+        id_prefix=args.id_prefix,
     )
     counts = generate(args.out, config)
     if not args.canonical_only:

@@ -211,6 +211,7 @@ class GeneratorConfig:
     end_month: dt.date = dt.date(2026, 10, 1)  # the last month generated
     broken_row_share: float = 0.004
     seed: int = SEED
+    id_prefix: str = ""  # e.g. "X": RSP-X00000001, so that an extra delivery has ids of its own
 
 
 def month_starts(config: GeneratorConfig) -> list[dt.date]:
@@ -361,7 +362,7 @@ class SampleGenerator:
         customer.bonus = 0.0  # a recovery lifts the next answer only
         reason, improvement = self.verbatims(customer, score)
         row = {
-            "response_id": f"RSP-{self._response_serial:08d}",
+            "response_id": f"RSP-{self.config.id_prefix}{self._response_serial:08d}",
             "survey_id": survey_id,
             "invitation_id": invitation_id,
             "respondent_id": "" if anonymous else customer.respondent_id,
@@ -388,7 +389,7 @@ class SampleGenerator:
             self._response_serial += 1
             rows.append(
                 {
-                    "response_id": f"RSP-{self._response_serial:08d}",
+                    "response_id": f"RSP-{self.config.id_prefix}{self._response_serial:08d}",
                     "survey_id": "enps-pulse",
                     "respondent_id": f"E{rng.randint(1, 900):04d}",
                     "responded_at": _format_timestamp(moment, style),
@@ -486,7 +487,7 @@ class SampleGenerator:
                 channel = rng.choices(channels, weights)[0]
                 _, rate, effect = INVITATION_CHANNELS[channel]
                 sent_at = month_start + dt.timedelta(seconds=rng.uniform(0, seconds))
-                invitation_id = f"INV-{invitation_serial:08d}"
+                invitation_id = f"INV-{self.config.id_prefix}{invitation_serial:08d}"
                 survey_id = rng.choice(SURVEYS)
                 answered_at = None
                 if rng.random() < min(0.95, rate + seasonal):

@@ -1,0 +1,114 @@
+"""Rebuild `bench/RESULTS.md` from every `bench/results/<N>.json`, with each target met or
+missed by how much. `python bench/report.py`"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+TARGETS = {
+    "peak_rss_mb": 2048,  # every run, every size
+    "noop_seconds": 5.0,
+    "increment_share": 0.10,  # of a full run, at 10M
+    "floor_multiple": 4.0,  # full run / floor, at 10M
+    "gx_share": 0.20,
+}
+
+
+def verdict(value: float, limit: float, lower_is_better: bool = True, unit: str = "") -> str:
+    met = value <= limit if lower_is_better else value >= limit
+    if met:
+        return f"met ({value:g}{unit} ≤ {limit:g}{unit})"
+    return f"**missed** by {value - limit:.3g}{unit} ({value:g}{unit} > {limit:g}{unit})"
+
+
+def gx_share(profile: dict) -> float | None:
+    steps = profile.get("steps", {})
+    total = sum(steps.values())
+    gx = sum(v for k, v in steps.items() if "gx_" in k)
+    return round(gx / total, 3) if total else None
+
+
+def section(r: dict) -> list[str]:
+    n = r["responses_requested"]
+    lines = [
+        f"## {n:,} responses requested ({r.get('valid_responses', '?'):,} valid, {r.get('invitations', '?'):,} invitations; {r['inbox_mb']} MB of CSV)",
+        "",
+        f"Measured {r['date']} on {r['machine']['cores']} cores, {r['machine']['memory_gb']} GB, Python {r['machine']['python']}; "
+        f"DuckDB memory limit {r['memory_limit']} per connection. Medians of {r['full']['runs']} runs.",
+        "",
+        "| what | seconds | peak RSS (MB, process tree) | cores used | note |",
+        "|---|---|---|---|---|",
+    ]
+    for key, label in (("floor", "floor: plain DuckDB script"), ("pandas", "pandas peer")):
+        if key in r:
+            same = "numbers equal the pipeline's" if r[key].get("equals_pipeline") else "**numbers differ**"
+            lines.append(
+                f"| {label} | {r[key]['seconds']} | {r[key]['peak_rss_mb']} | {r[key]['cores_used']} | {same} |"
+            )
+    eq = r.get("increment_equals_scratch")
+    eq_text = (
+        ""
+        if eq is None
+        else (
+            "marts equal a from-scratch build"
+            if eq
+            else f"**marts differ from scratch**: {r['increment_differs_in']}"
+        )
+    )
+    lines += [
+        f"| pipeline, full run from an empty warehouse | {r['full']['seconds']} | {r['full']['peak_rss_mb']} (max {r['full']['max_peak_rss_mb']}) | {r['full']['cores_used']} | |",
+        f"| pipeline, no-op rerun | {r['noop']['seconds']} | {r['noop']['peak_rss_mb']} | {r['noop']['cores_used']} | |",
+        f"| pipeline, +1% delivery | {r['increment']['seconds']} | {r['increment']['peak_rss_mb']} (max {r['increment']['max_peak_rss_mb']}) | {r['increment']['cores_used']} | {eq_text} |",
+        "",
+        "Targets:",
+        "",
+    ]
+    peak = max(r["full"]["max_peak_rss_mb"], r["increment"]["max_peak_rss_mb"], r["noop"]["max_peak_rss_mb"])
+    lines.append(f"- peak RSS ≤ 2 GB: {verdict(peak, TARGETS['peak_rss_mb'], unit=' MB')}")
+    lines.append(f"- no-op rerun ≤ 5 s: {verdict(r['noop']['seconds'], TARGETS['noop_seconds'], unit=' s')}")
+    share = round(r["increment"]["seconds"] / r["full"]["seconds"], 3)
+    lines.append(f"- +1% delivery ≤ 10% of a full run: {verdict(share, TARGETS['increment_share'])}")
+    if "floor" in r:
+        multiple = round(r["full"]["seconds"] / r["floor"]["seconds"], 2)
+        lines.append(f"- full run ≤ 4× the floor: {verdict(multiple, TARGETS['floor_multiple'], unit='×')}")
+    if "pandas" in r:
+        lines.append(
+            f"- full run faster than pandas: {'met' if r['full']['seconds'] < r['pandas']['seconds'] else '**missed**'} "
+            f"({r['full']['seconds']} s vs {r['pandas']['seconds']} s)"
+        )
+    for label, key in (("full run", "full_profile"), ("+1% run", "increment_profile")):
+        share_gx = gx_share(r.get(key, {}))
+        if share_gx is not None:
+            lines.append(f"- GX ≤ 20% of the {label}: {verdict(share_gx, TARGETS['gx_share'])}")
+    for label, key in (("full run", "full_profile"), ("+1% run", "increment_profile")):
+        profile = r.get(key)
+        if not profile:
+            continue
+        lines += ["", f"Profile of the last {label} (seconds):", "", "| Dagster step | s |", "|---|---|"]
+        lines += [f"| {k} | {v} |" for k, v in sorted(profile["steps"].items(), key=lambda kv: -kv[1])]
+        lines += ["", "| dbt node (slowest) | s |", "|---|---|"]
+        lines += [f"| {k} | {v} |" for k, v in profile["dbt"].items()]
+    return lines + [""]
+
+
+def main() -> None:
+    results = [
+        json.loads(p.read_text())
+        for p in sorted((BENCH / "results").glob("*.json"), key=lambda p: int(p.stem))
+    ]
+    lines = [
+        "# Benchmark results",
+        "",
+        "Made by `make bench N=<responses>` (`bench/run.py`); this file is rebuilt from",
+        "`bench/results/*.json` by `bench/report.py`. What each row means: `bench/run.py`.",
+        "",
+    ]
+    for r in results:
+        lines += section(r)
+    (BENCH / "RESULTS.md").write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,266 @@
+"""The benchmark: the pipeline against a plain DuckDB script and pandas on the same inbox.
+
+    python bench/run.py --responses 1000000 [--repeat 3] [--no-peers]   (or: make bench N=1000000)
+
+For N responses (and the 2-3x invitations our generator writes with them), from the
+project's own generator (`--canonical-only`), it measures as whole processes, with the
+peak resident memory of the process tree:
+- floor: `bench/floor.py`, one plain DuckDB SQL script, same files and validation rules,
+  the core marts' counts - asserted equal to the pipeline's (`bench/compare.py`);
+- pandas: `bench/pandas_peer.py`, the same in pandas - asserted equal too;
+- full: `nps-warehouse run` from an empty warehouse;
+- no-op: the same command again, nothing new;
+- +1%: a new delivery of 1% more responses (and their invitations and follow-ups, own
+  ids, all in old periods), into the built warehouse - its marts asserted equal to a
+  from-scratch build of the same inbox.
+Medians of `--repeat` runs; the per-stage profile (Dagster steps, dbt models) of the last
+full and +1% run. Results go to `bench/results/<N>.json`; `bench/RESULTS.md` is rebuilt
+from every result there (`python bench/report.py`). Inputs and warehouses live in
+`data/bench/` (git-ignored). Not part of `make test`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+from measure import Measured, run
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+PYTHON = sys.executable
+CLI = str(Path(PYTHON).parent / "nps-warehouse")
+DELIVERY_PREFIX = "X"  # ids of the 1% delivery: RSP-X00000001, INV-X00000001
+
+
+def generate(out: Path, responses: int, *extra: str) -> None:
+    if (out / ".complete").exists():
+        return
+    shutil.rmtree(out, ignore_errors=True)
+    command = [PYTHON, "-m", "dagster_project.sample_data", "--out", str(out), "--responses", str(responses)]
+    subprocess.run([*command, "--canonical-only", *extra], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    (out / ".complete").touch()
+
+
+def linked_copy(source: Path, target: Path) -> None:
+    """The inbox as hard links: no copy of gigabytes, same sizes and modification times."""
+    shutil.rmtree(target, ignore_errors=True)
+    subprocess.run(["cp", "-al", str(source), str(target)], check=True)
+    (target / ".complete").unlink(missing_ok=True)
+
+
+def add_delivery(delivery: Path, inbox: Path) -> None:
+    for folder in ("responses", "invitations", "followups"):
+        for path in sorted((delivery / folder).glob("*.csv")):
+            os.link(path, inbox / folder / f"delivery_{path.name}")
+
+
+def environment(root: Path, inbox: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "NPS_RAW_DIR": str(inbox),
+        "NPS_WAREHOUSE": str(root / "warehouse" / "nps.duckdb"),
+        "NPS_PUBLISHED": str(root / "published" / "nps_marts.duckdb"),
+        "NPS_SECRETS_DIR": str(root / "secrets"),
+        "NPS_PSEUDONYMISATION_KEY": "bench-key",
+        "DAGSTER_HOME": str(root / "dagster_home"),
+        "GX_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+    }
+
+
+def fresh(root: Path) -> None:
+    for name in ("warehouse", "published", "dagster_home"):
+        shutil.rmtree(root / name, ignore_errors=True)
+    (root / "dagster_home").mkdir(parents=True)
+    shutil.copy(REPO / "dagster_home" / "dagster.yaml", root / "dagster_home" / "dagster.yaml")
+
+
+def pipeline(root: Path, inbox: Path, label: str) -> Measured:
+    measured = run([CLI, "run"], env=environment(root, inbox), cwd=REPO, log=root / f"{label}.log")
+    if measured.returncode != 0:
+        raise SystemExit(f"{label}: the pipeline failed, see {root / f'{label}.log'}")
+    return measured
+
+
+def stage_profile(root: Path) -> dict:
+    """Seconds per Dagster step of the last run, and per dbt model/test (top 12)."""
+    env = environment(root, Path("."))
+    code = (
+        "import dagster as dg, json; i = dg.DagsterInstance.get(); "
+        "r = i.get_runs(limit=1)[0]; "
+        "print(json.dumps({s.step_key: round(s.end_time - s.start_time, 2) "
+        "for s in i.get_run_step_stats(r.run_id) if s.end_time and s.start_time}))"
+    )
+    steps = json.loads(
+        subprocess.run([PYTHON, "-c", code], env=env, capture_output=True, text=True).stdout or "{}"
+    )
+    results = root / "warehouse" / "dbt_target" / "run_results.json"
+    models = {}
+    if results.exists():
+        timings = json.loads(results.read_text())["results"]
+        slowest = sorted(timings, key=lambda r: -r["execution_time"])[:12]
+        models = {r["unique_id"].split(".", 2)[-1]: round(r["execution_time"], 2) for r in slowest}
+        models["(all dbt nodes)"] = round(sum(r["execution_time"] for r in timings), 2)
+    return {"steps": steps, "dbt": models}
+
+
+def published_marts(path: Path) -> dict[str, list[tuple]]:
+    """Every mart's rows, sorted (landing times, which differ between two builds by
+    construction, left out)."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()
+        snapshot = {}
+        for (table,) in sorted(tables):
+            columns = [
+                r[0]
+                for r in con.execute(
+                    "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = $t",
+                    {"t": table},
+                ).fetchall()
+                if r[0] not in {"landed_at", "replaced_at"}
+            ]
+            rows = con.execute(f"select {', '.join(columns)} from marts.{table}").fetchall()
+            snapshot[table] = sorted(
+                rows, key=lambda row: repr(tuple(v for v in row if not isinstance(v, float)))
+            )
+        return snapshot
+    finally:
+        con.close()
+
+
+def _same_row(a: tuple, b: tuple) -> bool:
+    # Floating-point sums depend on the order rows are added in: equal within 1e-9.
+    return len(a) == len(b) and all(
+        math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9)
+        if isinstance(x, float) and isinstance(y, float)
+        else x == y
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+def differing_marts(a: Path, b: Path) -> list[str]:
+    left, right = published_marts(a), published_marts(b)
+    return sorted(
+        table
+        for table in set(left) | set(right)
+        if len(left.get(table, [])) != len(right.get(table, []))
+        or not all(_same_row(x, y) for x, y in zip(left[table], right[table], strict=True))
+    )
+
+
+def median(values: list[Measured]) -> dict:
+    return {
+        "seconds": round(statistics.median(v.seconds for v in values), 2),
+        "peak_rss_mb": round(statistics.median(v.peak_rss_mb for v in values)),
+        "max_peak_rss_mb": round(max(v.peak_rss_mb for v in values)),
+        "cores_used": round(statistics.median(v.cores_used for v in values), 2),
+        "runs": len(values),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--responses", type=int, required=True)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-peers", action="store_true", help="skip the floor and pandas peers")
+    parser.add_argument("--no-scratch-check", action="store_true", help="skip the from-scratch comparison")
+    args = parser.parse_args(argv)
+    n = args.responses
+    base = REPO / "data" / "bench" / str(n)
+    inbox, delivery = base / "inbox", base / "delivery"
+    generate(inbox, n)
+    generate(delivery, max(n // 100, 100), "--months", "1", "--id-prefix", DELIVERY_PREFIX, "--seed", "2011")
+    result: dict = {
+        "responses_requested": n,
+        "date": dt.date.today().isoformat(),
+        "machine": {
+            "cores": os.cpu_count(),
+            "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+            "python": platform.python_version(),
+        },
+        "inbox_mb": round(sum(p.stat().st_size for p in inbox.rglob("*.csv")) / 2**20),
+        "memory_limit": os.environ.get("NPS_DUCKDB_MEMORY_LIMIT", "1GB"),
+    }
+    if not args.no_peers:
+        for name, script in (("floor", "floor.py"), ("pandas", "pandas_peer.py")):
+            runs = []
+            for _ in range(args.repeat):
+                out = base / f"{name}_out"
+                shutil.rmtree(out, ignore_errors=True)
+                runs.append(
+                    run(
+                        [PYTHON, str(BENCH / script), str(inbox), str(out)],
+                        cwd=BENCH,
+                        log=base / f"{name}.log",
+                    )
+                )
+                if runs[-1].returncode:
+                    raise SystemExit(f"{name} failed: {base / f'{name}.log'}")
+            result[name] = median(runs)
+    full, noop, increment = [], [], []
+    for i in range(args.repeat):
+        root = base / f"run{i}"
+        fresh(root)
+        work_inbox = root / "inbox"
+        linked_copy(inbox, work_inbox)
+        full.append(pipeline(root, work_inbox, "full"))
+        if i == args.repeat - 1:
+            result["full_profile"] = stage_profile(root)
+            published = root / "published" / "nps_marts.duckdb"
+            if not args.no_peers:
+                for name in ("floor", "pandas"):
+                    check = subprocess.run(
+                        [PYTHON, str(BENCH / "compare.py"), str(published), str(base / f"{name}_out")],
+                        capture_output=True,
+                        text=True,
+                    )
+                    result[name]["equals_pipeline"] = check.returncode == 0
+                    print(check.stdout.strip())
+        noop.append(pipeline(root, work_inbox, "noop"))
+        add_delivery(delivery, work_inbox)
+        increment.append(pipeline(root, work_inbox, "increment"))
+        if i == args.repeat - 1:
+            result["increment_profile"] = stage_profile(root)
+    result["full"], result["noop"], result["increment"] = median(full), median(noop), median(increment)
+    with duckdb.connect(
+        str(base / f"run{args.repeat - 1}" / "published" / "nps_marts.duckdb"), read_only=True
+    ) as con:
+        result["valid_responses"] = con.execute("select count(*) from marts.fct_nps_responses").fetchall()[0][
+            0
+        ]
+        result["invitations"] = con.execute(
+            "select sum(invitations) from marts.response_rates where period_grain = 'year' and dimension = 'overall'"
+        ).fetchall()[0][0]
+    if not args.no_scratch_check:
+        # The warehouse built by increments against one built from scratch on the same inbox.
+        root = base / f"run{args.repeat - 1}"
+        scratch = base / "scratch"
+        fresh(scratch)
+        linked_copy(root / "inbox", scratch / "inbox")
+        pipeline(scratch, scratch / "inbox", "scratch")
+        differing = differing_marts(
+            root / "published" / "nps_marts.duckdb", scratch / "published" / "nps_marts.duckdb"
+        )
+        result["increment_equals_scratch"] = not differing
+        result["increment_differs_in"] = differing
+    (BENCH / "results").mkdir(exist_ok=True)
+    (BENCH / "results" / f"{n}.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+    subprocess.run([PYTHON, str(BENCH / "report.py")], check=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
