@@ -1,5 +1,6 @@
 """dbt models as Dagster assets: dbt folder = schema = Dagster group."""
 
+import json
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -9,7 +10,9 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from dagster_project.defs.resources import NpsWarehouse
 from dagster_project.defs.transform.project import dbt_project, manifest_path
+from dagster_project.lib.build_state import config_changed
 from dagster_project.lib.crash_points import crash_point
+from dagster_project.lib.dbt_state import built_through, record_built_through, validation_seq_now
 from dagster_project.lib.warehouse import WRITER_POOL
 
 
@@ -36,9 +39,20 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
     os.environ.update(settings.environment_for_tools())
     target = settings.warehouse_path.parent / "dbt_target"
     with warehouse.writing(context.log):
+        with warehouse.connect(log=context.log) as con:
+            seq_now, since = validation_seq_now(con), built_through(con)
+        # Incremental models rebuild the rows of files validated since the last build; a new
+        # configuration (or no build yet) rebuilds everything.
+        full = since is None or config_changed(settings)
+        context.log.info(
+            "dbt: full build" if full else f"dbt: incremental build of files validated after run {since}"
+        )
         # Unit tests check the models' logic, not the data: `make test` runs them, production skips them.
         build = ["build", "--exclude-resource-type", "unit_test"]
+        build += ["--full-refresh"] if full else ["--vars", json.dumps({"nps_built_through_seq": since})]
         for number, event in enumerate(dbt.cli(build, context=context, target_path=target).stream()):
             yield event
             if number == 0:
                 crash_point("dbt")
+        with warehouse.connect(log=context.log) as con:
+            record_built_through(con, seq_now)

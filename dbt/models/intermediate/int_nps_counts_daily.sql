@@ -1,30 +1,39 @@
--- Response counts per local date, survey type and breakdown (overall, channel, every
--- segment), with the count of every score 0..10 for the score distribution.
-{{ config(materialized='table') }}
+-- Response counts per landed file, local date, survey type and breakdown (overall,
+-- channel, every segment), with the count of every score 0..10 for the score
+-- distribution. Per file, so that it is incremental by landed file (macros/incremental.sql):
+-- readers sum over files.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed_files() }}",
+) }}
 
 with
 
 responses as (
 
     select * from {{ ref('int_responses_enriched') }}
+    where {{ only_changed_files() }}
 
 ),
 
 segments as (
 
     select * from {{ ref('stg_inbox__response_segments') }}
+    where {{ only_changed_files() }}
 
 ),
 
 by_dimension as (
 
-    {{ unpivot_dimensions('responses', 'segments', ['response_id', 'response_date', 'survey_type', 'nps_category', 'score']) }}
+    {{ unpivot_dimensions('responses', 'segments', ['response_id', 'source_file_id', 'response_date', 'survey_type', 'nps_category', 'score']) }}
 
 ),
 
 counted as (
 
     select
+        source_file_id,
         response_date,
         survey_type,
         dimension_kind,
@@ -36,7 +45,7 @@ counted as (
         {%- endfor %}
 
     from by_dimension
-    group by response_date, survey_type, dimension_kind, dimension, dimension_value
+    group by source_file_id, response_date, survey_type, dimension_kind, dimension, dimension_value
 
 )
 

@@ -1,15 +1,24 @@
 -- One row per valid response with a `segment_<name>` column per configured segment.
+-- Incremental by landed file (macros/incremental.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed_files() }}",
+) }}
+
 with
 
 responses as (
 
     select * from {{ ref('stg_inbox__responses') }}
+    where {{ only_changed_files() }}
 
 ),
 
 segments as (
 
     select * from {{ ref('stg_inbox__response_segments') }}
+    where {{ only_changed_files() }}
 
 ),
 
@@ -17,6 +26,8 @@ pivoted as (
 
     select
         responses.response_id,
+        responses.source_file_id,
+        responses.source_row_number,
         {%- for segment in configured_segments() %}
         max(case when segments.segment_type = '{{ segment }}' then segments.segment_value end)
             as segment_{{ segment }}{% if not loop.last %},{% endif %}
@@ -26,7 +37,7 @@ pivoted as (
     left join segments
         on responses.source_file_id = segments.source_file_id
         and responses.source_row_number = segments.source_row_number
-    group by responses.response_id
+    group by responses.response_id, responses.source_file_id, responses.source_row_number
 
 )
 

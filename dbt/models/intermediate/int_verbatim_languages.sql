@@ -1,17 +1,26 @@
 -- The language of each verbatim: the language with the most marker words (seed
 -- verbatim_language_markers); without a clear winner, Danish for æ/ø, Swedish for ä/ö,
 -- else unknown.
+-- Incremental by landed file (macros/incremental.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed_files() }}",
+) }}
+
 with
 
 verbatims as (
 
     select * from {{ ref('int_verbatims_unpivoted') }}
+    where {{ only_changed_files() }}
 
 ),
 
 words as (
 
     select * from {{ ref('int_verbatim_words') }}
+    where {{ only_changed_files() }}
 
 ),
 
@@ -59,6 +68,7 @@ final as (
 
     select
         verbatims.verbatim_id,
+        verbatims.source_file_id,
         coalesce(
             winners.language,
             case

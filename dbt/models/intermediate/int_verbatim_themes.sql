@@ -1,16 +1,25 @@
 -- The themes each verbatim mentions: a word equal to a keyword of the theme dictionary
 -- (seed verbatim_theme_keywords), corrected by the human overrides (seed verbatim_theme_overrides).
+-- Incremental by landed file (macros/incremental.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed_files() }}",
+) }}
+
 with
 
 verbatims as (
 
     select * from {{ ref('int_verbatims_unpivoted') }}
+    where {{ only_changed_files() }}
 
 ),
 
 words as (
 
     select * from {{ ref('int_verbatim_words') }}
+    where {{ only_changed_files() }}
 
 ),
 
@@ -33,7 +42,7 @@ overrides as (
 
 matched as (
 
-    select distinct words.verbatim_id, dictionary.theme
+    select distinct words.source_file_id, words.verbatim_id, dictionary.theme
     from words
     inner join dictionary on words.word = dictionary.keyword
 
@@ -41,7 +50,7 @@ matched as (
 
 corrected as (
 
-    select matched.verbatim_id, matched.theme, false as is_override
+    select matched.source_file_id, matched.verbatim_id, matched.theme, false as is_override
     from matched
     left join overrides
         on matched.verbatim_id = overrides.verbatim_id
@@ -51,7 +60,7 @@ corrected as (
 
     union
 
-    select overrides.verbatim_id, overrides.theme, true as is_override
+    select verbatims.source_file_id, overrides.verbatim_id, overrides.theme, true as is_override
     from overrides
     inner join verbatims on overrides.verbatim_id = verbatims.verbatim_id
     where overrides.is_tagged

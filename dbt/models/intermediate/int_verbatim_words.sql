@@ -1,18 +1,25 @@
 -- The lower-cased words of every verbatim, for language detection and theme tagging.
 -- Redaction placeholders ([email], [phone], [national-id]) are not words of the text.
-{{ config(materialized='table') }}
+-- Incremental by landed file (macros/incremental.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed_files() }}",
+) }}
 
 with
 
 verbatims as (
 
     select * from {{ ref('int_verbatims_unpivoted') }}
+    where {{ only_changed_files() }}
 
 ),
 
 words as (
 
     select
+        source_file_id,
         verbatim_id,
         {{ split_words("regexp_replace(verbatim_text, '\\[(email|phone|national-id)\\]', ' ', 'g')") }} as word
 
@@ -20,6 +27,6 @@ words as (
 
 )
 
-select distinct verbatim_id, word
+select distinct source_file_id, verbatim_id, word
 from words
 where word <> ''

@@ -10,13 +10,13 @@ responses as (
 
 unpivoted as (
 
-    select response_id, 'reason' as text_field, reason_text as verbatim_text
+    select response_id, source_file_id, 'reason' as text_field, reason_text as verbatim_text
     from responses
     where nullif(trim(reason_text), '') is not null
 
     union all
 
-    select response_id, 'improvement' as text_field, improvement_text as verbatim_text
+    select response_id, source_file_id, 'improvement' as text_field, improvement_text as verbatim_text
     from responses
     where nullif(trim(improvement_text), '') is not null
 
@@ -25,6 +25,7 @@ unpivoted as (
 select
     response_id || ':' || text_field as verbatim_id,
     response_id,
+    source_file_id,
     text_field,
     verbatim_text
 

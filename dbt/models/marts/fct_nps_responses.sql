@@ -1,14 +1,24 @@
+-- Incremental by landed file (macros/incremental.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_files() }}",
+) }}
+
 with
 
 responses as (
 
     select * from {{ ref('int_responses_enriched') }}
+    where {{ only_changed_files() }}
 
 ),
 
 segments as (
 
     select * from {{ ref('int_response_segments_pivoted') }}
+    where {{ only_changed_files() }}
 
 ),
 
@@ -28,6 +38,8 @@ final as (
         responses.score,
         responses.nps_category,
         responses.channel,
+        responses.source_file_id,
+        responses.source_row_number,
         {%- for segment in configured_segments() %}
         case when responses.survey_type = 'customer' then segments.segment_{{ segment }} end
             as segment_{{ segment }}{% if not loop.last %},{% endif %}
@@ -35,7 +47,8 @@ final as (
 
     from responses
     left join segments
-        on responses.response_id = segments.response_id
+        on responses.source_file_id = segments.source_file_id
+        and responses.source_row_number = segments.source_row_number
 
 )
 

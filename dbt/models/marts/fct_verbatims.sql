@@ -1,17 +1,27 @@
 -- One row per free-text answer: the redacted text, its language, the themes it mentions
 -- and the response's score. Employee verbatims carry no segment, so they cannot be traced
 -- to a small team.
+-- Incremental by landed file (macros/incremental.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_files() }}",
+) }}
+
 with
 
 verbatims as (
 
     select * from {{ ref('int_verbatims_unpivoted') }}
+    where {{ only_changed_files() }}
 
 ),
 
 languages as (
 
     select * from {{ ref('int_verbatim_languages') }}
+    where {{ only_changed_files() }}
 
 ),
 
@@ -23,6 +33,7 @@ themes as (
         count(*) as theme_count
 
     from {{ ref('int_verbatim_themes') }}
+    where {{ only_changed_files() }}
     group by verbatim_id
 
 ),
@@ -30,6 +41,7 @@ themes as (
 responses as (
 
     select * from {{ ref('int_responses_enriched') }}
+    where {{ only_changed_files() }}
 
 ),
 
@@ -47,7 +59,8 @@ final as (
         responses.score,
         responses.nps_category,
         responses.channel,
-        responses.response_date
+        responses.response_date,
+        verbatims.source_file_id
 
     from verbatims
     inner join responses on verbatims.response_id = responses.response_id

@@ -1,0 +1,135 @@
+"""Built delivery by delivery, the warehouse equals one rebuilt from scratch.
+
+Through the real pipeline: a base inbox, then deliveries of every kind that makes
+incremental builds hard - a late file for an old period, a corrected re-delivery (same
+path, new content), a file that repeats an id of an earlier file, the same content again
+under another name, new invitations answering old responses - each followed by an
+incremental run. Then the same landed history is validated and modelled from scratch
+(the configuration fingerprint is dropped, so validation, GX and dbt start over) and every
+mart is compared, row by row. The random version of this, at the validation layer, is
+tests/unit/test_incremental_validation.py.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import shutil
+
+import duckdb
+import pytest
+
+from dagster_project.lib.build_state import LAST_BUILD
+from tests.conftest import FIXTURES, make_settings
+from tests.pipeline import run_pipeline
+
+pytestmark = pytest.mark.pipeline
+
+HEADER = (
+    "response_id,survey_id,invitation_id,respondent_id,responded_at,score,channel,"
+    "reason,improvement,segment_region\n"
+)
+
+
+def marts(path) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()
+        snapshot = {}
+        for (table,) in tables:
+            columns = [
+                c
+                for (c,) in con.execute(
+                    "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = $t",  # noqa: E501
+                    {"t": table},
+                ).fetchall()
+                if c not in ("landed_at", "replaced_at")  # when a file landed differs by construction
+            ]
+            rows = con.execute(f"select {', '.join(columns)} from marts.{table}").fetchall()
+            snapshot[table] = sorted(rows, key=lambda r: repr([v for v in r if not isinstance(v, float)]))
+        return snapshot
+    finally:
+        con.close()
+
+
+def same(a: list[tuple], b: list[tuple]) -> bool:
+    def equal(x, y):
+        return math.isclose(x, y, rel_tol=1e-9) if isinstance(x, float) and isinstance(y, float) else x == y
+
+    def same_row(r, s):
+        return len(r) == len(s) and all(equal(x, y) for x, y in zip(r, s, strict=True))
+
+    return len(a) == len(b) and all(same_row(r, s) for r, s in zip(a, b, strict=True))
+
+
+RUN_AFTER = (2, 4, 5)  # incremental runs after these deliveries (fewer runs, same cases)
+
+
+def deliver(settings, name: str, text: str, step: int) -> None:
+    path = settings.raw_dir / name
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(10**18 + step, 10**18 + step))  # a new modification time, even within a second
+
+
+def test_incremental_runs_equal_a_build_from_scratch(tmp_path):
+    settings = make_settings(tmp_path / "incremental", FIXTURES / "inbox_small")
+    assert run_pipeline(settings).success
+    responses = settings.raw_dir / "responses"
+    deliveries = [
+        # late: December responses arriving in February, one answering an old invitation
+        ("responses/2025-02_late.csv",
+         HEADER + "R10,tnps,I04,C0000010,2024-12-20T12:00:00+01:00,2,email,Dyrt,,Skåne\n"
+         "R11,tnps,,,2024-12-21T12:00:00+01:00,8,web,,,Norrland\n"),
+        # corrected re-delivery of the December export: R01 was a 0, R02 is gone
+        ("responses/2024-12_export.csv", (responses / "2024-12_export.csv").read_text(encoding="utf-8")
+         .replace(",10,email,", ",0,email,").replace("R02,", "R02X,")),
+        # an id of an earlier file again, with another score: the later file wins
+        ("responses/2025-03_dup.csv",
+         HEADER + "R07,tnps,I06,anna.lindqvist@example.se,2025-01-15T09:00:00+01:00,3,email,,,Skåne\n"),
+        # the same content again under another name: landed once
+        ("responses/2025-02_late_copy.csv", None),
+        # invitations answered by responses that landed earlier
+        ("invitations/2025-03.csv", "invitation_id,survey_id,respondent_id,sent_at,channel,segment_region\n"
+         "I99,tnps,C0000011,2024-12-20T10:00:00+01:00,sms,Norrland\n"),
+    ]  # fmt: skip
+    for step, (name, text) in enumerate(deliveries, start=1):
+        if text is None:
+            text = (responses / "2025-02_late.csv").read_text(encoding="utf-8")
+        deliver(settings, name, text, step)
+        if step in RUN_AFTER:
+            assert run_pipeline(settings).success, name
+            # dbt really built by increment (not a full refresh)
+            run = json.loads((settings.warehouse_path.parent / "dbt_target" / "run_results.json").read_text())
+            assert not run["args"].get("full_refresh")
+            assert run["args"]["vars"]["nps_built_through_seq"] is not None
+    incremental = marts(settings.warehouse_path)
+
+    # The same landed history, validated and modelled from scratch.
+    rebuilt_root = tmp_path / "rebuilt"
+    shutil.copytree(tmp_path / "incremental", rebuilt_root)
+    rebuilt = dataclasses.replace(
+        settings,
+        raw_dir=rebuilt_root / "inbox",
+        warehouse_path=rebuilt_root / "warehouse" / "nps.duckdb",
+        secrets_dir=rebuilt_root / "secrets",
+        published_path=rebuilt_root / "published" / "nps_marts.duckdb",
+    )
+    (rebuilt.warehouse_path.parent / LAST_BUILD).unlink()
+    assert run_pipeline(rebuilt).success
+    from_scratch = marts(rebuilt.warehouse_path)
+
+    assert sorted(incremental) == sorted(from_scratch)
+    differing = [t for t in incremental if not same(incremental[t], from_scratch[t])]
+    assert differing == []
+    # and the deliveries did change what they should
+    december = dict(
+        duckdb.connect(str(settings.warehouse_path), read_only=True)
+        .execute(
+            """select survey_type, responses from marts.nps_by_period
+               where period_grain = 'month' and period_start = '2024-12-01'"""
+        )
+        .fetchall()
+    )
+    assert december == {"customer": 6}
