@@ -175,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--responses", type=int, required=True)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-peers", action="store_true", help="skip the floor and pandas peers")
+    parser.add_argument("--no-pandas", action="store_true", help="skip the pandas peer (it holds everything in RAM)")
     parser.add_argument("--no-scratch-check", action="store_true", help="skip the from-scratch comparison")
     args = parser.parse_args(argv)
     n = args.responses
@@ -194,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
         "memory_limit": os.environ.get("NPS_DUCKDB_MEMORY_LIMIT", "1GB"),
     }
     if not args.no_peers:
-        for name, script in (("floor", "floor.py"), ("pandas", "pandas_peer.py")):
+        peers = (("floor", "floor.py"),) if args.no_pandas else (("floor", "floor.py"), ("pandas", "pandas_peer.py"))
+        for name, script in peers:
             runs = []
             for _ in range(args.repeat):
                 out = base / f"{name}_out"
@@ -220,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
             result["full_profile"] = stage_profile(root)
             published = root / "published" / "nps_marts.duckdb"
             if not args.no_peers:
-                for name in ("floor", "pandas"):
+                for name, _ in peers:
                     check = subprocess.run(
                         [PYTHON, str(BENCH / "compare.py"), str(published), str(base / f"{name}_out")],
                         capture_output=True,

@@ -24,6 +24,7 @@ from all live landed rows, so a late file can still change which row wins.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 
@@ -327,7 +328,9 @@ def validate_source(
         crash_point("validation")
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        # A failed commit (a full disk) has already ended the transaction: keep its error.
+        with contextlib.suppress(duckdb.TransactionException):
+            con.execute("rollback")
         raise
     return outcome
 

@@ -114,10 +114,12 @@ def test_readers_during_a_run_see_one_whole_version_and_never_block_it(tmp_path,
 def test_a_failed_build_never_publishes(tmp_path, built):
     site = copy_site(built, tmp_path)
     version = published_version(site.published)
-    # Damage the load records so that the rows no longer reconcile: the blocking check fails.
+    # Damage the load records so that the rows no longer reconcile: the blocking check fails
+    # on the next build (a new file arrives, so there is something to build).
     con = duckdb.connect(str(site.warehouse))
     con.execute("update raw.landed_files set rows_read = rows_read + 1")
     con.close()
+    (site.inbox / "responses" / "2025-02_late.csv").write_text(LATE_FILE, encoding="utf-8")
     failed = site.run()
     assert failed.returncode == 1
     assert "nothing was published" in failed.stderr

@@ -1,0 +1,63 @@
+"""What the last build was made from: nothing new means nothing to do; any change to the
+inbox, the configuration or the date means a build."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+from dagster_project.lib.build_state import (
+    BuildFingerprint,
+    config_changed,
+    last_build,
+    nothing_new,
+    promote_pending,
+    record_pending,
+)
+from dagster_project.lib.source_config import load_sources_config
+from tests.conftest import FIXTURES, make_settings
+
+
+def built(tmp_path):
+    settings = make_settings(tmp_path, FIXTURES / "inbox_small")
+    settings.warehouse_path.parent.mkdir(parents=True)
+    settings.warehouse_path.write_bytes(b"")
+    settings.published_path.parent.mkdir(parents=True)
+    settings.published_path.write_bytes(b"")
+    sources = load_sources_config(settings.sources_config)
+    record_pending(settings, BuildFingerprint.now(settings, sources), "run-1")
+    assert promote_pending(settings, "run-1", "v1")
+    return settings, sources
+
+
+def test_a_published_build_of_this_inbox_leaves_nothing_to_do(tmp_path):
+    settings, sources = built(tmp_path)
+    assert nothing_new(settings, BuildFingerprint.now(settings, sources))
+    assert not config_changed(settings)
+    assert last_build(settings)["published_version"] == "v1"
+
+
+def test_a_new_or_touched_file_is_something_new(tmp_path):
+    settings, sources = built(tmp_path)
+    export = settings.raw_dir / "responses" / "2024-12_export.csv"
+    stat = export.stat()
+    os.utime(export, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
+    assert not nothing_new(settings, BuildFingerprint.now(settings, sources))
+
+
+def test_another_time_zone_or_a_missing_published_file_is_something_new(tmp_path):
+    settings, sources = built(tmp_path)
+    elsewhere = dataclasses.replace(settings, reporting_tz="Europe/Copenhagen")
+    assert config_changed(elsewhere)
+    assert not nothing_new(elsewhere, BuildFingerprint.now(elsewhere, sources))
+    settings.published_path.unlink()
+    assert not nothing_new(settings, BuildFingerprint.now(settings, sources))
+
+
+def test_a_run_that_did_not_publish_promotes_nothing(tmp_path):
+    settings, sources = built(tmp_path)
+    (settings.raw_dir / "responses" / "late.csv").write_text("response_id\n")
+    record_pending(settings, BuildFingerprint.now(settings, sources), "run-2")
+    assert not promote_pending(settings, "run-other", "v2")
+    assert last_build(settings)["published_version"] == "v1"
+    assert not nothing_new(settings, BuildFingerprint.now(settings, sources))
