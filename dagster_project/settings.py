@@ -85,8 +85,9 @@ class Settings:
 
     @property
     def spill_dir(self) -> Path:
-        """Where DuckDB writes what does not fit under `duckdb_memory_limit`."""
-        return self.warehouse_path.parent / "spill"
+        """Where DuckDB writes what does not fit under `duckdb_memory_limit`: DuckDB's own
+        default for the warehouse file (`<file>.tmp`), so dbt's connections spill there too."""
+        return self.warehouse_path.with_name(self.warehouse_path.name + ".tmp")
 
     @property
     def gx_results_dir(self) -> Path:
@@ -103,5 +104,4 @@ class Settings:
             "NPS_SOURCES_CONFIG": str(self.sources_config),
             "NPS_PUBLISHED": str(self.published_path),
             "NPS_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
-            "NPS_DUCKDB_SPILL_DIR": str(self.spill_dir),
         }

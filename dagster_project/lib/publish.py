@@ -81,7 +81,7 @@ def publish(
     version = uuid.uuid4().hex
     published_at = dt.datetime.now(dt.UTC)
     try:
-        config = duckdb_config(memory_limit, spill_dir or warehouse.parent / "spill")
+        config = duckdb_config(memory_limit, spill_dir or warehouse.with_name(warehouse.name + ".tmp"))
         tables = _copy(warehouse, temporary, version, published_at, run_id, config)
         _fsync(temporary)
         crash_point("publishing")

@@ -55,10 +55,10 @@ def connect(
     spill_dir: Path | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection with UTC session time (timestamps without an offset mean UTC), capped
-    at `memory_limit` and spilling next to the warehouse (or to `spill_dir`)."""
+    at `memory_limit` and spilling to `<file>.tmp` (DuckDB's default, so dbt agrees) or `spill_dir`."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    spill = spill_dir or (path.parent / "spill" if not read_only else None)
+    spill = spill_dir or (path.with_name(path.name + ".tmp") if not read_only else None)
     con = _open(path, read_only, duckdb_config(memory_limit, spill))
     try:
         con.execute("set TimeZone = 'UTC'")
