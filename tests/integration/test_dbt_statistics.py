@@ -51,7 +51,7 @@ def show(tmp_path_factory):
 
 
 def test_margin_of_error_of_the_worked_example(show):
-    """40% promoters, 40% passives, 20% detractors, n = 500 (docs/NPS.md): +-6.6 by Wald."""
+    """40% promoters, 40% passives, 20% detractors, n = 500, computed by hand: +-6.6 by Wald."""
     row = show(
         "select {{ nps_margin_of_error(200, 100, 500, 'wald') }} as wald, "
         "{{ nps_margin_of_error(200, 100, 500) }} as adjusted, "

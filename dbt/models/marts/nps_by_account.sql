@@ -1,4 +1,4 @@
--- B2B: NPS per company account and quarter / year, by the three methods of docs/NPS.md:
+-- B2B: NPS per company account and quarter / year, by three methods:
 -- every response counts (nps); the average score of the account's respondents
 -- (average_score -> account_category_by_average); the decision-maker's answer (the latest
 -- response of a respondent whose role is a decision-maker role).
