@@ -13,30 +13,16 @@ import datetime as dt
 
 import duckdb
 
-WATERMARK_DDL = """
-create table if not exists validated.dbt_built_through (
-    validation_seq bigint not null,
-    built_at timestamptz not null
-)"""
-
 
 def validation_seq_now(con: duckdb.DuckDBPyConnection) -> int | None:
-    exists = con.execute(
-        """select count(*) from duckdb_tables()
-           where schema_name = 'validated' and table_name = 'file_verdicts'"""
-    ).fetchall()[0][0]
-    if not exists:
-        return None
     return con.execute("select max(validation_seq) from validated.file_verdicts").fetchall()[0][0]
 
 
 def built_through(con: duckdb.DuckDBPyConnection) -> int | None:
-    con.execute(WATERMARK_DDL)
     return con.execute("select max(validation_seq) from validated.dbt_built_through").fetchall()[0][0]
 
 
 def record_built_through(con: duckdb.DuckDBPyConnection, validation_seq: int | None) -> None:
-    con.execute(WATERMARK_DDL)
     con.execute("delete from validated.dbt_built_through")
     if validation_seq is not None:
         con.execute(

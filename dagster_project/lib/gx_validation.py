@@ -37,17 +37,7 @@ from dagster_project.settings import GX_CONTEXT_DIR
 
 BATCH_ROWS = 500_000  # rows per GX run (DuckDB hands ~122,880-row pieces; they are joined up)
 
-GX_CHECKED_DDL = """
-create table if not exists validated.gx_checked_files (
-    file_id varchar not null,
-    landing_seq bigint not null,
-    kind varchar not null,
-    stage varchar not null,           -- landed | valid
-    validation_seq bigint,            -- valid stage: the verdicts that were checked
-    success boolean not null,
-    rows_checked bigint not null,
-    checked_at timestamptz not null
-)"""
+
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
@@ -165,7 +155,6 @@ def batch_columns_sql(spec: SourceSpec, present: set[str]) -> str:
 def files_to_check(con: duckdb.DuckDBPyConnection, spec: SourceSpec, stage: str) -> list[tuple]:
     """(file_id, landing_seq, file_path, mapped columns, validation_seq) of the live files
     whose batch has not been checked at this stage since it last changed."""
-    con.execute(GX_CHECKED_DDL)
     if stage == "landed":
         already = """anti join validated.gx_checked_files as done
             on done.file_id = files.file_id and done.landing_seq = files.landing_seq
@@ -231,7 +220,6 @@ def validate_batches(
     `validated.gx_checked_files`."""
     now = now or dt.datetime.now(dt.UTC)
     if recheck:
-        con.execute(GX_CHECKED_DDL)
         con.execute(
             "delete from validated.gx_checked_files where kind = $k and stage = $stage",
             {"k": spec.name, "stage": stage},

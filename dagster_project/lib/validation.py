@@ -267,16 +267,6 @@ def _raw_values_sql(spec: SourceSpec) -> str:
     return "to_json(struct_pack(" + ", ".join(f"{c} := {c}" for c in shown) + "))"
 
 
-VERDICTS_DDL = """
-create table if not exists validated.file_verdicts (
-    file_id varchar not null,
-    landing_seq bigint not null,      -- which landing of that content (it can land again)
-    kind varchar not null,
-    validation_seq bigint not null,   -- the validation run that last changed this file's rows
-    is_live boolean not null          -- false once the file was replaced (its rows removed)
-)"""
-
-
 @dataclass(frozen=True)
 class ValidationOutcome:
     mode: str  # full | incremental | nothing_new
@@ -284,11 +274,6 @@ class ValidationOutcome:
     files_retired: int = 0
     rows_checked: int = 0  # rows judged in this run (new files and rows sharing their ids)
     validation_seq: int | None = None
-
-
-def _ensure_verdicts(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(VERDICTS_DDL)
-    con.execute("create sequence if not exists validated.validation_seq")
 
 
 def _has_previous_build(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> bool:
@@ -320,7 +305,6 @@ def validate_source(
     """
     validated_at = validated_at or dt.datetime.now(dt.UTC)
     register_redaction(con)
-    _ensure_verdicts(con)
     full = full or not _has_previous_build(con, spec)
     con.execute("begin transaction")
     try:

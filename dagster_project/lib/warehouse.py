@@ -110,8 +110,39 @@ create table if not exists raw.file_deliveries (
     outcome varchar not null,             -- landed | already_landed | replacement
     seen_at timestamptz not null
 )"""
+
 # Size and modification time when seen: an unchanged file is not read and hashed again.
 FILE_DELIVERIES_COLUMNS = [("file_bytes", "bigint"), ("file_mtime_ns", "bigint")]
+
+# Incremental bookkeeping (validated schema): which files the validated tables reflect
+# (validation.py), which batches GX has checked (gx_validation.py), how far dbt has built
+# (dbt_state.py).
+VERDICTS_DDL = """
+create table if not exists validated.file_verdicts (
+    file_id varchar not null,
+    landing_seq bigint not null,      -- which landing of that content (it can land again)
+    kind varchar not null,
+    validation_seq bigint not null,   -- the validation run that last changed this file's rows
+    is_live boolean not null          -- false once the file was replaced (its rows removed)
+)"""
+
+GX_CHECKED_DDL = """
+create table if not exists validated.gx_checked_files (
+    file_id varchar not null,
+    landing_seq bigint not null,
+    kind varchar not null,
+    stage varchar not null,           -- landed | valid
+    validation_seq bigint,            -- valid stage: the verdicts that were checked
+    success boolean not null,
+    rows_checked bigint not null,
+    checked_at timestamptz not null
+)"""
+
+WATERMARK_DDL = """
+create table if not exists validated.dbt_built_through (
+    validation_seq bigint not null,
+    built_at timestamptz not null
+)"""
 
 
 def _add_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[tuple[str, str]]) -> None:
@@ -127,6 +158,9 @@ def ensure_landing_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(FILE_DELIVERIES_DDL)
     _add_columns(con, "raw.file_deliveries", FILE_DELIVERIES_COLUMNS)
     con.execute("create sequence if not exists raw.landing_seq")
+    for ddl in (VERDICTS_DDL, GX_CHECKED_DDL, WATERMARK_DDL):
+        con.execute(ddl)
+    con.execute("create sequence if not exists validated.validation_seq")
     for spec in SOURCES:
         con.execute(
             f"""create table if not exists {spec.rows_table} (
