@@ -5,6 +5,10 @@ successful `dbt build` the asset records the highest number it built from; the n
 passes it to dbt as var `nps_built_through_seq`, and the incremental models rebuild only
 the rows of files changed since (dbt/macros/incremental.sql). A failed build records
 nothing, so the next one redoes the same files (the models delete before they insert).
+
+It also records when dbt last built everything (`full_build_at`): rows of unchanged files
+stay as they are only between two full builds, which is what publishing relies on to copy
+just the changed files' rows of the incremental marts (lib/publish.py).
 """
 
 from __future__ import annotations
@@ -22,10 +26,17 @@ def built_through(con: duckdb.DuckDBPyConnection) -> int | None:
     return con.execute("select max(validation_seq) from validated.dbt_built_through").fetchall()[0][0]
 
 
-def record_built_through(con: duckdb.DuckDBPyConnection, validation_seq: int | None) -> None:
+def last_full_build_at(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
+    return con.execute("select max(full_build_at) from validated.dbt_built_through").fetchall()[0][0]
+
+
+def record_built_through(con: duckdb.DuckDBPyConnection, validation_seq: int | None, full: bool) -> None:
+    now = dt.datetime.now(dt.UTC)
+    full_build_at = now if full else last_full_build_at(con)
     con.execute("delete from validated.dbt_built_through")
     if validation_seq is not None:
         con.execute(
-            "insert into validated.dbt_built_through values ($seq, $now)",
-            {"seq": validation_seq, "now": dt.datetime.now(dt.UTC)},
+            """insert into validated.dbt_built_through (validation_seq, built_at, full_build_at)
+               values ($seq, $now, $full_build_at)""",
+            {"seq": validation_seq, "now": now, "full_build_at": full_build_at},
         )

@@ -11,12 +11,23 @@ file still points to it) until it reconnects; a new connection opens the new ver
 reader ever sees a half-written file, and no reader can block the pipeline, which never
 opens the published file. A failed or interrupted publication leaves the old file in place
 and a temporary file that the next publication removes.
+
+Cost follows new data: the big marts are incremental in dbt (rows of unchanged files are
+left as they are between two full builds), so when the warehouse's record says the
+published file was made from this warehouse since its last full dbt build, the new file
+starts as a byte copy of the published one (a file copy, no query), and only the rows of
+files validated since are deleted and inserted in its incremental marts; every other mart
+and reference table is replaced whole (they are aggregates, small next to the facts). The
+copy is checked before it is used (its version is the one recorded, its incremental marts
+have the warehouse's columns) and after (same row counts as the warehouse); anything else
+falls back to a copy of everything.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,15 +35,60 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.lib.crash_points import crash_point
-from dagster_project.lib.warehouse import duckdb_config
+from dagster_project.lib.dbt_state import last_full_build_at, validation_seq_now
+from dagster_project.lib.warehouse import connect, duckdb_config
 from dagster_project.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
 
 PUBLISHED_SCHEMAS = ("marts", "reference")
 REQUIRED_TABLES = ("marts.fct_nps_responses", "marts.nps_by_period", "marts.file_loads")
+# The marts dbt builds by landed file (dbt/macros/incremental.sql), with their file column;
+# tests/unit/test_publish_basis.py holds this list against dbt's manifest.
+INCREMENTAL_MARTS = {"marts.fct_nps_responses": "source_file_id", "marts.fct_verbatims": "source_file_id"}
 
 
 class PublicationError(RuntimeError):
     """The build is not fit to publish; the published file was left as it was."""
+
+
+class _NotReusable(Exception):
+    """The previous published file is not the one the warehouse recorded: copy everything."""
+
+
+@dataclass(frozen=True)
+class Basis:
+    """What the warehouse is built on now, and what the published file was made from."""
+
+    validation_seq: int | None
+    dbt_full_build_at: dt.datetime | None
+    published_version: str | None = None
+    published_seq: int | None = None
+    published_full_build_at: dt.datetime | None = None
+
+    @property
+    def reusable(self) -> bool:
+        """The published file differs from a fresh copy only in the rows of files
+        validated since it was made."""
+        return (
+            self.published_version is not None
+            and self.dbt_full_build_at is not None
+            and self.published_full_build_at == self.dbt_full_build_at
+        )
+
+
+def read_basis(con: duckdb.DuckDBPyConnection) -> Basis:
+    now = Basis(validation_seq_now(con), last_full_build_at(con))
+    last = con.execute(
+        "select version, validation_seq, dbt_full_build_at from validated.publication_state"
+    ).fetchall()
+    return Basis(now.validation_seq, now.dbt_full_build_at, *last[0]) if last else now
+
+
+def record_basis(con: duckdb.DuckDBPyConnection, version: str, basis: Basis) -> None:
+    con.execute("delete from validated.publication_state")
+    con.execute(
+        "insert into validated.publication_state values ($version, $seq, $full_build_at)",
+        {"version": version, "seq": basis.validation_seq, "full_build_at": basis.dbt_full_build_at},
+    )
 
 
 @dataclass(frozen=True)
@@ -41,6 +97,7 @@ class Publication:
     version: str
     published_at: dt.datetime
     tables: dict[str, int]  # schema.table -> rows
+    incremental: bool = False  # started from the previous file, changed files' rows only
 
     @property
     def size_bytes(self) -> int:
@@ -77,45 +134,73 @@ def publish(
     """Copy the readable schemas of `warehouse` into a new file and swap it in."""
     published.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(published)
+    spill_dir = spill_dir or warehouse.with_name(warehouse.name + ".tmp")
+    with connect(warehouse, read_only=True, memory_limit=memory_limit, spill_dir=spill_dir) as con:
+        basis = read_basis(con)
     temporary = _temporary_path(published)
     version = uuid.uuid4().hex
     published_at = dt.datetime.now(dt.UTC)
+    config = duckdb_config(memory_limit, spill_dir)
+    incremental = basis.reusable and published.exists()
     try:
-        config = duckdb_config(memory_limit, spill_dir or warehouse.with_name(warehouse.name + ".tmp"))
-        tables = _copy(warehouse, temporary, version, published_at, run_id, config)
+        if incremental:
+            try:
+                shutil.copyfile(published, temporary)
+                tables = _copy(warehouse, temporary, version, published_at, run_id, config, basis)
+            except _NotReusable:
+                _remove(temporary)
+                incremental = False
+        if not incremental:
+            tables = _copy(warehouse, temporary, version, published_at, run_id, config, None)
         _fsync(temporary)
         crash_point("publishing")
         os.replace(temporary, published)
         _fsync(published.parent)
     finally:
-        temporary.unlink(missing_ok=True)
-        temporary.with_name(temporary.name + ".wal").unlink(missing_ok=True)
-    return Publication(published, version, published_at, tables)
+        _remove(temporary)
+    with connect(warehouse, memory_limit=memory_limit, spill_dir=spill_dir) as con:
+        record_basis(con, version, basis)
+    return Publication(published, version, published_at, tables, incremental)
 
 
-def _copy(warehouse: Path, target: Path, version: str, published_at, run_id, config) -> dict[str, int]:
+def _remove(temporary: Path) -> None:
+    temporary.unlink(missing_ok=True)
+    temporary.with_name(temporary.name + ".wal").unlink(missing_ok=True)
+
+
+def _copy(
+    warehouse: Path, target: Path, version: str, published_at, run_id, config, basis: Basis | None
+) -> dict[str, int]:
+    """Fill `target` from the warehouse: from nothing, or (with `basis`) from a copy of the
+    previous published file, replacing what changed."""
     con = duckdb.connect(str(target), config=config)
     try:
         con.execute("set TimeZone = 'UTC'")
         con.execute("attach $path as working (read_only)", {"path": str(warehouse)})
-        found = con.execute(
-            """select schema_name, table_name from duckdb_tables()
-               where database_name = 'working' and list_contains($schemas, schema_name)
-               order by 1, 2""",
-            {"schemas": list(PUBLISHED_SCHEMAS)},
-        ).fetchall()
-        missing = sorted(set(REQUIRED_TABLES) - {f"{s}.{t}" for s, t in found})
+        found = _tables(con, "working")
+        missing = sorted(set(REQUIRED_TABLES) - set(found))
         if missing:
             raise PublicationError(f"the build has no {', '.join(missing)}: nothing was published")
-        tables = {}
+        if basis is not None:
+            _check_reusable(con, basis, found)
+            for name in set(_tables(con, _own_database(con))) - set(found):
+                con.execute(f"drop table {_quoted(name)}")
+            con.execute("drop schema meta cascade")
         for schema in PUBLISHED_SCHEMAS:
             con.execute(f"create schema if not exists {schema}")
-        for schema, table in found:
+        tables = {}
+        for name in found:
             # Names come from the warehouse's catalogue (dbt models), never from files.
-            con.execute(f'create table {schema}."{table}" as select * from working.{schema}."{table}"')
-            tables[f"{schema}.{table}"] = con.execute(f'select count(*) from {schema}."{table}"').fetchall()[
-                0
-            ][0]
+            if basis is not None and name in INCREMENTAL_MARTS:
+                _replace_changed_files(con, name, INCREMENTAL_MARTS[name], basis.published_seq)
+            else:
+                con.execute(f"create or replace table {_quoted(name)} as from working.{_quoted(name)}")
+            tables[name] = con.execute(f"select count(*) from {_quoted(name)}").fetchall()[0][0]
+        if basis is not None:
+            for name in INCREMENTAL_MARTS:
+                rows = con.execute(f"select count(*) from working.{_quoted(name)}").fetchall()[0][0]
+                if rows != tables[name]:
+                    raise _NotReusable(f"{name}: {tables[name]} rows after the increment, {rows} built")
         unreconciled = con.execute(
             """select count(*) from marts.file_loads
                where not is_replaced and rows_read <> valid_rows + quarantined_rows + excluded_rows"""
@@ -139,3 +224,58 @@ def _copy(warehouse: Path, target: Path, version: str, published_at, run_id, con
     finally:
         con.close()
     return tables
+
+
+def _tables(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:
+    """`schema.table` of the published schemas in `database`, sorted."""
+    return [
+        f"{schema}.{table}"
+        for schema, table in con.execute(
+            """select schema_name, table_name from duckdb_tables()
+               where database_name = $database and list_contains($schemas, schema_name)
+               order by 1, 2""",
+            {"database": database, "schemas": list(PUBLISHED_SCHEMAS)},
+        ).fetchall()
+    ]
+
+
+def _own_database(con: duckdb.DuckDBPyConnection) -> str:
+    return con.execute("select current_database()").fetchall()[0][0]
+
+
+def _quoted(name: str) -> str:
+    schema, table = name.split(".", 1)
+    return f'{schema}."{table}"'
+
+
+def _columns(con: duckdb.DuckDBPyConnection, database: str, name: str) -> list[tuple[str, str]]:
+    schema, table = name.split(".", 1)
+    return con.execute(
+        """select column_name, data_type from duckdb_columns()
+           where database_name = $database and schema_name = $schema and table_name = $table
+           order by column_index""",
+        {"database": database, "schema": schema, "table": table},
+    ).fetchall()
+
+
+def _check_reusable(con: duckdb.DuckDBPyConnection, basis: Basis, found: list[str]) -> None:
+    try:
+        copied_version = con.execute("select version from meta.publication").fetchall()[0][0]
+    except duckdb.Error as exc:
+        raise _NotReusable(f"the published file has no readable version: {exc}") from exc
+    if copied_version != basis.published_version:
+        raise _NotReusable(f"the published file is version {copied_version}, not {basis.published_version}")
+    for name in INCREMENTAL_MARTS:
+        if name in found and _columns(con, _own_database(con), name) != _columns(con, "working", name):
+            raise _NotReusable(f"{name} changed its columns")
+
+
+def _replace_changed_files(con: duckdb.DuckDBPyConnection, name: str, file_column: str, since: int | None):
+    """The rows of files validated after `since`, as the warehouse has them now."""
+    changed = f"""select file_id from working.validated.file_verdicts
+                  where validation_seq > {int(since) if since is not None else -1}"""
+    con.execute(f"delete from {_quoted(name)} where {file_column} in ({changed})")
+    con.execute(
+        f"insert into {_quoted(name)} by name "
+        f"select * from working.{_quoted(name)} where {file_column} in ({changed})"
+    )

@@ -116,7 +116,7 @@ FILE_DELIVERIES_COLUMNS = [("file_bytes", "bigint"), ("file_mtime_ns", "bigint")
 
 # Incremental bookkeeping (validated schema): which files the validated tables reflect
 # (validation.py), which batches GX has checked (gx_validation.py), how far dbt has built
-# (dbt_state.py).
+# (dbt_state.py), and what the published file was copied from (publish.py).
 VERDICTS_DDL = """
 create table if not exists validated.file_verdicts (
     file_id varchar not null,
@@ -143,6 +143,14 @@ create table if not exists validated.dbt_built_through (
     validation_seq bigint not null,
     built_at timestamptz not null
 )"""
+WATERMARK_COLUMNS = [("full_build_at", "timestamptz")]  # the last build without increments
+
+PUBLICATION_STATE_DDL = """
+create table if not exists validated.publication_state (
+    version varchar not null,              -- meta.publication.version of the published file
+    validation_seq bigint,                 -- the validation run its incremental marts reflect
+    dbt_full_build_at timestamptz          -- the dbt full build they were built on
+)"""
 
 
 def _add_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[tuple[str, str]]) -> None:
@@ -158,8 +166,9 @@ def ensure_landing_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(FILE_DELIVERIES_DDL)
     _add_columns(con, "raw.file_deliveries", FILE_DELIVERIES_COLUMNS)
     con.execute("create sequence if not exists raw.landing_seq")
-    for ddl in (VERDICTS_DDL, GX_CHECKED_DDL, WATERMARK_DDL):
+    for ddl in (VERDICTS_DDL, GX_CHECKED_DDL, WATERMARK_DDL, PUBLICATION_STATE_DDL):
         con.execute(ddl)
+    _add_columns(con, "validated.dbt_built_through", WATERMARK_COLUMNS)
     con.execute("create sequence if not exists validated.validation_seq")
     for spec in SOURCES:
         con.execute(

@@ -21,6 +21,7 @@ import shutil
 import duckdb
 import pytest
 
+from dagster_project.defs.publish.assets import PUBLISHED
 from dagster_project.lib.build_state import LAST_BUILD
 from tests.conftest import FIXTURES, make_settings
 from tests.pipeline import run_pipeline
@@ -64,6 +65,11 @@ def same(a: list[tuple], b: list[tuple]) -> bool:
     return len(a) == len(b) and all(same_row(r, s) for r, s in zip(a, b, strict=True))
 
 
+def published_incrementally(result) -> bool:
+    (event,) = [e for e in result.get_asset_materialization_events() if e.asset_key == PUBLISHED]
+    return event.materialization.metadata["incremental"].value
+
+
 RUN_AFTER = (3, 5)  # incremental runs after these deliveries (fewer runs, same cases)
 
 
@@ -99,11 +105,14 @@ def test_incremental_runs_equal_a_build_from_scratch(tmp_path):
             text = (responses / "2025-02_late.csv").read_text(encoding="utf-8")
         deliver(settings, name, text, step)
         if step in RUN_AFTER:
-            assert run_pipeline(settings).success, name
+            result = run_pipeline(settings)
+            assert result.success, name
             # dbt really built by increment (not a full refresh)
             run = json.loads((settings.warehouse_path.parent / "dbt_target" / "run_results.json").read_text())
             assert not run["args"].get("full_refresh")
             assert run["args"]["vars"]["nps_built_through_seq"] is not None
+            # and publishing copied only the changed files' rows into the previous file
+            assert published_incrementally(result)
     incremental = marts(settings.warehouse_path)
 
     # The same landed history, validated and modelled from scratch.
@@ -123,6 +132,10 @@ def test_incremental_runs_equal_a_build_from_scratch(tmp_path):
     assert sorted(incremental) == sorted(from_scratch)
     differing = [t for t in incremental if not same(incremental[t], from_scratch[t])]
     assert differing == []
+    # The published files too: increments applied to the previous file, and a full copy.
+    published, published_from_scratch = marts(settings.published_path), marts(rebuilt.published_path)
+    assert sorted(published) == sorted(incremental)
+    assert [t for t in published if not same(published[t], published_from_scratch[t])] == []
     # and the deliveries did change what they should
     december = dict(
         duckdb.connect(str(settings.warehouse_path), read_only=True)

@@ -13,7 +13,8 @@ import time
 import duckdb
 import pytest
 
-from tests.cli_runs import copy_site, deployment, published_version
+from dagster_project.lib.publish import publish
+from tests.cli_runs import copy_site, deployment, published_tables, published_version
 from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.pipeline
@@ -142,3 +143,36 @@ def test_a_reader_holding_the_published_file_in_write_mode_does_not_block_the_ru
     finally:
         holder.send_signal(signal.SIGKILL)
         holder.wait()
+
+
+def test_a_new_file_is_published_by_increment_and_equals_a_full_copy(tmp_path, built):
+    site = copy_site(built, tmp_path)
+    (site.inbox / "responses" / "2025-02_late.csv").write_text(LATE_FILE, encoding="utf-8")
+    assert site.run().returncode == 0
+    by_increment = published_tables(site.published)
+    assert (
+        len(by_increment["marts.fct_nps_responses"])
+        == len(published_tables(built.published)["marts.fct_nps_responses"]) + 40
+    )
+
+    # The same warehouse copied whole into another file: the same tables, row for row.
+    whole = publish(site.warehouse, tmp_path / "whole" / "nps_marts.duckdb")
+    assert not whole.incremental
+    assert published_tables(whole.path) == by_increment
+
+
+def test_publishing_copies_everything_when_the_published_file_is_not_the_recorded_one(tmp_path, built):
+    site = copy_site(built, tmp_path)
+    expected = published_tables(site.published)
+    # Nothing changed since the last publication: an increment with nothing to do.
+    again = publish(site.warehouse, site.published)
+    assert again.incremental
+    assert published_tables(site.published) == expected
+    # Someone put another file in its place (here: the same file, told it is another version).
+    con = duckdb.connect(str(site.published))
+    con.execute("update meta.publication set version = 'not-the-recorded-one'")
+    con.execute("delete from marts.fct_nps_responses where score < 5")
+    con.close()
+    replaced = publish(site.warehouse, site.published)
+    assert not replaced.incremental
+    assert published_tables(site.published) == expected

@@ -36,13 +36,15 @@ def build_publish_asset(dbt_assets: dg.AssetsDefinition) -> dg.AssetsDefinition:
                 spill_dir=settings.spill_dir,
             )
         promote_pending(settings, context.run_id, publication.version)
-        context.log.info(f"published version {publication.version} to {publication.path}")
+        how = "rows of changed files only" if publication.incremental else "everything copied"
+        context.log.info(f"published version {publication.version} to {publication.path} ({how})")
         return dg.MaterializeResult(
             metadata={
                 "path": dg.MetadataValue.path(str(publication.path)),
                 "version": publication.version,
                 "size_bytes": publication.size_bytes,
                 "tables": len(publication.tables),
+                "incremental": publication.incremental,
                 "rows": dg.MetadataValue.json(publication.tables),
             }
         )

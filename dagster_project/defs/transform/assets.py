@@ -55,4 +55,4 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
             if number == 0:
                 crash_point("dbt")
         with warehouse.connect(log=context.log) as con:
-            record_built_through(con, seq_now)
+            record_built_through(con, seq_now, full)

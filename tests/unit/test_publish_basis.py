@@ -1,0 +1,33 @@
+"""Publishing by increment relies on which marts dbt builds by landed file, and on when the
+published file can be reused: both checked here, without a pipeline run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from dagster_project.defs.transform.project import manifest_path
+from dagster_project.lib.publish import INCREMENTAL_MARTS, Basis
+
+
+def test_the_incremental_marts_are_the_ones_dbt_builds_by_landed_file():
+    nodes = json.loads(manifest_path().read_text())["nodes"].values()
+    incremental = {
+        f"{node['schema']}.{node['name']}": node
+        for node in nodes
+        if node["resource_type"] == "model" and node["schema"] == "marts"
+        and node["config"]["materialized"] == "incremental"
+    }  # fmt: skip
+    assert set(incremental) == set(INCREMENTAL_MARTS)
+    for name, node in incremental.items():
+        # rows are deleted and inserted by file (macros/incremental.sql), on the column publishing uses
+        assert "delete_changed_files(" in json.dumps(node["config"]["pre-hook"])
+        assert INCREMENTAL_MARTS[name] in node["columns"]
+
+
+def test_the_published_file_is_reused_only_since_the_same_full_build():
+    full = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    assert Basis(7, full, "v1", 5, full).reusable
+    assert not Basis(7, full).reusable  # never published from this warehouse
+    assert not Basis(7, full, "v1", 5, full - dt.timedelta(days=1)).reusable  # dbt rebuilt everything since
+    assert not Basis(None, None, "v1", 5, None).reusable  # dbt never built
