@@ -34,6 +34,8 @@ def record_built_through(con: duckdb.DuckDBPyConnection, validation_seq: int | N
     now = dt.datetime.now(dt.UTC)
     full_build_at = now if full else last_full_build_at(con)
     con.execute("delete from validated.dbt_built_through")
+    # What the built models already reflect is no longer needed to find what changed.
+    con.execute("delete from validated.answers_touched where validation_seq <= $seq", {"seq": validation_seq})
     if validation_seq is not None:
         con.execute(
             """insert into validated.dbt_built_through (validation_seq, built_at, full_build_at)

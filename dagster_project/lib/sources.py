@@ -36,6 +36,9 @@ class SourceSpec:
     channel_column: str | None = "channel"
     # Columns with a closed set of values (lower-cased) and the value when empty.
     enumerations: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
+    # The column naming the invitation a row answers: validation records which invitations
+    # gained or lost a valid answer, so the invitation cohort is rebuilt for those only.
+    answers_column: str | None = None
 
     @property
     def timestamp_column(self) -> str:
@@ -91,6 +94,7 @@ RESPONSES = SourceSpec(
     free_text_columns=("reason", "improvement"),
     score_column="score",
     enumerations={"survey_type": (SURVEY_TYPES, "customer")},
+    answers_column="invitation_id",
 )
 
 INVITATIONS = SourceSpec(

@@ -337,6 +337,7 @@ def _validate_all(con: duckdb.DuckDBPyConnection, spec: SourceSpec, validated_at
     con.execute(f"create or replace table {spec.quarantine_table} as {_rejected_rows_sql(spec)} limit 0")
     _write_verdicts(con, spec)
     seq = _next_seq(con)
+    _record_answers_touched(con, spec, seq, f"select * from {spec.valid_table}")
     con.execute("delete from validated.file_verdicts where kind = $k", {"k": spec.name})
     con.execute(
         f"""insert into validated.file_verdicts
@@ -383,7 +384,17 @@ def _validate_new(con: duckdb.DuckDBPyConnection, spec: SourceSpec, validated_at
         f"create or replace temp table _checked as {_checked_rows_sql(spec, formats, scope)}",
         {"validated_at": validated_at},
     )
-    # Verdicts about to be judged again, and every row of replaced files, go.
+    seq = _next_seq(con)
+    # Verdicts about to be judged again, and every row of replaced files, go (the
+    # invitations their valid rows answered may lose their answer).
+    _record_answers_touched(
+        con,
+        spec,
+        seq,
+        f"""select * from {spec.valid_table} semi join _retired_files using (file_id)
+            union all
+            select * from {spec.valid_table} semi join _checked using (file_id, row_number)""",
+    )
     for table in (spec.valid_table, f"{spec.valid_table}_segments", spec.quarantine_table):
         con.execute(f"delete from {table} where file_id in (select file_id from _retired_files)")
         con.execute(
@@ -391,7 +402,9 @@ def _validate_new(con: duckdb.DuckDBPyConnection, spec: SourceSpec, validated_at
                 where verdicts.file_id = _checked.file_id and verdicts.row_number = _checked.row_number"""
         )
     _write_verdicts(con, spec)
-    seq = _next_seq(con)
+    _record_answers_touched(
+        con, spec, seq, f"select * from {spec.valid_table} semi join _checked using (file_id, row_number)"
+    )
     con.execute(
         f"""update validated.file_verdicts as known set validation_seq = $seq, is_live = false
             from _retired_files as retired
@@ -417,6 +430,20 @@ def _validate_new(con: duckdb.DuckDBPyConnection, spec: SourceSpec, validated_at
     for table in ("_new_files", "_retired_files", "_affected_ids"):
         con.execute(f"drop table {table}")
     return ValidationOutcome("incremental", new, retired, rows, seq)
+
+
+def _record_answers_touched(
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, seq: int, valid_rows: str
+) -> None:
+    """The invitations that `valid_rows` answer gained or lost an answer in run `seq`."""
+    if spec.answers_column is None:
+        return
+    con.execute(
+        f"""insert into validated.answers_touched
+            select distinct $seq, {spec.answers_column} from ({valid_rows})
+            where {spec.answers_column} is not null""",
+        {"seq": seq},
+    )
 
 
 def _next_seq(con: duckdb.DuckDBPyConnection) -> int:

@@ -114,9 +114,10 @@ create table if not exists raw.file_deliveries (
 # Size and modification time when seen: an unchanged file is not read and hashed again.
 FILE_DELIVERIES_COLUMNS = [("file_bytes", "bigint"), ("file_mtime_ns", "bigint")]
 
-# Incremental bookkeeping (validated schema): which files the validated tables reflect
-# (validation.py), which batches GX has checked (gx_validation.py), how far dbt has built
-# (dbt_state.py), and what the published file was copied from (publish.py).
+# Incremental bookkeeping (validated schema): which files the validated tables reflect and
+# which invitations' answers changed (validation.py), which batches GX has checked
+# (gx_validation.py), how far dbt has built (dbt_state.py), and what the published file was
+# copied from (publish.py).
 VERDICTS_DDL = """
 create table if not exists validated.file_verdicts (
     file_id varchar not null,
@@ -136,6 +137,12 @@ create table if not exists validated.gx_checked_files (
     success boolean not null,
     rows_checked bigint not null,
     checked_at timestamptz not null
+)"""
+
+ANSWERS_TOUCHED_DDL = """
+create table if not exists validated.answers_touched (
+    validation_seq bigint not null,   -- the validation run in which
+    invitation_id varchar not null    -- this invitation gained or lost a valid answer
 )"""
 
 WATERMARK_DDL = """
@@ -166,7 +173,7 @@ def ensure_landing_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(FILE_DELIVERIES_DDL)
     _add_columns(con, "raw.file_deliveries", FILE_DELIVERIES_COLUMNS)
     con.execute("create sequence if not exists raw.landing_seq")
-    for ddl in (VERDICTS_DDL, GX_CHECKED_DDL, WATERMARK_DDL, PUBLICATION_STATE_DDL):
+    for ddl in (VERDICTS_DDL, GX_CHECKED_DDL, ANSWERS_TOUCHED_DDL, WATERMARK_DDL, PUBLICATION_STATE_DDL):
         con.execute(ddl)
     _add_columns(con, "validated.dbt_built_through", WATERMARK_COLUMNS)
     con.execute("create sequence if not exists validated.validation_seq")

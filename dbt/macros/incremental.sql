@@ -9,16 +9,42 @@
     their rows anew (filter `only_changed_files`): cost follows the new data, and the
     result equals a full build. Without the var every file counts as changed. -#}
 
-{% macro changed_files() -%}
+{% macro built_through_seq() -%}
     {%- set since = var('nps_built_through_seq', none) -%}
+    {{ since if since is not none else -1 }}
+{%- endmacro %}
+
+{% macro changed_files() -%}
     (select file_id from {{ source('inbox', 'file_verdicts') }}
-     where validation_seq > {{ since if since is not none else -1 }})
+     where validation_seq > {{ built_through_seq() }})
+{%- endmacro %}
+
+{#- The invitation cohort of a file changes with the file, and when a response answering
+    one of its invitations arrives or goes away (validation records those invitations in
+    `answers_touched`): the invitation files to count again. -#}
+{% macro changed_cohort_files() -%}
+    (select file_id from {{ source('inbox', 'file_verdicts') }}
+     where validation_seq > {{ built_through_seq() }}
+     union
+     select source_file_id from {{ ref('stg_inbox__invitations') }}
+     where invitation_id in (
+         select invitation_id from {{ source('inbox', 'answers_touched') }}
+         where validation_seq > {{ built_through_seq() }}))
+{%- endmacro %}
+
+{#- Which files to rebuild: `files` = 'landed' (changed_files) or 'cohort' (changed_cohort_files).
+    Chosen by name, inside is_incremental(), so that a full build reads neither list. -#}
+{% macro files_to_rebuild(files) -%}
+    {%- if files == 'landed' -%} {{ changed_files() }}
+    {%- elif files == 'cohort' -%} {{ changed_cohort_files() }}
+    {%- else -%} {{ exceptions.raise_compiler_error("files must be 'landed' or 'cohort', not " ~ files) }}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- A predicate: true for the rows of changed files on an incremental run, else always. -#}
-{% macro only_changed_files(file_id_column='source_file_id') -%}
+{% macro only_changed_files(file_id_column='source_file_id', files='landed') -%}
     {%- if is_incremental() -%}
-        {{ file_id_column }} in {{ changed_files() }}
+        {{ file_id_column }} in {{ files_to_rebuild(files) }}
     {%- else -%}
         true
     {%- endif -%}
@@ -26,9 +52,9 @@
 
 {#- Pre-hook of an incremental model: remove the rows of changed files before they are
     inserted again (files whose rows all went away leave nothing behind). -#}
-{% macro delete_changed_files(file_id_column='source_file_id') -%}
+{% macro delete_changed_files(file_id_column='source_file_id', files='landed') -%}
     {%- if is_incremental() -%}
-        delete from {{ this }} where {{ file_id_column }} in {{ changed_files() }}
+        delete from {{ this }} where {{ file_id_column }} in {{ files_to_rebuild(files) }}
     {%- else -%}
         select 1
     {%- endif -%}

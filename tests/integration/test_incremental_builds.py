@@ -88,9 +88,10 @@ def test_incremental_runs_equal_a_build_from_scratch(tmp_path):
         ("responses/2025-02_late.csv",
          HEADER + "R10,tnps,I04,C0000010,2024-12-20T12:00:00+01:00,2,email,Dyrt,,Skåne\n"
          "R11,tnps,,,2024-12-21T12:00:00+01:00,8,web,,,Norrland\n"),
-        # corrected re-delivery of the December export: R01 was a 0, R02 is gone
+        # corrected re-delivery of the December export: R01 was a 0, R02 is gone, R03 answers no invitation
         ("responses/2024-12_export.csv", (responses / "2024-12_export.csv").read_text(encoding="utf-8")
-         .replace(",10,email,", ",0,email,").replace("R02,", "R02X,")),
+         .replace(",10,email,", ",0,email,").replace("R02,", "R02X,")
+         .replace("R03,tnps,I03,", "R03,tnps,,")),  # I03, sent in an unchanged file, loses its answer
         # an id of an earlier file again, with another score: the later file wins
         ("responses/2025-03_dup.csv",
          HEADER + "R07,tnps,I06,anna.lindqvist@example.se,2025-01-15T09:00:00+01:00,3,email,,,Skåne\n"),

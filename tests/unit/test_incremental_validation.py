@@ -1,6 +1,7 @@
 """Property-based: validating delivery by delivery gives exactly what one rebuild from all
 live landed rows gives - whatever the order of new, late, corrected (same path, new
-content), duplicate-id and same-content deliveries."""
+content), duplicate-id and same-content deliveries - and every invitation whose answer came
+or went is recorded for the invitation cohort (validated.answers_touched)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,10 @@ from dagster_project.lib.warehouse import ensure_landing_tables
 from tests.landing_helpers import CANONICAL_RESPONSES
 from tests.pipeline import LANDING_KEY
 
-COLUMNS = ["response_id", "survey_id", "responded_at", "score", "channel", "reason", "segment_region"]
+COLUMNS = [
+    "response_id", "survey_id", "invitation_id", "responded_at",
+    "score", "channel", "reason", "segment_region",
+]  # fmt: skip
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 VALIDATED_TABLES = (RESPONSES.valid_table, f"{RESPONSES.valid_table}_segments", RESPONSES.quarantine_table)
 
@@ -31,6 +35,7 @@ row = st.fixed_dictionaries(
         # a handful of ids, so that the same id turns up in several files
         "response_id": st.sampled_from(["R1", "R2", "R3", "R4", "R5", " R1 ", ""]),
         "survey_id": st.sampled_from(["rnps", ""]),
+        "invitation_id": st.sampled_from(["I1", "I2", "I3", ""]),
         "responded_at": st.sampled_from(["2025-01-01T10:00:00+01:00", "2025-06-30 23:30", "2099-01-01", "x"]),
         "score": st.sampled_from(["10", "0", "7", "9,0", "11", "tio"]),
         "channel": st.sampled_from(["email", "SMS", "fax"]),
@@ -55,6 +60,17 @@ def as_csv(records: list[dict]) -> bytes:
     for record in records:
         writer.writerow([record[c] for c in COLUMNS])
     return buffer.getvalue().encode()
+
+
+def answered(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The invitations a valid response answers."""
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'validated' and table_name = 'responses'"
+    ).fetchall()[0][0]
+    if not exists:
+        return set()
+    rows = con.execute("select invitation_id from validated.responses where invitation_id is not null")
+    return {i for (i,) in rows.fetchall()}
 
 
 def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
@@ -90,8 +106,18 @@ def test_incremental_validation_equals_a_rebuild(deliveries):
             os.utime(path, ns=(step * 10**9 + 10**9, step * 10**9 + 10**9))
             written.append((name, content))
             land_source(con, CANONICAL_RESPONSES, inbox, Path(tmp) / "work", LANDING_KEY)
-            modes.append(validate_source(con, RESPONSES, NOW).mode)
+            before = answered(con)
+            outcome = validate_source(con, RESPONSES, NOW)
+            modes.append(outcome.mode)
             assert all(f.reconciles for f in reconcile(con, RESPONSES))
+            touched = {
+                i
+                for (i,) in con.execute(
+                    "select invitation_id from validated.answers_touched where validation_seq = $seq",
+                    {"seq": outcome.validation_seq},
+                ).fetchall()
+            }
+            assert before ^ answered(con) <= touched
         if not modes:
             return
         incremental = snapshot(con)
@@ -105,7 +131,7 @@ def test_nothing_new_validates_nothing(tmp_path):
     folder = tmp_path / "inbox" / "responses"
     folder.mkdir(parents=True)
     (folder / "a.csv").write_bytes(
-        as_csv([dict(zip(COLUMNS, ["R1", "rnps", "2025-01-01", "9", "email", "", ""], strict=True))])
+        as_csv([dict(zip(COLUMNS, ["R1", "rnps", "", "2025-01-01", "9", "email", "", ""], strict=True))])
     )
     con = duckdb.connect()
     ensure_landing_tables(con)
@@ -115,10 +141,38 @@ def test_nothing_new_validates_nothing(tmp_path):
     outcome = validate_source(con, RESPONSES, NOW)
     assert (outcome.mode, outcome.rows_checked) == ("nothing_new", 0)
     (folder / "b.csv").write_bytes(
-        as_csv([dict(zip(COLUMNS, ["R1", "rnps", "2025-02-01", "3", "sms", "", ""], strict=True))])
+        as_csv([dict(zip(COLUMNS, ["R1", "rnps", "", "2025-02-01", "3", "sms", "", ""], strict=True))])
     )
     land_source(con, CANONICAL_RESPONSES, tmp_path / "inbox", tmp_path / "work", LANDING_KEY)
     outcome = validate_source(con, RESPONSES, NOW)
     # the new row and the earlier row with its id are judged; the later file wins
     assert (outcome.mode, outcome.files_new, outcome.rows_checked) == ("incremental", 1, 2)
     assert con.execute("select score from validated.responses").fetchall() == [(3,)]
+
+
+def test_invitations_that_gain_or_lose_an_answer_are_recorded(tmp_path):
+    folder = tmp_path / "inbox" / "responses"
+    folder.mkdir(parents=True)
+    con = duckdb.connect()
+    ensure_landing_tables(con)
+
+    def deliver(name: str, rows: list[list[str]], step: int) -> set[str]:
+        path = folder / name
+        path.write_bytes(as_csv([dict(zip(COLUMNS, r, strict=True)) for r in rows]))
+        os.utime(path, ns=(step * 10**9, step * 10**9))
+        land_source(con, CANONICAL_RESPONSES, tmp_path / "inbox", tmp_path / "work", LANDING_KEY)
+        seq = validate_source(con, RESPONSES, NOW).validation_seq
+        touched = con.execute(
+            "select invitation_id from validated.answers_touched where validation_seq = $s", {"s": seq}
+        )
+        return {i for (i,) in touched.fetchall()}
+
+    r1_i1 = ["R1", "rnps", "I1", "2025-01-01", "9", "email", "", ""]
+    r2_i2 = ["R2", "rnps", "I2", "2025-01-01", "9", "email", "", ""]
+    assert deliver("a.csv", [r1_i1, r2_i2], 1) == {"I1", "I2"}  # first answers
+    # R1 again in a later file, answering I3: I1 loses its answer, I3 gains one
+    assert deliver("b.csv", [["R1", "rnps", "I3", "2025-02-01", "3", "sms", "", ""]], 2) == {"I1", "I3"}
+    # a corrected a.csv without R2, landed last: I2 loses its answer, and its R1 now wins
+    # again (the later landed file), so I1 gains and I3 loses
+    assert deliver("a.csv", [r1_i1], 3) == {"I1", "I2", "I3"}
+    assert answered(con) == {"I1"}

@@ -1,5 +1,7 @@
 -- Every customer detractor with its follow-up case, the call-back deadline, the case
 -- status at `followups_as_of` (default now), and the same respondent's next score.
+-- A table: two marts read it (detractor_followups, followup_summary), so it is computed once.
+{{ config(materialized='table') }}
 with
 
 responses as (

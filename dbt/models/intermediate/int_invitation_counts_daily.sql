@@ -1,26 +1,35 @@
--- Invitations sent, answered and through each funnel stage per local send date and
--- breakdown (the invitation cohort). `tracked_<stage>` counts the invitations whose
--- source reports that stage; rates are taken over those only.
-{{ config(materialized='table') }}
+-- Invitations sent, answered and through each funnel stage per invitation file, local send
+-- date and breakdown (the invitation cohort). `tracked_<stage>` counts the invitations whose
+-- source reports that stage; rates are taken over those only. Per file, so that it is
+-- incremental: a run counts again the invitation files that changed or hold an invitation
+-- whose answer came or went (macros/incremental.sql); readers sum over files.
+-- depends_on: {{ ref('stg_inbox__invitations') }}  (the cohort's files, macros/incremental.sql)
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed_files('source_file_id', 'cohort') }}",
+) }}
 
 with
 
 invitations as (
 
     select * from {{ ref('int_invitations_answered') }}
+    where {{ only_changed_files('source_file_id', 'cohort') }}
 
 ),
 
 segments as (
 
     select * from {{ ref('stg_inbox__invitation_segments') }}
+    where {{ only_changed_files('source_file_id', 'cohort') }}
 
 ),
 
 by_dimension as (
 
     {{ unpivot_dimensions('invitations', 'segments', [
-        'invitation_id', 'sent_date', 'is_answered',
+        'invitation_id', 'source_file_id', 'sent_date', 'is_answered',
         'tracks_delivered', 'is_delivered', 'tracks_opened', 'is_opened',
         'tracks_started', 'is_started', 'tracks_completed', 'is_completed',
     ]) }}
@@ -30,6 +39,7 @@ by_dimension as (
 counted as (
 
     select
+        source_file_id,
         sent_date,
         dimension_kind,
         dimension,
@@ -42,7 +52,7 @@ counted as (
         {%- endfor %}
 
     from by_dimension
-    group by sent_date, dimension_kind, dimension, dimension_value
+    group by source_file_id, sent_date, dimension_kind, dimension, dimension_value
 
 )
 
