@@ -43,6 +43,7 @@ from dagster_project.lib.value_sql import (
 )
 
 _VALUE_IN_MESSAGE_CHARS = 60
+SEGMENT_BATCH_ROWS = 2_000_000  # valid rows whose segments are written in one statement
 TRUE_WORDS = ("true", "1", "yes", "t", "y")
 FALSE_WORDS = ("false", "0", "no", "f", "n")
 NPS_GROUPS = {"1": "detractor", "2": "passive", "3": "promoter"}
@@ -187,6 +188,17 @@ def typed_columns_sql(spec: SourceSpec, timestamp_formats: list[str]) -> str:
     return ",\n            ".join(columns)
 
 
+_FILE_SETTINGS = (
+    "file_rejected_reason",
+    "timezone",
+    "timestamp_format",
+    "channel_map",
+    "real_statuses",
+    "keep_unfinished_with_score",
+    "score_labels",
+)
+
+
 def live_rows_sql(spec: SourceSpec) -> str:
     """Landed rows of files still in use, with their file's settings."""
     return f"""
@@ -209,6 +221,8 @@ def timestamp_formats(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> list[
 
 
 def _checked_rows_sql(spec: SourceSpec, formats: list[str], scope: str = "true") -> str:
+    """Every row in scope with its verdict; a row that passes every rule starts as the
+    winner of its id (`id_rank` 1) - `_rank_repeated_ids` then ranks the few repeated ids."""
     return f"""
     with live_rows as ({live_rows_sql(spec)} and {scope}),
     typed as (
@@ -224,18 +238,46 @@ def _checked_rows_sql(spec: SourceSpec, formats: list[str], scope: str = "true")
         select *, case when exclusion is null then {problem_sql(spec)} end as problem
         from excluded
     )
-    select *,
-        case when problem is null and exclusion is null then row_number() over latest_first end
-            as id_rank,
-        case when problem is null and exclusion is null then first_value(file_path) over latest_first end
-            as winner_file_path,
-        case when problem is null and exclusion is null then first_value(row_number) over latest_first end
-            as winner_row_number
-    from checked
-    window latest_first as (
-        partition by id_value, problem is null and exclusion is null
-        order by landing_seq desc, row_number desc
-    )"""
+    -- the file's settings were needed to judge the row, not afterwards (a map and lists
+    -- repeated on every row of the history would fill the temp table)
+    select * exclude ({", ".join(_FILE_SETTINGS)}),
+        case when problem is null and exclusion is null then 1 end as id_rank,
+        case when problem is null and exclusion is null then file_path end as winner_file_path,
+        case when problem is null and exclusion is null then row_number end as winner_row_number
+    from checked"""
+
+
+def _create_checked(con: duckdb.DuckDBPyConnection, spec: SourceSpec, validated_at, scope: str = "true"):
+    """`_checked`: the rows in scope, judged, with the winner of every id."""
+    formats = timestamp_formats(con, spec)
+    con.execute(
+        f"create or replace temp table _checked as {_checked_rows_sql(spec, formats, scope)}",
+        {"validated_at": validated_at},
+    )
+    _rank_repeated_ids(con)
+
+
+def _rank_repeated_ids(con: duckdb.DuckDBPyConnection) -> None:
+    """Among the rows that pass, an id must be unique: the later landed file, then the later
+    row, wins. Only ids that occur more than once are ranked (a window over every row would
+    sort the whole history for the few repeats)."""
+    con.execute(
+        """update _checked as rows
+           set id_rank = ranked.id_rank, winner_file_path = ranked.winner_file_path,
+               winner_row_number = ranked.winner_row_number
+           from (
+               select file_id, row_number,
+                   row_number() over latest_first as id_rank,
+                   first_value(file_path) over latest_first as winner_file_path,
+                   first_value(row_number) over latest_first as winner_row_number
+               from _checked
+               where id_rank is not null and id_value in (
+                   select id_value from _checked where id_rank is not null
+                   group by id_value having count(*) > 1)
+               window latest_first as (partition by id_value order by landing_seq desc, row_number desc)
+           ) as ranked
+           where rows.file_id = ranked.file_id and rows.row_number = ranked.row_number"""
+    )
 
 
 def _valid_columns_sql(spec: SourceSpec) -> str:
@@ -327,13 +369,12 @@ def _live_files_sql(spec: SourceSpec) -> str:
 
 
 def _validate_all(con: duckdb.DuckDBPyConnection, spec: SourceSpec, validated_at) -> ValidationOutcome:
-    formats = timestamp_formats(con, spec)
-    con.execute(
-        f"create or replace temp table _checked as {_checked_rows_sql(spec, formats)}",
-        {"validated_at": validated_at},
-    )
+    _create_checked(con, spec, validated_at)
     con.execute(f"create or replace table {spec.valid_table} as {_valid_rows_sql(spec)} limit 0")
-    con.execute(f"create or replace table {spec.valid_table}_segments as {_valid_segments_sql(spec)} limit 0")
+    con.execute(
+        f"create or replace table {spec.valid_table}_segments as "
+        f"{_valid_segments_sql(spec, batch=False)} limit 0"
+    )
     con.execute(f"create or replace table {spec.quarantine_table} as {_rejected_rows_sql(spec)} limit 0")
     _write_verdicts(con, spec)
     seq = _next_seq(con)
@@ -379,11 +420,7 @@ def _validate_new(con: duckdb.DuckDBPyConnection, spec: SourceSpec, validated_at
     )
     scope = f"""(rows.file_id in (select file_id from _new_files)
                or nullif(trim(rows.{spec.id_column}), '') in (select id_value from _affected_ids))"""
-    formats = timestamp_formats(con, spec)
-    con.execute(
-        f"create or replace temp table _checked as {_checked_rows_sql(spec, formats, scope)}",
-        {"validated_at": validated_at},
-    )
+    _create_checked(con, spec, validated_at, scope)
     seq = _next_seq(con)
     # Verdicts about to be judged again, and every row of replaced files, go (the
     # invitations their valid rows answered may lose their answer).
@@ -461,20 +498,46 @@ def _valid_rows_sql(spec: SourceSpec) -> str:
         select file_id, row_number,
         {_valid_columns_sql(spec)}
         from _checked
-        where problem is null and exclusion is null and id_rank = 1
-        order by file_id, row_number"""
+        where problem is null and exclusion is null and id_rank = 1"""
 
 
-def _valid_segments_sql(spec: SourceSpec) -> str:
+def _valid_segments_sql(spec: SourceSpec, batch: bool = True) -> str:
+    """Segments of the valid rows (of the files in `$files`, a batch). Rows are matched by
+    (landing_seq, row_number): 16 bytes a key, where the file's id is a 64-character hash."""
+    in_batch = "list_contains($files, file_id)" if batch else "true"
     return f"""
         select segments.file_id, segments.row_number,
                lower(trim(segments.segment_name)) as segment_name,
                trim(segments.segment_value) as segment_value
         from {spec.segments_table} as segments
+        join (
+            select file_id, landing_seq from raw.landed_files
+            where replaced_at is null and {in_batch}
+        ) as files using (file_id)
         semi join (
-            select file_id, row_number from _checked
-            where problem is null and exclusion is null and id_rank = 1
-        ) as valid using (file_id, row_number)"""
+            select landing_seq, row_number from _checked
+            where problem is null and exclusion is null and id_rank = 1 and {in_batch}
+        ) as valid
+            on files.landing_seq = valid.landing_seq and segments.row_number = valid.row_number"""
+
+
+def _file_batches(
+    con: duckdb.DuckDBPyConnection, rows_per_batch: int = SEGMENT_BATCH_ROWS
+) -> list[list[str]]:
+    """The files of `_checked` in groups of about `rows_per_batch` valid rows."""
+    batches: list[list[str]] = []
+    size = rows_per_batch
+    for file_id, rows in con.execute(
+        """select file_id, count(*) from _checked
+           where problem is null and exclusion is null and id_rank = 1
+           group by file_id order by file_id"""
+    ).fetchall():
+        if size + rows > rows_per_batch and size > 0:
+            batches.append([])
+            size = 0
+        batches[-1].append(file_id)
+        size += rows
+    return batches
 
 
 def _rejected_rows_sql(spec: SourceSpec) -> str:
@@ -503,7 +566,10 @@ def _rejected_rows_sql(spec: SourceSpec) -> str:
 def _write_verdicts(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
     """Insert the verdicts of the rows in `_checked` into the three validated tables."""
     con.execute(f"insert into {spec.valid_table} {_valid_rows_sql(spec)}")
-    con.execute(f"insert into {spec.valid_table}_segments {_valid_segments_sql(spec)}")
+    # Segments batch by batch of files: the join on (file, row) then fits the memory limit
+    # however large the history (all of it is judged again on a full validation).
+    for files in _file_batches(con):
+        con.execute(f"insert into {spec.valid_table}_segments {_valid_segments_sql(spec)}", {"files": files})
     con.execute(f"insert into {spec.quarantine_table} {_rejected_rows_sql(spec)}")
 
 
