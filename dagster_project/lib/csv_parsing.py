@@ -1,7 +1,8 @@
-"""Parsing records into a DuckDB temp table of text, one row per record.
+"""Parsing records into a DuckDB temp relation of text, one row per record.
 
-The temp table has columns `row_number` (1 = first record after the header rows),
-`c0`..`cN` (the header's columns, by position) and `parse_error`. File names and headers
+The relation (a temp view over the temp table `<name>_read`, dropped with `drop_parsed`)
+has columns `row_number` (1 = first record after the header rows), `c0`..`cN` (the
+header's columns, by position) and `parse_error`. File names and headers
 never become SQL text: paths are bound parameters and columns are named by position.
 
 Delimited files: DuckDB's reader first, with every option explicit (no sniffing) and
@@ -21,6 +22,11 @@ import duckdb
 import pyarrow as pa
 
 BATCH_ROWS = 100_000
+# DuckDB's reader sizes its buffer from the longest line allowed (up to the whole file): a
+# 1 GB file then needs a 1 GB block, more than the memory limit, and DuckDB refuses it. A
+# record longer than this (free text of megabytes) goes to the Python reader, which keeps it.
+MAX_LINE_BYTES = 8 << 20
+READ_BUFFER_BYTES = 4 * MAX_LINE_BYTES
 csv.field_size_limit(1 << 30)
 
 Record = tuple[int, list[str | None], str | None]  # row number, fields, parse error
@@ -51,15 +57,20 @@ def parse_delimited(
     header_rows: int = 1,
 ) -> str:
     """Fill `table` from a UTF-8 delimited file; returns the parser used ('duckdb' or 'python')."""
-    con.execute(f"drop table if exists {table}")
+    drop_parsed(con, table)
     try:
         _parse_with_duckdb(con, path, delimiter, width, table, header_rows)
         return "duckdb"
     except duckdb.Error:
-        con.execute(f"drop table if exists {table}_read")
-        con.execute(f"drop table if exists {table}")
+        drop_parsed(con, table)
         insert_records(con, table, width, _delimited_records(path, delimiter, width, header_rows))
         return "python"
+
+
+def drop_parsed(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Remove what parsing made (the view `table` and its table `<table>_read`)."""
+    con.execute(f"drop view if exists {table}")
+    con.execute(f"drop table if exists {table}_read")
 
 
 def _parse_with_duckdb(
@@ -77,21 +88,22 @@ def _parse_with_duckdb(
         select * from read_csv(
             $path, delim = $delim, quote = '"', escape = '"', header = false,
             auto_detect = false, columns = {columns}, strict_mode = true,
-            null_padding = false, encoding = 'utf-8', max_line_size = 100000000
+            null_padding = false, encoding = 'utf-8',
+            max_line_size = {MAX_LINE_BYTES}, buffer_size = {READ_BUFFER_BYTES}
         )""",
         {"path": str(path), "delim": delimiter},
     )
     # rowid follows insertion order, which follows the file (insertion order is preserved).
+    # A view, not a second table: a large file is then held once (within the memory limit).
     selected = ", ".join(column_names(width))
     con.execute(
         f"""
-        create temp table {table} as
+        create temp view {table} as
         select rowid + 1 - {int(header_rows)} as row_number, {selected},
                cast(null as varchar) as parse_error
         from {table}_read
         where rowid >= {int(header_rows)}"""
     )
-    con.execute(f"drop table {table}_read")
 
 
 class _LineTap:
@@ -174,12 +186,13 @@ def insert_records(con: duckdb.DuckDBPyConnection, table: str, width: int, recor
         + [(name, pa.string()) for name in names]
         + [("parse_error", pa.string())]
     )
-    con.execute(f"drop table if exists {table}")
+    drop_parsed(con, table)
     con.execute(
-        f"create temp table {table} ("
+        f"create temp table {table}_read ("
         + ", ".join(["row_number bigint"] + [f"{n} varchar" for n in names] + ["parse_error varchar"])
         + ")"
     )
+    con.execute(f"create temp view {table} as select * from {table}_read")
     batch: list[Record] = []
 
     def flush() -> None:
@@ -190,7 +203,7 @@ def insert_records(con: duckdb.DuckDBPyConnection, table: str, width: int, recor
             columns.append(pa.array([fields[i] for _, fields, _ in batch], pa.string()))
         columns.append(pa.array([error for _, _, error in batch], pa.string()))
         con.register("_arrow_batch", pa.Table.from_arrays(columns, schema=schema))
-        con.execute(f"insert into {table} select * from _arrow_batch")
+        con.execute(f"insert into {table}_read select * from _arrow_batch")
         con.unregister("_arrow_batch")
         batch.clear()
 

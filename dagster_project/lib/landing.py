@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import duckdb
 
 from dagster_project.lib.crash_points import crash_point
+from dagster_project.lib.csv_parsing import drop_parsed
 from dagster_project.lib.file_reading import FileFacts, inspect_file
 from dagster_project.lib.pseudonymise import PseudonymKey, hmac_sql
 from dagster_project.lib.readers import ParsedFile, read_file, scale_stated_in
@@ -244,7 +245,7 @@ def land_file(
             con.execute("rollback")
             raise
     finally:
-        con.execute(f"drop table if exists {_TEMP}")
+        drop_parsed(con, _TEMP)
     return outcome
 
 
@@ -261,7 +262,7 @@ def _read(
     try:
         parsed = read_file(con, path, source, facts, work_dir, _TEMP)
     except Exception as exc:  # one unreadable file must not stop the others
-        con.execute(f"drop table if exists {_TEMP}")
+        drop_parsed(con, _TEMP)
         parsed = ParsedFile(rejected_reason=f"could not be read: {type(exc).__name__}: {exc}")
     outcome.parser = parsed.parser
     outcome.notes += parsed.notes
