@@ -49,7 +49,7 @@ def section(r: dict) -> list[str]:
             )
     eq = r.get("increment_equals_scratch")
     eq_text = (
-        ""
+        "not compared with a from-scratch build at this size"
         if eq is None
         else (
             "marts equal a from-scratch build"
@@ -108,6 +108,8 @@ def main() -> None:
         "",
         "Made by `make bench N=<responses>` (`bench/run.py`); this file is rebuilt from",
         "`bench/results/*.json` by `bench/report.py`. What each row means: `bench/run.py`.",
+        "Each size says when it was measured: a size is not rerun with every change, so an",
+        "older date is an older version of the pipeline.",
         "",
     ]
     for r in results:
