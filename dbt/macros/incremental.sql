@@ -23,8 +23,7 @@
     one of its invitations arrives or goes away (validation records those invitations in
     `answers_touched`): the invitation files to count again. -#}
 {% macro changed_cohort_files() -%}
-    (select file_id from {{ source('inbox', 'file_verdicts') }}
-     where validation_seq > {{ built_through_seq() }}
+    (select file_id from {{ changed_files() }} as changed
      union
      select source_file_id from {{ ref('stg_inbox__invitations') }}
      where invitation_id in (
