@@ -1,9 +1,9 @@
 """How far dbt has built: the validation run its incremental models are up to date with.
 
 Validation numbers its runs (`validated.file_verdicts.validation_seq`, per file). After a
-successful `dbt build` the asset records the highest number it built from; the next build
-passes it to dbt as var `nps_built_through_seq`, and the incremental models rebuild only
-the rows of files changed since (dbt/macros/incremental.sql). A failed build records
+successful `dbt build` the asset records the highest number it built from; the next build's
+incremental models read it from `validated.dbt_built_through` and rebuild only the rows of
+files changed since (dbt/macros/incremental.sql). A failed build records
 nothing, so the next one redoes the same files (the models delete before they insert).
 
 It also records when dbt last built everything (`full_build_at`): rows of unchanged files

@@ -43,7 +43,11 @@ PUBLISHED_SCHEMAS = ("marts", "reference")
 REQUIRED_TABLES = ("marts.fct_nps_responses", "marts.nps_by_period", "marts.file_loads")
 # The marts dbt builds by landed file (dbt/macros/incremental.sql), with their file column;
 # tests/unit/test_publish_basis.py holds this list against dbt's manifest.
-INCREMENTAL_MARTS = {"marts.fct_nps_responses": "source_file_id", "marts.fct_verbatims": "source_file_id"}
+INCREMENTAL_MARTS = {
+    "marts.fct_nps_responses": "source_file_id",
+    "marts.fct_verbatims": "source_file_id",
+    "marts.verbatim_themes": "source_file_id",
+}
 
 
 class PublicationError(RuntimeError):

@@ -41,15 +41,20 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
     with warehouse.writing(context.log):
         with warehouse.connect(log=context.log) as con:
             seq_now, since = validation_seq_now(con), built_through(con)
-        # Incremental models rebuild the rows of files validated since the last build; a new
-        # configuration (or no build yet) rebuilds everything.
+        # Incremental models rebuild the rows of files validated since the last build (they
+        # read the watermark from validated.dbt_built_through: no var that changes every run,
+        # so dbt's partial parsing holds); a new configuration (or no build yet) rebuilds
+        # everything.
         full = since is None or config_changed(settings)
         context.log.info(
             "dbt: full build" if full else f"dbt: incremental build of files validated after run {since}"
         )
-        # Unit tests check the models' logic, not the data: `make test` runs them, production skips them.
+        # Unit tests check the models' logic, not the data: `make test` runs them, production
+        # skips them. Data tests on row-level relations look at the rows of changed files on
+        # an incremental build (macros/incremental.sql); the var is the same on every run.
         build = ["build", "--exclude-resource-type", "unit_test"]
-        build += ["--full-refresh"] if full else ["--vars", json.dumps({"nps_built_through_seq": since})]
+        build += ["--vars", json.dumps({"nps_test_changed_files_only": True})]
+        build += ["--full-refresh"] if full else []
         for number, event in enumerate(dbt.cli(build, context=context, target_path=target).stream()):
             yield event
             if number == 0:

@@ -4,23 +4,24 @@
 -- response of a respondent whose role is a decision-maker role).
 with
 
-responses as (
+per_file as (
 
-    select * from {{ ref('int_account_responses') }}
+    select * from {{ ref('int_account_counts') }}
 
 ),
 
 decision_makers as (
 
     select
-        survey_type, period_grain, period_start, account_id, score,
+        survey_type, period_grain, period_start, account_id,
+        decision_maker_score as score,
         row_number() over (
             partition by survey_type, period_grain, period_start, account_id
-            order by responded_at desc, response_id desc
+            order by decision_maker_responded_at desc, decision_maker_response_id desc
         ) as recency
 
-    from responses
-    where is_decision_maker
+    from per_file
+    where decision_maker_response_id is not null
 
 ),
 
@@ -31,11 +32,14 @@ per_account as (
         period_grain,
         period_start,
         account_id,
-        {{ nps_counts() }},
-        avg(score) as average_score,
-        count(case when is_decision_maker then 1 end) as decision_maker_responses
+        cast(sum(responses) as bigint) as responses,
+        cast(sum(promoters) as bigint) as promoters,
+        cast(sum(passives) as bigint) as passives,
+        cast(sum(detractors) as bigint) as detractors,
+        cast(sum(score_total) as double) / sum(responses) as average_score,
+        cast(sum(decision_maker_responses) as bigint) as decision_maker_responses
 
-    from responses
+    from per_file
     group by 1, 2, 3, 4
 
 ),

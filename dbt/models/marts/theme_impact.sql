@@ -4,21 +4,6 @@
 -- when negative, or earns).
 with
 
-responses as (
-
-    select * from {{ ref('int_responses_enriched') }}
-
-),
-
-mentions as (
-
-    select distinct verbatims.response_id, themes.theme
-    from {{ ref('int_verbatim_themes') }} as themes
-    inner join {{ ref('int_verbatims_unpivoted') }} as verbatims
-        on themes.verbatim_id = verbatims.verbatim_id
-
-),
-
 overall_daily as (
 
     select * from {{ ref('int_nps_counts_daily') }}
@@ -29,14 +14,16 @@ overall_daily as (
 theme_daily as (
 
     select
-        responses.response_date,
-        responses.survey_type,
-        mentions.theme,
-        {{ nps_counts('responses.nps_category') }}
+        response_date,
+        survey_type,
+        theme,
+        sum(responses) as responses,
+        sum(promoters) as promoters,
+        sum(passives) as passives,
+        sum(detractors) as detractors
 
-    from mentions
-    inner join responses on mentions.response_id = responses.response_id
-    group by 1, 2, 3
+    from {{ ref('int_theme_counts_daily') }}
+    group by response_date, survey_type, theme
 
 ),
 

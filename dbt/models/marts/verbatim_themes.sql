@@ -1,15 +1,25 @@
 -- The themes of each verbatim, one row per verbatim and theme (the bridge BI tools join).
+-- Incremental by landed file (macros/incremental.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_files() }}",
+) }}
+
 with
 
 themes as (
 
     select * from {{ ref('int_verbatim_themes') }}
+    where {{ only_changed_files() }}
 
 ),
 
 verbatims as (
 
     select * from {{ ref('int_verbatims_unpivoted') }}
+    where {{ only_changed_files() }}
 
 ),
 
@@ -20,7 +30,8 @@ final as (
         verbatims.response_id,
         verbatims.text_field,
         themes.theme,
-        themes.is_override
+        themes.is_override,
+        verbatims.source_file_id
 
     from themes
     inner join verbatims on themes.verbatim_id = verbatims.verbatim_id
