@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.lib.locking import lock_timeout
+from dagster_project.lib.memory import release_unused_memory
 from dagster_project.lib.sources import SOURCES, SourceSpec
 from dagster_project.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
 
@@ -65,6 +66,7 @@ def connect(
         yield con
     finally:
         con.close()
+        release_unused_memory()  # the next step (or dbt beside this process) gets it back
 
 
 # Columns of the landing tables. Tables are created with the key columns and extended with
