@@ -30,7 +30,24 @@ GX_CONTEXT_DIR = REPO_ROOT / "expectations"
 
 
 DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
-_MEMORY_LIMIT = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+_MEMORY_LIMIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+_MEMORY_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
+_MEMORY_UNITS |= {"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+# Two DuckDBs never run at once, but a step's DuckDB shares the run with what sits beside it:
+# GX's pandas batch and its metrics in the GX steps, the run process (resident while it
+# waits) in the dbt step. Those steps give DuckDB this share of the cap, so that the whole
+# process tree stays near the cap plus one process (bench/RESULTS.md: peak RSS).
+GX_DUCKDB_MEMORY_SHARE = 0.5
+DBT_DUCKDB_MEMORY_SHARE = 0.75
+
+
+def memory_limit_share(limit: str, share: float) -> str:
+    """`share` of a DuckDB memory size ('1GB' * 0.75 -> '750MB')."""
+    match = _MEMORY_LIMIT.match(limit)
+    if not match:
+        raise ConfigurationError(f"{limit!r} is not a memory size (e.g. 1GB, 512MB)")
+    size = float(match.group(1)) * _MEMORY_UNITS[match.group(2).lower()] * share
+    return f"{max(1, int(size // 10**6))}MB"
 
 
 class ConfigurationError(ValueError):
@@ -104,4 +121,7 @@ class Settings:
             "NPS_SOURCES_CONFIG": str(self.sources_config),
             "NPS_PUBLISHED": str(self.published_path),
             "NPS_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+            "NPS_DBT_DUCKDB_MEMORY_LIMIT": memory_limit_share(
+                self.duckdb_memory_limit, DBT_DUCKDB_MEMORY_SHARE
+            ),
         }

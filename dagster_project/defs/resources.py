@@ -13,7 +13,7 @@ import duckdb
 from dagster_project.lib import warehouse
 from dagster_project.lib.locking import warehouse_lock
 from dagster_project.lib.pseudonymise import PseudonymKey, load_key
-from dagster_project.settings import Settings
+from dagster_project.settings import Settings, memory_limit_share
 
 _TEXT_SETTINGS = {"reporting_tz", "duckdb_memory_limit"}
 
@@ -45,14 +45,17 @@ class NpsWarehouse(dg.ConfigurableResource):
             yield
 
     @contextmanager
-    def connect(self, read_only: bool = False, log=None) -> Iterator[duckdb.DuckDBPyConnection]:
+    def connect(
+        self, read_only: bool = False, log=None, memory_share: float = 1.0
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection under the run lock, capped at `memory_share` of the DuckDB memory limit."""
         settings = self.settings
         with (
             self.writing(log),
             warehouse.connect(
                 settings.warehouse_path,
                 read_only=read_only,
-                memory_limit=settings.duckdb_memory_limit,
+                memory_limit=memory_limit_share(settings.duckdb_memory_limit, memory_share),
                 spill_dir=settings.spill_dir,
             ) as con,
         ):

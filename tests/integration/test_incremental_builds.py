@@ -75,7 +75,7 @@ B2B_HEADER = (
     "response_id,survey_id,invitation_id,respondent_id,responded_at,score,channel,"
     "reason,improvement,account_id,respondent_role\n"
 )
-RUN_AFTER = (3, 5, 7, 9)  # incremental runs after these deliveries (fewer runs, same cases)
+RUN_AFTER = (3, 5, 8, 10)  # incremental runs after these deliveries (fewer runs, same cases)
 
 
 def deliver(settings, name: str, text: str, step: int) -> None:
@@ -111,6 +111,9 @@ def test_incremental_runs_equal_a_build_from_scratch(tmp_path):
          + "R01,2024-12-31T09:00:00+01:00,,Ringt,Karin Berg\n"
          "R03,2025-01-01T10:00:00Z,2025-01-02T10:00:00Z,Löst,Søren Nielsen\n"
          "R10,2024-12-25T12:00:00+01:00,,Ringt,Karin Berg\n"),
+        # Anna (a detractor in January: R07, taken over above with a 3, no case) answers again
+        ("responses/2025-04_anna.csv",
+         HEADER + "R24,tnps,,Anna.Lindqvist@example.se,2025-04-06T10:00:00+02:00,9,app,,,Skåne\n"),
         # B2B answers; C0000003 (a detractor in December) answers again and recovers
         ("responses/2025-04_b2b.csv", B2B_HEADER
          + "R20,rnps,,C0000003,2025-04-02T10:00:00+02:00,9,email,Bra pris,,ACC1,Beslutsfattare\n"
@@ -190,4 +193,5 @@ def test_incremental_runs_equal_a_build_from_scratch(tmp_path):
     assert followups["R01"] == ("overdue", 3)
     assert followups["R03"] == ("resolved", None)
     assert followups["R21"][0] == "contacted"
+    assert followups["R07"] == ("overdue", 9)  # only its next answer changed (R24, a later file)
     assert accounts == [("ACC1", 2, 10), ("ACC2", 1, 7)]

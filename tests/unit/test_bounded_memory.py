@@ -3,10 +3,12 @@ profile passes the same cap."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import yaml
 
 from dagster_project.lib.warehouse import connect
-from dagster_project.settings import DBT_PROJECT_DIR
+from dagster_project.settings import DBT_PROJECT_DIR, Settings, memory_limit_share
 
 
 def test_connections_are_capped_and_spill_next_to_the_warehouse(tmp_path):
@@ -23,4 +25,16 @@ def test_dbt_profile_passes_the_memory_limit():
     profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text())
     settings = profile["nps_warehouse"]["outputs"]["local"]["settings"]
     assert "NPS_DUCKDB_MEMORY_LIMIT" in settings["memory_limit"]
+    assert "NPS_DBT_DUCKDB_MEMORY_LIMIT" in settings["memory_limit"]
     assert profile["nps_warehouse"]["outputs"]["local"]["threads"] == 1
+
+
+def test_shares_of_the_memory_limit():
+    assert memory_limit_share("1GB", 0.75) == "750MB"
+    assert memory_limit_share("1GB", 1.0) == "1000MB"
+    assert memory_limit_share("2GiB", 0.5) == "1073MB"
+    assert memory_limit_share("512 mb", 0.5) == "256MB"
+    settings = Settings(Path("r"), Path("w.duckdb"), "UTC", Path("s"), duckdb_memory_limit="2GB")
+    env = settings.environment_for_tools()
+    assert env["NPS_DUCKDB_MEMORY_LIMIT"] == "2GB"
+    assert env["NPS_DBT_DUCKDB_MEMORY_LIMIT"] == "1500MB"

@@ -23,6 +23,7 @@ from dagster_project.lib.gx_validation import BatchReport, GxValidator, validate
 from dagster_project.lib.sources import SOURCES, SourceSpec
 from dagster_project.lib.validation import reconcile
 from dagster_project.lib.warehouse import WRITER_POOL
+from dagster_project.settings import GX_DUCKDB_MEMORY_SHARE
 
 
 def _report_table(reports: list[BatchReport]) -> str:
@@ -41,7 +42,8 @@ def _report_table(reports: list[BatchReport]) -> str:
 def _run_gx(warehouse: NpsWarehouse, spec: SourceSpec, stage: str) -> list[BatchReport]:
     validator = GxValidator.for_results(warehouse.settings.gx_results_dir)
     # Not read-only: what was checked is recorded, so unchanged batches are not checked again.
-    with warehouse.connect() as con:
+    # DuckDB only reads batches here; GX's frames sit beside it (settings.GX_DUCKDB_MEMORY_SHARE).
+    with warehouse.connect(memory_share=GX_DUCKDB_MEMORY_SHARE) as con:
         # New suites (or any configuration change): every batch is checked again.
         return validate_batches(con, validator, spec, stage, recheck=config_changed(warehouse.settings))
 

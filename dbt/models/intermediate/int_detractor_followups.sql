@@ -3,12 +3,13 @@
 -- Two marts read it (detractor_followups, followup_summary), so it is computed once.
 --
 -- Incremental (macros/incremental.sql). A detractor's row changes when its own response
--- changes (its file changed), when its respondent answers again or an answer goes away
--- (a changed response file holds the respondent, or held the row's next answer), when its
--- case changes (a changed follow-up file holds it, or held it), and with time while the
--- case is open (open turns overdue). Those rows are rebuilt - for every detractor of the
--- respondents concerned, from their whole history - and replace the old ones by
--- response_id; rows of changed files that are no longer detractors are deleted first.
+-- changes (its file changed: the pre-hook deletes it, and it is built again if still a
+-- detractor), when its next answer changes (a new answer of the respondent at or after it
+-- and not after its next one, or the file of its next answer changed), when its case
+-- changes (the case's file changed, or a changed follow-up file holds one), and with time
+-- while the case is open (open turns overdue). Only those rows are built, the next answers
+-- from the whole history of their respondents, and they replace the old rows by
+-- response_id.
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -22,7 +23,7 @@ with
 
 changed_responses as (
 
-    select response_id, respondent_key
+    select response_id, respondent_key, survey_type, responded_at
     from {{ ref('stg_inbox__responses') }}
     where {{ in_files_to_rebuild() }}
 
@@ -36,55 +37,102 @@ new_cases as (
 
 ),
 
-stale_rows as (
+-- The rows built before (those of changed files were deleted by the pre-hook).
+built as (
 
-    select response_id, respondent_key
-    from {{ this }}
+    select * from {{ this }}
+
+),
+
+-- A new answer of the respondent at or after the detractor's, and not after its next one
+-- (inclusive both ends: ties rebuild a row more than needed, never fewer).
+answered_again as (
+
+    select built.response_id
+    from built
+    inner join changed_responses
+        on built.respondent_key = changed_responses.respondent_key
+        and changed_responses.survey_type = 'customer'
+        and changed_responses.responded_at >= built.responded_at
+        and (built.next_responded_at is null or changed_responses.responded_at <= built.next_responded_at)
+
+),
+
+refreshed as (
+
+    select response_id from built
     where {{ in_files_to_rebuild('next_response_file_id') }}
         or {{ in_files_to_rebuild('followup_file_id') }}
         or followup_status = 'open'
+    union
+    select response_id from built where response_id in (select response_id from new_cases)
+    union
+    select response_id from answered_again
 
 ),
 
-affected_responses as (
+detractor_responses as (
 
-    select response_id, respondent_key from changed_responses
-    union
-    select response_id, respondent_key from stale_rows
-    union
-    select response_id, respondent_key
+    -- detractors of changed files, as validated now
+    select
+        responses.response_id, responses.survey_id, responses.respondent_key, responses.channel,
+        responses.score, responses.responded_at, responses.response_date,
+        texts.reason_text, texts.improvement_text,
+        responses.source_file_id, responses.source_row_number
+    from {{ ref('int_responses_enriched') }} as responses
+    left join {{ ref('stg_inbox__responses') }} as texts
+        on responses.response_id = texts.response_id
+        and {{ in_files_to_rebuild('texts.source_file_id') }}
+    where responses.survey_type = 'customer' and responses.nps_category = 'detractor'
+        and {{ in_files_to_rebuild('responses.source_file_id') }}
+
+    union all
+
+    -- detractors built before whose answer, case or status may have changed: their own
+    -- response is unchanged (its file did not change)
+    select
+        response_id, survey_id, respondent_key, channel,
+        score, responded_at, response_date,
+        reason_text, improvement_text,
+        source_file_id, source_row_number
+    from built
+    where response_id in (select response_id from refreshed)
+
+),
+
+history as (
+
+    select response_id, respondent_key, score, responded_at, source_file_id
     from {{ ref('stg_inbox__responses') }}
-    where response_id in (select response_id from new_cases)
+    where survey_type = 'customer'
+        and respondent_key in (select respondent_key from detractor_responses)
 
 ),
 
-affected_respondents as (
+{% else %}
 
-    select distinct respondent_key from affected_responses where respondent_key is not null
+detractor_responses as (
+
+    select
+        responses.response_id, responses.survey_id, responses.respondent_key, responses.channel,
+        responses.score, responses.responded_at, responses.response_date,
+        texts.reason_text, texts.improvement_text,
+        responses.source_file_id, responses.source_row_number
+    from {{ ref('int_responses_enriched') }} as responses
+    left join {{ ref('stg_inbox__responses') }} as texts on responses.response_id = texts.response_id
+    where responses.survey_type = 'customer' and responses.nps_category = 'detractor'
+
+),
+
+history as (
+
+    select response_id, respondent_key, score, responded_at, source_file_id
+    from {{ ref('stg_inbox__responses') }}
+    where survey_type = 'customer' and respondent_key is not null
 
 ),
 
 {% endif %}
-
-responses as (
-
-    select * from {{ ref('int_responses_enriched') }}
-    where survey_type = 'customer'
-    {%- if is_incremental() %}
-        and (
-            respondent_key in (select respondent_key from affected_respondents)
-            or response_id in (select response_id from affected_responses)
-        )
-    {%- endif %}
-
-),
-
-texts as (
-
-    select response_id, reason_text, improvement_text
-    from {{ ref('stg_inbox__responses') }}
-
-),
 
 followups as (
 
@@ -100,8 +148,7 @@ next_answers as (
         lead(responded_at) over respondent_history as next_responded_at,
         lead(source_file_id) over respondent_history as next_response_file_id
 
-    from responses
-    where respondent_key is not null
+    from history
     window respondent_history as (partition by respondent_key order by responded_at, response_id)
 
 ),
@@ -109,16 +156,15 @@ next_answers as (
 detractors as (
 
     select
-        responses.*,
-        {{ dbt.dateadd('hour', var('followup_sla_hours'), 'responses.responded_at') }} as due_at,
+        detractor_responses.*,
+        {{ dbt.dateadd('hour', var('followup_sla_hours'), 'detractor_responses.responded_at') }} as due_at,
         {% if var('followups_as_of') -%}
         cast('{{ var("followups_as_of") }}' as {{ dbt.type_timestamp() }} with time zone)
         {%- else -%}
         {{ dbt.current_timestamp() }}
         {%- endif %} as as_of
 
-    from responses
-    where nps_category = 'detractor'
+    from detractor_responses
 
 ),
 
@@ -132,8 +178,8 @@ joined as (
         detractors.score,
         detractors.responded_at,
         detractors.response_date,
-        texts.reason_text,
-        texts.improvement_text,
+        detractors.reason_text,
+        detractors.improvement_text,
         detractors.due_at,
         followups.response_id is not null as has_case,
         followups.contacted_at,
@@ -161,7 +207,6 @@ joined as (
         followups.source_file_id as followup_file_id
 
     from detractors
-    left join texts on detractors.response_id = texts.response_id
     left join followups on detractors.response_id = followups.response_id
     left join next_answers on detractors.response_id = next_answers.response_id
 
