@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from dagster_project.defs.automation.jobs import nps_pipeline
 from dagster_project.defs.automation.schedules import daily_schedule
@@ -15,7 +14,7 @@ from dagster_project.defs.quality.assets import validation_assets
 from dagster_project.defs.quality.checks import quality_checks
 from dagster_project.defs.resources import NpsWarehouse
 from dagster_project.defs.transform.assets import nps_dbt_models
-from dagster_project.defs.transform.project import dbt_executable, dbt_project
+from dagster_project.defs.transform.project import DbtCli, dbt_executable, dbt_project
 from dagster_project.lib.source_config import load_sources_config
 from dagster_project.settings import Settings
 
@@ -36,6 +35,6 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         sensors=[inbox_sensor(settings.raw_dir, sources)],
         resources={
             "warehouse": NpsWarehouse.from_settings(settings),
-            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+            "dbt": DbtCli(project_dir=dbt_project, dbt_executable=dbt_executable()),
         },
     )

@@ -91,3 +91,15 @@ def test_an_empty_inbox_skips(tmp_path):
     with dg.instance_for_test() as instance:
         result = sensor.evaluate_tick(dg.build_sensor_context(instance=instance))
     assert not result.run_requests
+
+
+def test_dbt_runs_without_an_adapter_in_the_run_process(defs):
+    from dagster_dbt import DbtCliResource
+
+    from dagster_project.defs.transform.project import DbtCli
+
+    dbt = defs.resources["dbt"]
+    assert isinstance(dbt, DbtCli)
+    # what DbtCli overrides is still dagster-dbt's hook (else the override would do nothing)
+    assert callable(getattr(DbtCliResource, "_initialize_dbt_core_adapter", None))
+    assert dbt._initialize_dbt_core_adapter(["build"]) is None
