@@ -16,8 +16,9 @@ Cost follows new data: the big marts are incremental in dbt (rows of unchanged f
 left as they are between two full builds), so when the warehouse's record says the
 published file was made from this warehouse since its last full dbt build, the new file
 starts as a byte copy of the published one (a file copy, no query), and only the rows of
-files validated since are deleted and inserted in its incremental marts; every other mart
-and reference table is replaced whole (they are aggregates, small next to the facts). The
+files validated since are deleted and inserted in its incremental marts (the rows dbt built
+since, by key, in `detractor_followups`); every other mart and reference table is replaced
+whole (they are aggregates, small next to the facts). The
 copy is checked before it is used (its version is the one recorded, its incremental marts
 have the warehouse's columns) and after (same row counts as the warehouse); anything else
 falls back to a copy of everything.
@@ -47,6 +48,11 @@ INCREMENTAL_MARTS = {
     "marts.fct_nps_responses": "source_file_id",
     "marts.fct_verbatims": "source_file_id",
     "marts.verbatim_themes": "source_file_id",
+}
+# The marts dbt builds by key (delete+insert): their key, and the warehouse table whose
+# `built_seq` says which keys were built after a validation run (the published file's).
+KEYED_MARTS = {
+    "marts.detractor_followups": ("response_id", "intermediate.int_detractor_followups"),
 }
 
 
@@ -197,11 +203,13 @@ def _copy(
             # Names come from the warehouse's catalogue (dbt models), never from files.
             if basis is not None and name in INCREMENTAL_MARTS:
                 _replace_changed_files(con, name, INCREMENTAL_MARTS[name], basis.published_seq)
+            elif basis is not None and name in KEYED_MARTS:
+                _replace_rebuilt_rows(con, name, *KEYED_MARTS[name], basis.published_seq)
             else:
                 con.execute(f"create or replace table {_quoted(name)} as from working.{_quoted(name)}")
             tables[name] = con.execute(f"select count(*) from {_quoted(name)}").fetchall()[0][0]
         if basis is not None:
-            for name in INCREMENTAL_MARTS:
+            for name in (*INCREMENTAL_MARTS, *KEYED_MARTS):
                 rows = con.execute(f"select count(*) from working.{_quoted(name)}").fetchall()[0][0]
                 if rows != tables[name]:
                     raise _NotReusable(f"{name}: {tables[name]} rows after the increment, {rows} built")
@@ -269,7 +277,7 @@ def _check_reusable(con: duckdb.DuckDBPyConnection, basis: Basis, found: list[st
         raise _NotReusable(f"the published file has no readable version: {exc}") from exc
     if copied_version != basis.published_version:
         raise _NotReusable(f"the published file is version {copied_version}, not {basis.published_version}")
-    for name in INCREMENTAL_MARTS:
+    for name in (*INCREMENTAL_MARTS, *KEYED_MARTS):
         if name in found and _columns(con, _own_database(con), name) != _columns(con, "working", name):
             raise _NotReusable(f"{name} changed its columns")
 
@@ -282,4 +290,21 @@ def _replace_changed_files(con: duckdb.DuckDBPyConnection, name: str, file_colum
     con.execute(
         f"insert into {_quoted(name)} by name "
         f"select * from working.{_quoted(name)} where {file_column} in ({changed})"
+    )
+
+
+def _replace_rebuilt_rows(
+    con: duckdb.DuckDBPyConnection, name: str, key: str, built_in: str, since: int | None
+) -> None:
+    """The rows built after validation run `since` (by key), as the warehouse has them now;
+    rows whose key is gone from the warehouse go."""
+    rebuilt = f"""select {key} from working.{built_in}
+                  where built_seq > {int(since) if since is not None else -1}"""
+    con.execute(
+        f"""delete from {_quoted(name)}
+            where {key} not in (select {key} from working.{_quoted(name)}) or {key} in ({rebuilt})"""
+    )
+    con.execute(
+        f"""insert into {_quoted(name)} by name
+            select * from working.{_quoted(name)} where {key} in ({rebuilt})"""
     )

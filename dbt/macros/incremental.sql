@@ -21,6 +21,11 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The validation run the warehouse is at now (what this build reflects), -1 when none. -#}
+{% macro validation_seq_now() -%}
+    (select coalesce(max(validation_seq), -1) from {{ source('inbox', 'file_verdicts') }})
+{%- endmacro %}
+
 {#- The files whose valid rows changed since the last build, as SQL (a subquery). -#}
 {% macro changed_files() -%}
     (select file_id from {{ source('inbox', 'file_verdicts') }}
@@ -82,6 +87,16 @@
 {% macro delete_changed_files(file_id_column='source_file_id', files='landed') -%}
     {%- if is_incremental() -%}
         delete from {{ this }} where {{ in_files_to_rebuild(file_id_column, files) }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook of a model incremental by key: remove the rows whose key is no longer in
+    `source` (the relation it copies). -#}
+{% macro delete_rows_gone(key_column, source) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ key_column }} not in (select {{ key_column }} from {{ source }})
     {%- else -%}
         select 1
     {%- endif -%}

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 
 from dagster_project.defs.transform.project import manifest_path
-from dagster_project.lib.publish import INCREMENTAL_MARTS, Basis
+from dagster_project.lib.publish import INCREMENTAL_MARTS, KEYED_MARTS, Basis
 
 
 def test_the_incremental_marts_are_the_ones_dbt_builds_by_landed_file():
@@ -18,8 +18,15 @@ def test_the_incremental_marts_are_the_ones_dbt_builds_by_landed_file():
         if node["resource_type"] == "model" and node["schema"] == "marts"
         and node["config"]["materialized"] == "incremental"
     }  # fmt: skip
-    assert set(incremental) == set(INCREMENTAL_MARTS)
-    for name, node in incremental.items():
+    assert set(incremental) == set(INCREMENTAL_MARTS) | set(KEYED_MARTS)
+    for name, (key, built_in) in KEYED_MARTS.items():
+        # rows replaced by key (delete+insert), those int_detractor_followups built since
+        assert incremental[name]["config"]["unique_key"] == key
+        assert incremental[name]["config"]["incremental_strategy"] == "delete+insert"
+        assert key in incremental[name]["columns"]
+        (built_node,) = [node for node in nodes if node["name"] == built_in.split(".")[1]]
+        assert "built_seq" in built_node["columns"]
+    for name, node in ((n, v) for n, v in incremental.items() if n in INCREMENTAL_MARTS):
         # rows are deleted and inserted by file (macros/incremental.sql), on the column publishing uses
         assert "delete_changed_files(" in json.dumps(node["config"]["pre-hook"])
         assert INCREMENTAL_MARTS[name] in node["columns"]

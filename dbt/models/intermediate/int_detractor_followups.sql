@@ -204,7 +204,10 @@ joined as (
         detractors.source_row_number,
         -- what the row depends on besides its own file (the incremental build's keys)
         next_answers.next_response_file_id,
-        followups.source_file_id as followup_file_id
+        followups.source_file_id as followup_file_id,
+        -- the validation run this row was built from (detractor_followups and publishing
+        -- copy the rows built since they last did)
+        {{ validation_seq_now() }} as built_seq
 
     from detractors
     left join followups on detractors.response_id = followups.response_id

@@ -1,11 +1,25 @@
 -- Closing the loop: every customer detractor, its (redacted) verbatims, the call-back
 -- deadline (followup_sla_hours after the response), the case status, time to contact, and
 -- whether the same respondent's next score was higher (recovered).
+-- Incremental: the rows int_detractor_followups built in this run replace their old
+-- version (by response_id); rows no longer there (their response went away or is no longer
+-- a detractor) are deleted first.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='response_id',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rows_gone('response_id', ref('int_detractor_followups')) }}",
+) }}
+
 with
 
 detractors as (
 
     select * from {{ ref('int_detractor_followups') }}
+    {%- if is_incremental() %}
+    where built_seq > {{ built_through_seq() }}
+    {%- endif %}
 
 ),
 
