@@ -20,6 +20,7 @@ class Measured:
     peak_rss_mb: float
     cpu_seconds: float
     returncode: int
+    stopped_at_cap: bool = False  # killed for passing `rss_cap_mb`
 
     @property
     def cores_used(self) -> float:
@@ -61,9 +62,15 @@ def tree_rss_kb(root: int) -> int:
 
 
 def run(
-    command: list[str], env: dict[str, str] | None = None, cwd: Path | None = None, log: Path | None = None
+    command: list[str],
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    log: Path | None = None,
+    rss_cap_mb: float | None = None,
 ):
-    """Run `command`; returns its wall time, peak tree RSS and CPU time (children included)."""
+    """Run `command`; returns its wall time, peak tree RSS and CPU time (children included).
+    With `rss_cap_mb`, the command is killed when its tree passes that much resident memory
+    (a peer that cannot fit the machine is stopped before the machine runs out)."""
     out = log.open("w") if log else subprocess.DEVNULL
     before = os.times()
     start = time.perf_counter()
@@ -71,10 +78,15 @@ def run(
     peak = 0
     done = threading.Event()
 
+    capped = False
+
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, capped
         while not done.is_set():
             peak = max(peak, tree_rss_kb(process.pid))
+            if rss_cap_mb is not None and peak / 1024 > rss_cap_mb and not capped:
+                capped = True
+                process.kill()
             time.sleep(SAMPLE_SECONDS)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -87,4 +99,4 @@ def run(
     if log:
         out.close()
     cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
-    return Measured(seconds, peak / 1024, cpu, returncode)
+    return Measured(seconds, peak / 1024, cpu, returncode, capped)

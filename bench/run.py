@@ -1,13 +1,15 @@
 """The benchmark: the pipeline against a plain DuckDB script and pandas on the same inbox.
 
     python bench/run.py --responses 1000000 [--repeat 3] [--no-peers]   (or: make bench N=1000000)
+    python bench/run.py --responses 10000000 --only-pandas   (add the pandas peer to those results)
 
 For N responses (and the 2-3x invitations our generator writes with them), from the
 project's own generator (`--canonical-only`), it measures as whole processes, with the
 peak resident memory of the process tree:
 - floor: `bench/floor.py`, one plain DuckDB SQL script, same files and validation rules,
   the core marts' counts - asserted equal to the pipeline's (`bench/compare.py`);
-- pandas: `bench/pandas_peer.py`, the same in pandas - asserted equal too;
+- pandas: `bench/pandas_peer.py`, the same in pandas - asserted equal too; a peer whose
+  process tree passes `--peer-rss-cap-mb` (20 GB) is stopped and reported as not finishing;
 - full: `nps-warehouse run` from an empty warehouse;
 - no-op: the same command again, nothing new;
 - +1%: a new delivery of 1% more responses (and their invitations and follow-ups, own
@@ -200,6 +202,33 @@ def median(values: list[Measured]) -> dict:
     }
 
 
+def add_pandas_peer(results_file: Path, base: Path, inbox: Path, rss_cap_mb: float) -> int:
+    """One run of the pandas peer, added to the results measured before (same inbox); its
+    numbers are compared with the pipeline's published marts of that measurement."""
+    result = json.loads(results_file.read_text())
+    out = base / "pandas_out"
+    shutil.rmtree(out, ignore_errors=True)
+    measured = run(
+        [PYTHON, str(BENCH / "pandas_peer.py"), str(inbox), str(out)],
+        cwd=BENCH,
+        log=base / "pandas.log",
+        rss_cap_mb=rss_cap_mb,
+    )
+    result["pandas"] = median([measured])
+    result["pandas"]["date"] = dt.date.today().isoformat()
+    if measured.stopped_at_cap:
+        result["pandas"]["stopped_at_cap_mb"] = rss_cap_mb
+    elif measured.returncode:
+        raise SystemExit(f"pandas failed: {base / 'pandas.log'}")
+    else:
+        published = base / f"run{result['full']['runs'] - 1}" / "published" / "nps_marts.duckdb"
+        check = subprocess.run([PYTHON, str(BENCH / "compare.py"), str(published), str(out)], check=False)
+        result["pandas"]["equals_pipeline"] = check.returncode == 0
+    results_file.write_text(json.dumps(result, indent=2) + "\n")
+    subprocess.run([PYTHON, str(BENCH / "report.py")], check=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, required=True)
@@ -207,6 +236,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-peers", action="store_true", help="skip the floor and pandas peers")
     parser.add_argument("--no-pandas", action="store_true", help="skip the pandas peer (it holds everything in RAM)")
     parser.add_argument("--no-scratch-check", action="store_true", help="skip the from-scratch comparison")
+    parser.add_argument(
+        "--peer-rss-cap-mb",
+        type=float,
+        default=20_000,
+        help="stop a peer whose memory passes this (the pandas peer holds every row in RAM)",
+    )
+    parser.add_argument(
+        "--only-pandas",
+        action="store_true",
+        help="run the pandas peer alone and add it to the existing results of this size",
+    )
     args = parser.parse_args(argv)
     n = args.responses
     base = REPO / "data" / "bench" / str(n)
@@ -223,7 +263,11 @@ def main(argv: list[str] | None = None) -> int:
         },
         "inbox_mb": round(sum(p.stat().st_size for p in inbox.rglob("*.csv")) / 2**20),
         "memory_limit": os.environ.get("NPS_DUCKDB_MEMORY_LIMIT", "1GB"),
+        "memory_note": " (the GX steps' DuckDB half of it, dbt's three quarters)",
     }
+    results_file = BENCH / "results" / f"{n}.json"
+    if args.only_pandas:
+        return add_pandas_peer(results_file, base, inbox, args.peer_rss_cap_mb)
     if not args.no_peers:
         peers = (("floor", "floor.py"),) if args.no_pandas else (("floor", "floor.py"), ("pandas", "pandas_peer.py"))
         for name, script in peers:
@@ -236,11 +280,16 @@ def main(argv: list[str] | None = None) -> int:
                         [PYTHON, str(BENCH / script), str(inbox), str(out)],
                         cwd=BENCH,
                         log=base / f"{name}.log",
+                        rss_cap_mb=args.peer_rss_cap_mb,
                     )
                 )
+                if runs[-1].stopped_at_cap:
+                    break  # it does not fit this machine: once is enough to show it
                 if runs[-1].returncode:
                     raise SystemExit(f"{name} failed: {base / f'{name}.log'}")
             result[name] = median(runs)
+            if runs[-1].stopped_at_cap:
+                result[name]["stopped_at_cap_mb"] = args.peer_rss_cap_mb
     full, noop, increment = [], [], []
     for i in range(args.repeat):
         root = base / f"run{i}"
@@ -252,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
             result["full_profile"] = stage_profile(root)
             published = root / "published" / "nps_marts.duckdb"
             if not args.no_peers:
-                for name, _ in peers:
+                for name, _ in (peer for peer in peers if "stopped_at_cap_mb" not in result[peer[0]]):
                     check = subprocess.run(
                         [PYTHON, str(BENCH / "compare.py"), str(published), str(base / f"{name}_out")],
                         capture_output=True,
@@ -288,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
         result["increment_equals_scratch"] = not differing
         result["increment_differs_in"] = differing
     (BENCH / "results").mkdir(exist_ok=True)
-    (BENCH / "results" / f"{n}.json").write_text(json.dumps(result, indent=2) + "\n")
+    results_file.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
     subprocess.run([PYTHON, str(BENCH / "report.py")], check=True)
     return 0
