@@ -76,10 +76,12 @@ def section(r: dict) -> list[str]:
     lines.append(f"- peak RSS ≤ 2 GB: {verdict(peak, TARGETS['peak_rss_mb'], unit=' MB')}")
     lines.append(f"- no-op rerun ≤ 5 s: {verdict(r['noop']['seconds'], TARGETS['noop_seconds'], unit=' s')}")
     share = round(r["increment"]["seconds"] / r["full"]["seconds"], 3)
-    lines.append(f"- +1% delivery ≤ 10% of a full run: {verdict(share, TARGETS['increment_share'])}")
+    # The issue sets these at 10M; at smaller sizes a run's fixed start-up dominates them.
+    at = "" if n >= 10_000_000 else " (the target is set at 10M)"
+    lines.append(f"- +1% delivery ≤ 10% of a full run{at}: {verdict(share, TARGETS['increment_share'])}")
     if "floor" in r:
         multiple = round(r["full"]["seconds"] / r["floor"]["seconds"], 2)
-        lines.append(f"- full run ≤ 4× the floor: {verdict(multiple, TARGETS['floor_multiple'], unit='×')}")
+        lines.append(f"- full run ≤ 4× the floor{at}: {verdict(multiple, TARGETS['floor_multiple'], unit='×')}")
     if "pandas" in r and "stopped_at_cap_mb" in r["pandas"]:
         lines.append(
             f"- full run faster than pandas: met (the pandas peer does not finish on this machine: stopped at "
@@ -88,7 +90,7 @@ def section(r: dict) -> list[str]:
         )
     elif "pandas" in r:
         lines.append(
-            f"- full run faster than pandas: {'met' if r['full']['seconds'] < r['pandas']['seconds'] else '**missed**'} "
+            f"- full run faster than pandas{at}: {'met' if r['full']['seconds'] < r['pandas']['seconds'] else '**missed**'} "
             f"({r['full']['seconds']} s vs {r['pandas']['seconds']} s)"
         )
     else:
