@@ -202,28 +202,43 @@ def median(values: list[Measured]) -> dict:
     }
 
 
+def run_peer(name: str, script: str, base: Path, inbox: Path, rss_cap_mb: float) -> Measured:
+    """One run of a peer script into `<base>/<name>_out`, stopped past `rss_cap_mb`."""
+    out = base / f"{name}_out"
+    shutil.rmtree(out, ignore_errors=True)
+    measured = run(
+        [PYTHON, str(BENCH / script), str(inbox), str(out)],
+        cwd=BENCH,
+        log=base / f"{name}.log",
+        rss_cap_mb=rss_cap_mb,
+    )
+    if measured.returncode and not measured.stopped_at_cap:
+        raise SystemExit(f"{name} failed: {base / f'{name}.log'}")
+    return measured
+
+
+def peer_equals_pipeline(published: Path, base: Path, name: str) -> bool:
+    check = subprocess.run(
+        [PYTHON, str(BENCH / "compare.py"), str(published), str(base / f"{name}_out")],
+        capture_output=True,
+        text=True,
+    )
+    print(check.stdout.strip())
+    return check.returncode == 0
+
+
 def add_pandas_peer(results_file: Path, base: Path, inbox: Path, rss_cap_mb: float) -> int:
     """One run of the pandas peer, added to the results measured before (same inbox); its
     numbers are compared with the pipeline's published marts of that measurement."""
     result = json.loads(results_file.read_text())
-    out = base / "pandas_out"
-    shutil.rmtree(out, ignore_errors=True)
-    measured = run(
-        [PYTHON, str(BENCH / "pandas_peer.py"), str(inbox), str(out)],
-        cwd=BENCH,
-        log=base / "pandas.log",
-        rss_cap_mb=rss_cap_mb,
-    )
+    measured = run_peer("pandas", "pandas_peer.py", base, inbox, rss_cap_mb)
     result["pandas"] = median([measured])
     result["pandas"]["date"] = dt.date.today().isoformat()
     if measured.stopped_at_cap:
         result["pandas"]["stopped_at_cap_mb"] = rss_cap_mb
-    elif measured.returncode:
-        raise SystemExit(f"pandas failed: {base / 'pandas.log'}")
     else:
         published = base / f"run{result['full']['runs'] - 1}" / "published" / "nps_marts.duckdb"
-        check = subprocess.run([PYTHON, str(BENCH / "compare.py"), str(published), str(out)], check=False)
-        result["pandas"]["equals_pipeline"] = check.returncode == 0
+        result["pandas"]["equals_pipeline"] = peer_equals_pipeline(published, base, "pandas")
     results_file.write_text(json.dumps(result, indent=2) + "\n")
     subprocess.run([PYTHON, str(BENCH / "report.py")], check=True)
     return 0
@@ -273,20 +288,9 @@ def main(argv: list[str] | None = None) -> int:
         for name, script in peers:
             runs = []
             for _ in range(args.repeat):
-                out = base / f"{name}_out"
-                shutil.rmtree(out, ignore_errors=True)
-                runs.append(
-                    run(
-                        [PYTHON, str(BENCH / script), str(inbox), str(out)],
-                        cwd=BENCH,
-                        log=base / f"{name}.log",
-                        rss_cap_mb=args.peer_rss_cap_mb,
-                    )
-                )
+                runs.append(run_peer(name, script, base, inbox, args.peer_rss_cap_mb))
                 if runs[-1].stopped_at_cap:
                     break  # it does not fit this machine: once is enough to show it
-                if runs[-1].returncode:
-                    raise SystemExit(f"{name} failed: {base / f'{name}.log'}")
             result[name] = median(runs)
             if runs[-1].stopped_at_cap:
                 result[name]["stopped_at_cap_mb"] = args.peer_rss_cap_mb
@@ -302,13 +306,7 @@ def main(argv: list[str] | None = None) -> int:
             published = root / "published" / "nps_marts.duckdb"
             if not args.no_peers:
                 for name, _ in (peer for peer in peers if "stopped_at_cap_mb" not in result[peer[0]]):
-                    check = subprocess.run(
-                        [PYTHON, str(BENCH / "compare.py"), str(published), str(base / f"{name}_out")],
-                        capture_output=True,
-                        text=True,
-                    )
-                    result[name]["equals_pipeline"] = check.returncode == 0
-                    print(check.stdout.strip())
+                    result[name]["equals_pipeline"] = peer_equals_pipeline(published, base, name)
         noop.append(pipeline(root, work_inbox, "noop"))
         add_delivery(delivery, work_inbox)
         increment.append(pipeline(root, work_inbox, "increment"))

@@ -25,14 +25,3 @@ def release_unused_memory() -> None:
     if _libc is not None and hasattr(_libc, "malloc_trim"):  # glibc only
         _libc.malloc_trim(0)
 
-
-def resident_mb() -> float:
-    """This process's resident memory (Linux), for logs and tests; 0 elsewhere."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
