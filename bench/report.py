@@ -81,7 +81,9 @@ def section(r: dict) -> list[str]:
     lines.append(f"- +1% delivery ≤ 10% of a full run{at}: {verdict(share, TARGETS['increment_share'])}")
     if "floor" in r:
         multiple = round(r["full"]["seconds"] / r["floor"]["seconds"], 2)
-        lines.append(f"- full run ≤ 4× the floor{at}: {verdict(multiple, TARGETS['floor_multiple'], unit='×')}")
+        lines.append(
+            f"- full run ≤ 4× the floor{at}: {verdict(multiple, TARGETS['floor_multiple'], unit='×')}"
+        )
     if "pandas" in r and "stopped_at_cap_mb" in r["pandas"]:
         lines.append(
             f"- full run faster than pandas: met (the pandas peer does not finish on this machine: stopped at "

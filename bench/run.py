@@ -249,7 +249,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--responses", type=int, required=True)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-peers", action="store_true", help="skip the floor and pandas peers")
-    parser.add_argument("--no-pandas", action="store_true", help="skip the pandas peer (it holds everything in RAM)")
+    parser.add_argument(
+        "--no-pandas", action="store_true", help="skip the pandas peer (it holds everything in RAM)"
+    )
     parser.add_argument("--no-scratch-check", action="store_true", help="skip the from-scratch comparison")
     parser.add_argument(
         "--peer-rss-cap-mb",
@@ -284,7 +286,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.only_pandas:
         return add_pandas_peer(results_file, base, inbox, args.peer_rss_cap_mb)
     if not args.no_peers:
-        peers = (("floor", "floor.py"),) if args.no_pandas else (("floor", "floor.py"), ("pandas", "pandas_peer.py"))
+        peers = (
+            (("floor", "floor.py"),)
+            if args.no_pandas
+            else (("floor", "floor.py"), ("pandas", "pandas_peer.py"))
+        )
         for name, script in peers:
             runs = []
             for _ in range(args.repeat):

@@ -99,9 +99,9 @@ def _failure_messages(result) -> list[tuple[str, str]]:
 def nothing_to_do(settings: Settings) -> bool:
     """The inbox, configuration and date are those of the last published build: say so and
     print its summary without starting Dagster (see `lib/build_state.py`)."""
-    from dagster_project.lib.build_state import BuildFingerprint, last_build, nothing_new
-    from dagster_project.lib.source_config import load_sources_config
-    from dagster_project.lib.summary import summary_text
+    from dagster_project.landing.sources import load_sources_config
+    from dagster_project.publishing.summary import summary_text
+    from dagster_project.warehouse.build_state import BuildFingerprint, last_build, nothing_new
 
     sources = load_sources_config(settings.sources_config)
     if not nothing_new(settings, BuildFingerprint.now(settings, sources)):
@@ -120,9 +120,9 @@ def run(settings: Settings, wait: bool = True) -> int:
     if nothing_to_do(settings):
         return 0
     from dagster_project.defs import build_definitions
-    from dagster_project.lib.locking import WarehouseBusy, warehouse_lock
-    from dagster_project.lib.pseudonymise import KEY_ENV, KEY_FILE_NAME, load_key
-    from dagster_project.lib.summary import summary_text
+    from dagster_project.landing.pseudonymise import KEY_ENV, KEY_FILE_NAME, load_key
+    from dagster_project.publishing.summary import summary_text
+    from dagster_project.warehouse.locking import WarehouseBusy, warehouse_lock
 
     try:
         preflight(settings)
@@ -203,19 +203,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         if args.command == "run":
-            from dagster_project.lib.source_config import load_sources_config
+            from dagster_project.landing.sources import load_sources_config
 
             load_sources_config(settings.sources_config)  # fail fast, before any work
     except ConfigurationError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     if args.command == "summary":
-        from dagster_project.lib.summary import summary_text
+        from dagster_project.publishing.summary import summary_text
 
         print(summary_text(settings.published_path))
         return 0
     if args.command == "data-docs":
-        from dagster_project.lib.gx_validation import GxValidator
+        from dagster_project.validation.gx import GxValidator
 
         sites = GxValidator(settings.gx_results_dir).context.build_data_docs()
         for url in sites.values():

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from dagster_project.lib.landing import land_source
-from dagster_project.lib.source_config import SourceConfig
-from dagster_project.lib.sources import RESPONSES
-from dagster_project.lib.validation import validate_source
-from dagster_project.lib.warehouse import connect, ensure_landing_tables
+from dagster_project.landing.land import land_source
+from dagster_project.landing.sources import SourceConfig
+from dagster_project.row_kinds import RESPONSES
+from dagster_project.validation.verdicts import validate_source
+from dagster_project.warehouse.connection import connect, ensure_landing_tables
 from tests.pipeline import LANDING_KEY
 
 CANONICAL_RESPONSES = SourceConfig(name="responses", kind="responses", folder="responses")

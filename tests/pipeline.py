@@ -6,7 +6,7 @@ import dagster as dg
 import pytest
 
 from dagster_project.defs import build_definitions
-from dagster_project.lib.pseudonymise import PseudonymKey
+from dagster_project.landing.pseudonymise import PseudonymKey
 from dagster_project.settings import Settings
 
 TEST_KEY = "test-pseudonymisation-key"

@@ -15,7 +15,7 @@ from dagster_project.defs.quality.checks import quality_checks
 from dagster_project.defs.resources import NpsWarehouse
 from dagster_project.defs.transform.assets import nps_dbt_models
 from dagster_project.defs.transform.project import DbtCli, dbt_executable, dbt_project
-from dagster_project.lib.source_config import load_sources_config
+from dagster_project.landing.sources import load_sources_config
 from dagster_project.settings import Settings
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from dagster_project.lib import warehouse
-from dagster_project.lib.locking import warehouse_lock
-from dagster_project.lib.pseudonymise import PseudonymKey, load_key
+from dagster_project.landing.pseudonymise import PseudonymKey, load_key
 from dagster_project.settings import Settings, memory_limit_share
+from dagster_project.warehouse import connection as warehouse
+from dagster_project.warehouse.locking import warehouse_lock
 
 _TEXT_SETTINGS = {"reporting_tz", "duckdb_memory_limit"}
 

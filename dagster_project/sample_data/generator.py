@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from dagster_project.lib.sources import FOLLOWUPS, INVITATIONS, RESPONSES, SEGMENT_PREFIX, SURVEY_TOOL_COLUMNS
+from dagster_project.row_kinds import FOLLOWUPS, INVITATIONS, RESPONSES, SEGMENT_PREFIX, SURVEY_TOOL_COLUMNS
 
 SEED = 20261124
 LOCAL_TZ = ZoneInfo("Europe/Stockholm")

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from dagster_project.lib.locking import lock_path
+from dagster_project.warehouse.locking import lock_path
 from tests.cli_runs import deployment, published_tables
 from tests.conftest import FIXTURES
 

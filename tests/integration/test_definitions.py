@@ -10,7 +10,7 @@ import pytest
 
 from dagster_project.defs import build_definitions
 from dagster_project.defs.automation.sensors import inbox_sensor
-from dagster_project.lib.source_config import load_sources_config
+from dagster_project.landing.sources import load_sources_config
 from tests.conftest import FIXTURES, make_settings
 
 SNAPSHOT = Path(__file__).parent.parent / "snapshots" / "asset_graph.txt"

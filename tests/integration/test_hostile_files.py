@@ -13,12 +13,12 @@ import shutil
 import pytest
 import yaml
 
-from dagster_project.lib.landing import land_source
-from dagster_project.lib.source_config import load_sources_config
-from dagster_project.lib.sources import RESPONSES
-from dagster_project.lib.validation import reconcile, validate_source
-from dagster_project.lib.warehouse import connect, ensure_landing_tables
+from dagster_project.landing.land import land_source
+from dagster_project.landing.sources import load_sources_config
+from dagster_project.row_kinds import RESPONSES
 from dagster_project.settings import Settings
+from dagster_project.validation.verdicts import reconcile, validate_source
+from dagster_project.warehouse.connection import connect, ensure_landing_tables
 from tests.conftest import FIXTURES, Warehouse
 from tests.pipeline import LANDING_KEY, run_pipeline
 

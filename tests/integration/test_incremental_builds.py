@@ -22,7 +22,7 @@ import duckdb
 import pytest
 
 from dagster_project.defs.publish.assets import PUBLISHED
-from dagster_project.lib.build_state import LAST_BUILD
+from dagster_project.warehouse.build_state import LAST_BUILD
 from tests.conftest import FIXTURES, make_settings
 from tests.pipeline import run_pipeline
 

@@ -13,7 +13,7 @@ import time
 import duckdb
 import pytest
 
-from dagster_project.lib.publish import publish
+from dagster_project.publishing.publish import publish
 from tests.cli_runs import copy_site, deployment, published_tables, published_version
 from tests.conftest import FIXTURES
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from dagster_project.lib.warehouse import connect
 from dagster_project.settings import DBT_PROJECT_DIR, Settings, memory_limit_share
+from dagster_project.warehouse.connection import connect
 
 
 def test_connections_are_capped_and_spill_next_to_the_warehouse(tmp_path):

@@ -6,7 +6,8 @@ from __future__ import annotations
 import dataclasses
 import os
 
-from dagster_project.lib.build_state import (
+from dagster_project.landing.sources import load_sources_config
+from dagster_project.warehouse.build_state import (
     BuildFingerprint,
     config_changed,
     last_build,
@@ -14,7 +15,6 @@ from dagster_project.lib.build_state import (
     promote_pending,
     record_pending,
 )
-from dagster_project.lib.source_config import load_sources_config
 from tests.conftest import FIXTURES, make_settings
 
 

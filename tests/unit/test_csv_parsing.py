@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import duckdb
 
-from dagster_project.lib.csv_parsing import parse_delimited
+from dagster_project.readers.delimited import parse_delimited
 
 
 def parse(tmp_path, text: str, delimiter: str, width: int, header_rows: int = 1):

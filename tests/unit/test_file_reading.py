@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from dagster_project.lib.file_reading import first_line, inspect_file, sniff_delimiter, utf8_copy
+from dagster_project.readers.encoding import first_line, inspect_file, sniff_delimiter, utf8_copy
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from dagster_project.lib.gx_validation import GxValidator, validate_batches
-from dagster_project.lib.sources import CHANNELS, RESPONSES, SOURCES
-from dagster_project.lib.value_sql import SCORE_PATTERN
-from dagster_project.lib.warehouse import connect
+from dagster_project.row_kinds import CHANNELS, RESPONSES, SOURCES
 from dagster_project.settings import GX_CONTEXT_DIR
+from dagster_project.validation.gx import GxValidator, validate_batches
+from dagster_project.validation.value_sql import SCORE_PATTERN
+from dagster_project.warehouse.connection import connect
 from tests.landing_helpers import land_and_validate
 
 

@@ -16,10 +16,10 @@ import duckdb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dagster_project.lib.landing import land_source
-from dagster_project.lib.sources import RESPONSES
-from dagster_project.lib.validation import reconcile, validate_source
-from dagster_project.lib.warehouse import ensure_landing_tables
+from dagster_project.landing.land import land_source
+from dagster_project.row_kinds import RESPONSES
+from dagster_project.validation.verdicts import reconcile, validate_source
+from dagster_project.warehouse.connection import ensure_landing_tables
 from tests.landing_helpers import CANONICAL_RESPONSES
 from tests.pipeline import LANDING_KEY
 

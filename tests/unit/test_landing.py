@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from dagster_project.lib.landing import land_source, pseudonymise_legacy_columns
-from dagster_project.lib.source_config import SourceConfig
-from dagster_project.lib.warehouse import connect, ensure_landing_tables
+from dagster_project.landing.land import land_source, pseudonymise_legacy_columns
+from dagster_project.landing.sources import SourceConfig
+from dagster_project.warehouse.connection import connect, ensure_landing_tables
 from tests.pipeline import LANDING_KEY, TEST_KEY
 
 HEADER = "response_id,survey_id,responded_at,score,channel,segment_region\n"

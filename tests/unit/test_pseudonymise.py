@@ -8,7 +8,7 @@ import stat
 import duckdb
 import pytest
 
-from dagster_project.lib.pseudonymise import KEY_ENV, PseudonymKey, hmac_sql, load_key
+from dagster_project.landing.pseudonymise import KEY_ENV, PseudonymKey, hmac_sql, load_key
 
 
 @pytest.mark.parametrize("secret", [b"k", b"x" * 64, b"a much longer secret " * 10])

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 
 from dagster_project.defs.transform.project import manifest_path
-from dagster_project.lib.publish import INCREMENTAL_MARTS, KEYED_MARTS, Basis
+from dagster_project.publishing.publish import INCREMENTAL_MARTS, KEYED_MARTS, Basis
 
 
 def test_the_incremental_marts_are_the_ones_dbt_builds_by_landed_file():

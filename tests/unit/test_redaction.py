@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from dagster_project.lib.redaction import redact, redact_sql, register
+from dagster_project.validation.redaction import redact, redact_sql, register
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dagster_project.lib.source_config import load_sources_config
+from dagster_project.landing.sources import load_sources_config
 from dagster_project.settings import REPO_ROOT, ConfigurationError
 
 

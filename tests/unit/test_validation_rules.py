@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from dagster_project.lib.sources import RESPONSES
-from dagster_project.lib.validation import reconcile
-from dagster_project.lib.warehouse import connect
+from dagster_project.row_kinds import RESPONSES
+from dagster_project.validation.verdicts import reconcile
+from dagster_project.warehouse.connection import connect
 from tests.landing_helpers import land_and_validate
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

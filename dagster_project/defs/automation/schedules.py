@@ -5,9 +5,9 @@ from __future__ import annotations
 import dagster as dg
 
 from dagster_project.defs.automation.jobs import nps_pipeline
-from dagster_project.lib.build_state import BuildFingerprint, nothing_new
-from dagster_project.lib.source_config import SourcesConfig
+from dagster_project.landing.sources import SourcesConfig
 from dagster_project.settings import Settings
+from dagster_project.warehouse.build_state import BuildFingerprint, nothing_new
 
 
 def daily_schedule(settings: Settings, sources: SourcesConfig) -> dg.ScheduleDefinition:

@@ -11,8 +11,8 @@ from pathlib import Path
 import dagster as dg
 
 from dagster_project.defs.automation.jobs import nps_pipeline
-from dagster_project.lib.build_state import inbox_fingerprint
-from dagster_project.lib.source_config import SourcesConfig
+from dagster_project.landing.sources import SourcesConfig
+from dagster_project.warehouse.build_state import inbox_fingerprint
 
 
 def inbox_sensor(raw_dir: Path, sources: SourcesConfig) -> dg.SensorDefinition:

@@ -8,11 +8,11 @@ reason and reported by the check `raw/landed_files:files_usable`; it never stops
 import dagster as dg
 
 from dagster_project.defs.resources import NpsWarehouse
-from dagster_project.lib.build_state import BuildFingerprint, record_pending
-from dagster_project.lib.landing import LandingOutcome, land_source, pseudonymise_legacy_columns
-from dagster_project.lib.source_config import SourcesConfig
-from dagster_project.lib.sources import SOURCES
-from dagster_project.lib.warehouse import WRITER_POOL
+from dagster_project.landing.land import LandingOutcome, land_source, pseudonymise_legacy_columns
+from dagster_project.landing.sources import SourcesConfig
+from dagster_project.row_kinds import SOURCES
+from dagster_project.warehouse.build_state import BuildFingerprint, record_pending
+from dagster_project.warehouse.connection import WRITER_POOL
 
 LANDED_FILES = dg.AssetKey(["raw", "landed_files"])
 

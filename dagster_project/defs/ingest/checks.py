@@ -8,7 +8,7 @@ import dagster as dg
 
 from dagster_project.defs.ingest.assets import LANDED_FILES
 from dagster_project.defs.resources import NpsWarehouse
-from dagster_project.lib.warehouse import WRITER_POOL
+from dagster_project.warehouse.connection import WRITER_POOL
 
 
 @dg.asset_check(

@@ -3,9 +3,9 @@
 import dagster as dg
 
 from dagster_project.defs.resources import NpsWarehouse
-from dagster_project.lib.build_state import promote_pending
-from dagster_project.lib.publish import PUBLISHED_SCHEMAS, publish
-from dagster_project.lib.warehouse import WRITER_POOL
+from dagster_project.publishing.publish import PUBLISHED_SCHEMAS, publish
+from dagster_project.warehouse.build_state import promote_pending
+from dagster_project.warehouse.connection import WRITER_POOL
 
 PUBLISHED = dg.AssetKey(["published", "nps_marts"])
 

@@ -4,10 +4,10 @@ import dagster as dg
 
 from dagster_project.defs.ingest.assets import LANDED_FILES, rows_key, segments_key
 from dagster_project.defs.resources import NpsWarehouse
-from dagster_project.lib.build_state import config_changed
-from dagster_project.lib.sources import SOURCES, SourceSpec
-from dagster_project.lib.validation import validate_source
-from dagster_project.lib.warehouse import WRITER_POOL
+from dagster_project.row_kinds import SOURCES, SourceSpec
+from dagster_project.validation.verdicts import validate_source
+from dagster_project.warehouse.build_state import config_changed
+from dagster_project.warehouse.connection import WRITER_POOL
 
 # A quarantine reason without its values, so that reasons group into rules.
 RULE_OF_REASON = (

@@ -18,12 +18,12 @@ import dagster as dg
 from dagster_project.defs.ingest.assets import rows_key
 from dagster_project.defs.quality.assets import valid_key
 from dagster_project.defs.resources import NpsWarehouse
-from dagster_project.lib.build_state import config_changed
-from dagster_project.lib.gx_validation import BatchReport, GxValidator, validate_batches
-from dagster_project.lib.sources import SOURCES, SourceSpec
-from dagster_project.lib.validation import reconcile
-from dagster_project.lib.warehouse import WRITER_POOL
+from dagster_project.row_kinds import SOURCES, SourceSpec
 from dagster_project.settings import GX_DUCKDB_MEMORY_SHARE
+from dagster_project.validation.gx import BatchReport, GxValidator, validate_batches
+from dagster_project.validation.verdicts import reconcile
+from dagster_project.warehouse.build_state import config_changed
+from dagster_project.warehouse.connection import WRITER_POOL
 
 
 def _report_table(reports: list[BatchReport]) -> str:

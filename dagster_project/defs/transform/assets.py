@@ -10,10 +10,10 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from dagster_project.defs.resources import NpsWarehouse
 from dagster_project.defs.transform.project import dbt_project, manifest_path
-from dagster_project.lib.build_state import config_changed
-from dagster_project.lib.crash_points import crash_point
-from dagster_project.lib.dbt_state import built_through, record_built_through, validation_seq_now
-from dagster_project.lib.warehouse import WRITER_POOL
+from dagster_project.warehouse.build_state import config_changed
+from dagster_project.warehouse.connection import WRITER_POOL
+from dagster_project.warehouse.crash_points import crash_point
+from dagster_project.warehouse.dbt_watermark import built_through, record_built_through, validation_seq_now
 
 
 class NpsDbtTranslator(DagsterDbtTranslator):

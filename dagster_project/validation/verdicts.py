@@ -30,17 +30,17 @@ from dataclasses import dataclass
 
 import duckdb
 
-from dagster_project.lib.crash_points import crash_point
-from dagster_project.lib.redaction import redact_sql
-from dagster_project.lib.redaction import register as register_redaction
-from dagster_project.lib.sources import CHANNELS, SURVEY_TOOL_COLUMNS, SourceSpec
-from dagster_project.lib.value_sql import (
+from dagster_project.row_kinds import CHANNELS, SURVEY_TOOL_COLUMNS, SourceSpec
+from dagster_project.validation.redaction import redact_sql
+from dagster_project.validation.redaction import register as register_redaction
+from dagster_project.validation.value_sql import (
     SCORE_PATTERN,
     channel_sql,
     score_number_sql,
     score_text_sql,
     timestamp_sql,
 )
+from dagster_project.warehouse.crash_points import crash_point
 
 _VALUE_IN_MESSAGE_CHARS = 60
 SEGMENT_BATCH_ROWS = 2_000_000  # valid rows whose segments are written in one statement

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from dagster_project.lib.sources import CHANNELS, KINDS, SEGMENT_PREFIX, SourceSpec
+from dagster_project.row_kinds import CHANNELS, KINDS, SEGMENT_PREFIX, SourceSpec
 from dagster_project.settings import ConfigurationError
 
 NPS_SCALE = "0-10"

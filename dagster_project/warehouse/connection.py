@@ -13,10 +13,10 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.lib.locking import lock_timeout
-from dagster_project.lib.memory import release_unused_memory
-from dagster_project.lib.sources import SOURCES, SourceSpec
+from dagster_project.row_kinds import SOURCES, SourceSpec
 from dagster_project.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
+from dagster_project.warehouse.locking import lock_timeout
+from dagster_project.warehouse.memory import release_unused_memory
 
 WRITER_POOL = "nps_warehouse"
 

@@ -30,10 +30,10 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from dagster_project.lib.redaction import redact
-from dagster_project.lib.sources import SourceSpec
-from dagster_project.lib.validation import live_rows_sql, timestamp_formats, typed_columns_sql
+from dagster_project.row_kinds import SourceSpec
 from dagster_project.settings import GX_CONTEXT_DIR
+from dagster_project.validation.redaction import redact
+from dagster_project.validation.verdicts import live_rows_sql, timestamp_formats, typed_columns_sql
 
 BATCH_ROWS = 500_000  # rows per GX run (DuckDB hands ~122,880-row pieces; they are joined up)
 

@@ -24,4 +24,3 @@ def release_unused_memory() -> None:
     pa.default_memory_pool().release_unused()
     if _libc is not None and hasattr(_libc, "malloc_trim"):  # glibc only
         _libc.malloc_trim(0)
-

@@ -26,15 +26,15 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.lib.csv_parsing import (
+from dagster_project.landing.sources import SourceConfig
+from dagster_project.readers.delimited import (
     Record,
     fit_to_width,
     insert_records,
     parse_delimited,
     read_header_records,
 )
-from dagster_project.lib.file_reading import FileFacts, first_line, sniff_delimiter, utf8_copy
-from dagster_project.lib.source_config import SourceConfig
+from dagster_project.readers.encoding import FileFacts, first_line, sniff_delimiter, utf8_copy
 
 DELIMITED_SUFFIXES = (".csv", ".tsv", ".txt")
 SUFFIXES = {

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from dagster_project.lib.landing import inbox_files
-from dagster_project.lib.source_config import SourcesConfig
+from dagster_project.landing.land import inbox_files
+from dagster_project.landing.sources import SourcesConfig
 from dagster_project.settings import DBT_PROJECT_DIR, GX_CONTEXT_DIR, REPO_ROOT, Settings
 
 LAST_BUILD = "last_build.json"

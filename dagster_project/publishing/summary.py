@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dagster_project.lib.warehouse import connect
+from dagster_project.warehouse.connection import connect
 
 MONTHS_SHOWN = 6
 

@@ -32,15 +32,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 
-from dagster_project.lib.crash_points import crash_point
-from dagster_project.lib.csv_parsing import drop_parsed
-from dagster_project.lib.file_reading import FileFacts, inspect_file
-from dagster_project.lib.pseudonymise import PseudonymKey, hmac_sql
-from dagster_project.lib.readers import ParsedFile, read_file, scale_stated_in
-from dagster_project.lib.source_config import SourceConfig
-from dagster_project.lib.sources import SOURCES
-from dagster_project.lib.value_sql import score_number_sql
-from dagster_project.lib.warehouse import scalar
+from dagster_project.landing.pseudonymise import PseudonymKey, hmac_sql
+from dagster_project.landing.sources import SourceConfig
+from dagster_project.readers.delimited import drop_parsed
+from dagster_project.readers.encoding import FileFacts, inspect_file
+from dagster_project.readers.formats import ParsedFile, read_file, scale_stated_in
+from dagster_project.row_kinds import SOURCES
+from dagster_project.validation.value_sql import score_number_sql
+from dagster_project.warehouse.connection import scalar
+from dagster_project.warehouse.crash_points import crash_point
 
 _TEMP = "_landing"
 TEXT_LABEL_SHARE = 0.5  # more than half the scores are words: a labelled scale

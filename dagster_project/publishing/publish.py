@@ -35,10 +35,10 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.lib.crash_points import crash_point
-from dagster_project.lib.dbt_state import last_full_build_at, validation_seq_now
-from dagster_project.lib.warehouse import connect, duckdb_config
 from dagster_project.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
+from dagster_project.warehouse.connection import connect, duckdb_config
+from dagster_project.warehouse.crash_points import crash_point
+from dagster_project.warehouse.dbt_watermark import last_full_build_at, validation_seq_now
 
 PUBLISHED_SCHEMAS = ("marts", "reference")
 REQUIRED_TABLES = ("marts.fct_nps_responses", "marts.nps_by_period", "marts.file_loads")
