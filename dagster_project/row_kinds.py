@@ -19,7 +19,7 @@ SEGMENT_PREFIX = "segment_"
 
 
 @dataclass(frozen=True)
-class SourceSpec:
+class RowKind:
     name: str  # the kind: responses | invitations | followups
     columns: tuple[str, ...]
     required: tuple[str, ...]
@@ -65,7 +65,7 @@ class SourceSpec:
         return f"validated.{self.name}_quarantine"
 
 
-RESPONSES = SourceSpec(
+RESPONSES = RowKind(
     name="responses",
     columns=(
         "response_id",
@@ -97,7 +97,7 @@ RESPONSES = SourceSpec(
     answers_column="invitation_id",
 )
 
-INVITATIONS = SourceSpec(
+INVITATIONS = RowKind(
     name="invitations",
     columns=(
         "invitation_id",
@@ -116,7 +116,7 @@ INVITATIONS = SourceSpec(
     timestamp_columns=("sent_at", "delivered_at", "opened_at", "started_at", "completed_at"),
 )
 
-FOLLOWUPS = SourceSpec(
+FOLLOWUPS = RowKind(
     name="followups",
     columns=("response_id", "contacted_at", "resolved_at", "outcome", "owner"),
     required=("response_id",),
@@ -130,5 +130,5 @@ FOLLOWUPS = SourceSpec(
 # Columns survey tools add to responses (Qualtrics Status / Finished / Q_NPS_GROUP).
 SURVEY_TOOL_COLUMNS = ("status", "finished", "nps_group")
 
-SOURCES: tuple[SourceSpec, ...] = (RESPONSES, INVITATIONS, FOLLOWUPS)
-KINDS: dict[str, SourceSpec] = {spec.name: spec for spec in SOURCES}
+ROW_KINDS: tuple[RowKind, ...] = (RESPONSES, INVITATIONS, FOLLOWUPS)
+ROW_KIND_BY_NAME: dict[str, RowKind] = {kind.name: kind for kind in ROW_KINDS}

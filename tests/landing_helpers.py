@@ -9,7 +9,8 @@ from dagster_project.landing.land import land_source
 from dagster_project.landing.sources import SourceConfig
 from dagster_project.row_kinds import RESPONSES
 from dagster_project.validation.verdicts import validate_source
-from dagster_project.warehouse.connection import connect, ensure_landing_tables
+from dagster_project.warehouse.connection import connect
+from dagster_project.warehouse.tables import ensure_landing_tables
 from tests.pipeline import LANDING_KEY
 
 CANONICAL_RESPONSES = SourceConfig(name="responses", kind="responses", folder="responses")

@@ -14,6 +14,7 @@ from dagster_project.landing.pseudonymise import PseudonymKey, load_key
 from dagster_project.settings import Settings, memory_limit_share
 from dagster_project.warehouse import connection as warehouse
 from dagster_project.warehouse.locking import warehouse_lock
+from dagster_project.warehouse.tables import ensure_landing_tables
 
 _TEXT_SETTINGS = {"reporting_tz", "duckdb_memory_limit"}
 
@@ -60,7 +61,7 @@ class NpsWarehouse(dg.ConfigurableResource):
             ) as con,
         ):
             if not read_only:
-                warehouse.ensure_landing_tables(con)
+                ensure_landing_tables(con)
             yield con
 
     def pseudonym_key(self) -> PseudonymKey:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from dagster_project.row_kinds import CHANNELS, KINDS, SEGMENT_PREFIX, SourceSpec
+from dagster_project.row_kinds import CHANNELS, ROW_KIND_BY_NAME, SEGMENT_PREFIX, RowKind
 from dagster_project.settings import ConfigurationError
 
 NPS_SCALE = "0-10"
@@ -89,13 +89,13 @@ class SourceConfig(BaseModel):
 
     @model_validator(mode="after")
     def _columns_exist(self) -> SourceConfig:
-        spec = self.spec
+        kind = self.row_kind
         for field in ("columns", "constants"):
-            unknown = sorted(set(getattr(self, field)) - set(spec.columns))
+            unknown = sorted(set(getattr(self, field)) - set(kind.columns))
             if unknown:
                 raise ValueError(
                     f"{field}: {', '.join(unknown)} not canonical {self.kind} column(s); "
-                    f"known: {', '.join(spec.columns)}"
+                    f"known: {', '.join(kind.columns)}"
                 )
         both = sorted(set(self.columns) & set(self.constants))
         if both:
@@ -105,8 +105,9 @@ class SourceConfig(BaseModel):
         return self
 
     @property
-    def spec(self) -> SourceSpec:
-        return KINDS[self.kind]
+    def row_kind(self) -> RowKind:
+        """The kind of row this source's files hold (`kind:` names it)."""
+        return ROW_KIND_BY_NAME[self.kind]
 
     @property
     def declares_nps_scale(self) -> bool:

@@ -1,27 +1,35 @@
-"""Parsing records into a DuckDB temp relation of text, one row per record.
+"""Delimited text exports: our canonical CSV, Qualtrics CSV, SurveyMonkey CSV.
 
-The relation (a temp view over the temp table `<name>_read`, dropped with `drop_parsed`)
-has columns `row_number` (1 = first record after the header rows), `c0`..`cN` (the
-header's columns, by position) and `parse_error`. File names and headers
-never become SQL text: paths are bound parameters and columns are named by position.
+| format            | header                                                         |
+|-------------------|----------------------------------------------------------------|
+| csv               | one header row                                                 |
+| qualtrics_csv     | three rows: column names, question texts, ImportId JSON        |
+|                   | (`{"ImportId":"recordedDate","timeZone":"America/Denver"}`)    |
+| surveymonkey_csv  | two rows: question texts, then sub-answers ("Response", ...)   |
 
-Delimited files: DuckDB's reader first, with every option explicit (no sniffing) and
-strict parsing. When DuckDB refuses the file (ragged rows, stray quotes), a second pass
-with Python's csv module keeps every record, marking the malformed ones with a
-`parse_error`, so no record is lost and each problem is named by its row.
-Other formats (xlsx, JSON) hand their records to `insert_records`.
+The bytes are first made UTF-8 (`encoding.py`). DuckDB's reader goes first, with every
+option explicit (no sniffing) and strict parsing. When DuckDB refuses the file (ragged
+rows, stray quotes), a second pass with Python's csv module keeps every record, marking
+the malformed ones with a `parse_error`, so no record is lost and each problem is named by
+its row.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
-BATCH_ROWS = 100_000
+from dagster_project.landing.sources import SourceConfig
+from dagster_project.readers.encoding import FileFacts, first_line, sniff_delimiter, utf8_copy
+from dagster_project.readers.rows import Record, column_names, drop_rows, fit_to_width, insert_records
+from dagster_project.readers.types import FileUnusable, ParsedFile
+
+HEADER_ROWS = {"csv": 1, "qualtrics_csv": 3, "surveymonkey_csv": 2}
+SURVEYMONKEY_PLAIN_SUBHEADERS = {"", "response", "open-ended response"}
 # DuckDB's reader sizes its buffer from the longest line allowed (up to the whole file): a
 # 1 GB file then needs a 1 GB block, more than the memory limit, and DuckDB refuses it. A
 # record longer than this (free text of megabytes) goes to the Python reader, which keeps it.
@@ -29,11 +37,83 @@ MAX_LINE_BYTES = 8 << 20
 READ_BUFFER_BYTES = 4 * MAX_LINE_BYTES
 csv.field_size_limit(1 << 30)
 
-Record = tuple[int, list[str | None], str | None]  # row number, fields, parse error
+
+def read_delimited(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    source: SourceConfig,
+    facts: FileFacts,
+    work_dir: Path,
+    table: str,
+) -> ParsedFile:
+    """Read a delimited export into the relation `table`."""
+    if source.encoding == "utf-8" and not facts.is_utf8:
+        raise FileUnusable(f"the file is not valid UTF-8 (it looks {facts.encoding})")
+    readable = utf8_copy(path, facts, work_dir, forced=source.encoding)
+    try:
+        line = first_line(readable)
+        if not line.strip():
+            raise FileUnusable("the file has no header row")
+        delimiter = source.delimiter if source.delimiter != "auto" else sniff_delimiter(line)
+        header_rows = HEADER_ROWS[source.format]
+        records = read_header_records(readable, delimiter, header_rows)
+        if len(records) < header_rows:
+            raise FileUnusable(
+                f"a {source.format} export starts with {header_rows} header rows; the file has {len(records)}"
+            )
+        parsed = _name_columns(source.format, records)
+        parsed.delimiter = delimiter
+        parsed.parser = parse_delimited(con, readable, delimiter, len(parsed.header), table, header_rows)
+        parsed.rows = table
+        return parsed
+    finally:
+        if readable != path:
+            readable.unlink(missing_ok=True)
 
 
-def column_names(width: int) -> list[str]:
-    return [f"c{i}" for i in range(width)]
+def _name_columns(file_format: str, records: list[list[str]]) -> ParsedFile:
+    if file_format == "csv":
+        return ParsedFile(header=tuple(records[0]))
+    if file_format == "qualtrics_csv":
+        return _qualtrics_header(records)
+    return _surveymonkey_header(records)
+
+
+def _qualtrics_header(records: list[list[str]]) -> ParsedFile:
+    names, questions, import_ids = records
+    if len(questions) != len(names) or len(import_ids) != len(names):
+        raise FileUnusable("the three Qualtrics header rows have different numbers of columns")
+    parsed = ParsedFile(header=tuple(names), descriptions=dict(zip(names, questions, strict=True)))
+    zones = set()
+    for cell in import_ids:
+        try:
+            meta = json.loads(cell)
+        except ValueError:
+            raise FileUnusable(
+                f"the third Qualtrics header row should hold ImportId JSON, found {cell[:60]!r}"
+            ) from None
+        if isinstance(meta, dict) and meta.get("timeZone"):
+            zones.add(meta["timeZone"])
+    if len(zones) > 1:
+        parsed.notes.append(f"several time zones in the ImportId row: {sorted(zones)}")
+    if zones:
+        parsed.timezone = sorted(zones)[0]  # an unknown zone rejects the file at landing
+    return parsed
+
+
+def _surveymonkey_header(records: list[list[str]]) -> ParsedFile:
+    questions, answers = records
+    if len(answers) != len(questions):
+        raise FileUnusable("the two SurveyMonkey header rows have different numbers of columns")
+    names = []
+    current = ""
+    for question, answer in zip(questions, answers, strict=True):
+        current = question.strip() or current  # a question spans its sub-answer columns
+        if answer.strip().lower() in SURVEYMONKEY_PLAIN_SUBHEADERS:
+            names.append(current)
+        else:
+            names.append(f"{current} - {answer.strip()}")
+    return ParsedFile(header=tuple(names), descriptions={name: name for name in names})
 
 
 def read_header_records(path: Path, delimiter: str, count: int) -> list[list[str]]:
@@ -57,20 +137,14 @@ def parse_delimited(
     header_rows: int = 1,
 ) -> str:
     """Fill `table` from a UTF-8 delimited file; returns the parser used ('duckdb' or 'python')."""
-    drop_parsed(con, table)
+    drop_rows(con, table)
     try:
         _parse_with_duckdb(con, path, delimiter, width, table, header_rows)
         return "duckdb"
     except duckdb.Error:
-        drop_parsed(con, table)
+        drop_rows(con, table)
         insert_records(con, table, width, _delimited_records(path, delimiter, width, header_rows))
         return "python"
-
-
-def drop_parsed(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """Remove what parsing made (the view `table` and its table `<table>_read`)."""
-    con.execute(f"drop view if exists {table}")
-    con.execute(f"drop table if exists {table}_read")
 
 
 def _parse_with_duckdb(
@@ -122,18 +196,6 @@ class _LineTap:
         return line
 
 
-def fit_to_width(fields: list, width: int) -> tuple[list[str | None], str | None]:
-    """Fields padded or cut to the header's width, and the error when they did not fit."""
-    error = None
-    if len(fields) != width:
-        error = f"row has {len(fields)} fields but the header has {width}"
-        if len(fields) > width:
-            error += f"; extra values {fields[width:][:5]!r}"
-    padded = [value if value != "" else None for value in fields[:width]]
-    padded += [None] * (width - len(padded))
-    return padded, error
-
-
 def _delimited_records(path: Path, delimiter: str, width: int, header_rows: int) -> Iterator[Record]:
     """Every record after the header rows.
 
@@ -176,39 +238,3 @@ def _delimiter_hint(text: str, delimiter: str) -> str:
     if not others:
         return ""
     return f" (the row looks {others[0]!r}-delimited, the header {delimiter!r}-delimited)"
-
-
-def insert_records(con: duckdb.DuckDBPyConnection, table: str, width: int, records: Iterable[Record]) -> None:
-    """Create `table` and fill it from records, in Arrow batches (constant memory)."""
-    names = column_names(width)
-    schema = pa.schema(
-        [("row_number", pa.int64())]
-        + [(name, pa.string()) for name in names]
-        + [("parse_error", pa.string())]
-    )
-    drop_parsed(con, table)
-    con.execute(
-        f"create temp table {table}_read ("
-        + ", ".join(["row_number bigint"] + [f"{n} varchar" for n in names] + ["parse_error varchar"])
-        + ")"
-    )
-    con.execute(f"create temp view {table} as select * from {table}_read")
-    batch: list[Record] = []
-
-    def flush() -> None:
-        if not batch:
-            return
-        columns = [pa.array([number for number, _, _ in batch], pa.int64())]
-        for i in range(width):
-            columns.append(pa.array([fields[i] for _, fields, _ in batch], pa.string()))
-        columns.append(pa.array([error for _, _, error in batch], pa.string()))
-        con.register("_arrow_batch", pa.Table.from_arrays(columns, schema=schema))
-        con.execute(f"insert into {table}_read select * from _arrow_batch")
-        con.unregister("_arrow_batch")
-        batch.clear()
-
-    for record in records:
-        batch.append(record)
-        if len(batch) >= BATCH_ROWS:
-            flush()
-    flush()

@@ -30,7 +30,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from dagster_project.row_kinds import SourceSpec
+from dagster_project.row_kinds import RowKind
 from dagster_project.settings import GX_CONTEXT_DIR
 from dagster_project.validation.redaction import redact
 from dagster_project.validation.verdicts import live_rows_sql, timestamp_formats, typed_columns_sql
@@ -129,30 +129,30 @@ class GxValidator:
         return outcomes
 
 
-def batch_columns_sql(spec: SourceSpec, present: set[str]) -> str:
+def batch_columns_sql(kind: RowKind, present: set[str]) -> str:
     """The prepared columns of a batch: only those the file has, values read the way
     validation reads them (trimmed; channel through the source's map; score labels
     stripped where configured), and the timestamp parsed into `<column>_utc`."""
     expressions = ["row_number"]
-    checked = (spec.id_column, "survey_id", spec.timestamp_column, spec.channel_column, spec.score_column)
-    for column in (*checked, *spec.enumerations):
+    checked = (kind.id_column, "survey_id", kind.timestamp_column, kind.channel_column, kind.score_column)
+    for column in (*checked, *kind.enumerations):
         # Optional columns with a closed set are always there (empty when the file lacks them).
-        if column is None or (column not in present and column not in spec.enumerations):
+        if column is None or (column not in present and column not in kind.enumerations):
             continue
-        if column == spec.channel_column:
+        if column == kind.channel_column:
             expressions.append(f"channel_value as {column}")
-        elif column in spec.enumerations:
+        elif column in kind.enumerations:
             expressions.append(f"lower(nullif(trim({column}), '')) as {column}")
-        elif column == spec.score_column:
+        elif column == kind.score_column:
             expressions.append(f"nullif(score_text, '') as {column}")
         else:
             expressions.append(f"nullif(trim({column}), '') as {column}")
-        if column == spec.timestamp_column:
+        if column == kind.timestamp_column:
             expressions.append(f"timestamp_value as {column}_utc")
     return ", ".join(expressions)
 
 
-def files_to_check(con: duckdb.DuckDBPyConnection, spec: SourceSpec, stage: str) -> list[tuple]:
+def files_to_check(con: duckdb.DuckDBPyConnection, kind: RowKind, stage: str) -> list[tuple]:
     """(file_id, landing_seq, file_path, mapped columns, validation_seq) of the live files
     whose batch has not been checked at this stage since it last changed."""
     if stage == "landed":
@@ -174,24 +174,24 @@ def files_to_check(con: duckdb.DuckDBPyConnection, spec: SourceSpec, stage: str)
             from raw.landed_files as files {verdicts} {already}
             where files.kind = $kind and files.replaced_at is null and files.rows_read > 0
             order by files.file_path""",
-        {"kind": spec.name},
+        {"kind": kind.name},
     ).fetchall()
 
 
 def iter_batches(
-    con: duckdb.DuckDBPyConnection, spec: SourceSpec, stage: str, files: list[tuple]
+    con: duckdb.DuckDBPyConnection, kind: RowKind, stage: str, files: list[tuple]
 ) -> Iterator[tuple[str, pd.DataFrame]]:
     """(file path, frame of at most BATCH_ROWS rows) for each file and chunk; stage 'landed'
     or 'valid'."""
-    formats = timestamp_formats(con, spec)
+    formats = timestamp_formats(con, kind)
     for file_id, _, file_path, mapped, _ in files:
         only_valid = (
-            f"semi join {spec.valid_table} as valid using (file_id, row_number)" if stage == "valid" else ""
+            f"semi join {kind.valid_table} as valid using (file_id, row_number)" if stage == "valid" else ""
         )
         reader = con.sql(
-            f"""with live_rows as ({live_rows_sql(spec)} and files.file_id = $id),
-                typed as (select *, {typed_columns_sql(spec, formats)} from live_rows)
-                select {batch_columns_sql(spec, set(mapped or []))}
+            f"""with live_rows as ({live_rows_sql(kind)} and files.file_id = $id),
+                typed as (select *, {typed_columns_sql(kind, formats)} from live_rows)
+                select {batch_columns_sql(kind, set(mapped or []))}
                 from typed as landed {only_valid}
                 order by row_number""",
             params={"id": file_id},
@@ -210,7 +210,7 @@ def iter_batches(
 def validate_batches(
     con: duckdb.DuckDBPyConnection,
     validator: GxValidator,
-    spec: SourceSpec,
+    kind: RowKind,
     stage: str,
     now: dt.datetime | None = None,
     recheck: bool = False,
@@ -222,19 +222,19 @@ def validate_batches(
     if recheck:
         con.execute(
             "delete from validated.gx_checked_files where kind = $k and stage = $stage",
-            {"k": spec.name, "stage": stage},
+            {"k": kind.name, "stage": stage},
         )
-    files = files_to_check(con, spec, stage)
+    files = files_to_check(con, kind, stage)
     reports: dict[str, BatchReport] = {}
-    for file_path, frame in iter_batches(con, spec, stage, files):
-        outcomes = validator.run_checkpoint(f"{spec.name}_{stage}_rows", frame, now)
+    for file_path, frame in iter_batches(con, kind, stage, files):
+        outcomes = validator.run_checkpoint(f"{kind.name}_{stage}_rows", frame, now)
         reports.setdefault(file_path, BatchReport(file_path, 0)).merge(len(frame), outcomes)
     for file_id, landing_seq, file_path, _, validation_seq in files:
         report = reports.get(file_path, BatchReport(file_path, 0))
         con.execute(
             """delete from validated.gx_checked_files
                where file_id = $id and landing_seq = $seq and kind = $kind and stage = $stage""",
-            {"id": file_id, "seq": landing_seq, "kind": spec.name, "stage": stage},
+            {"id": file_id, "seq": landing_seq, "kind": kind.name, "stage": stage},
         )
         con.execute(
             """insert into validated.gx_checked_files
@@ -242,7 +242,7 @@ def validate_batches(
             {
                 "id": file_id,
                 "seq": landing_seq,
-                "kind": spec.name,
+                "kind": kind.name,
                 "stage": stage,
                 "vseq": validation_seq,
                 "success": report.success,

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from dagster_project.row_kinds import CHANNELS, SURVEY_TOOL_COLUMNS, SourceSpec
+from dagster_project.row_kinds import CHANNELS, SURVEY_TOOL_COLUMNS, RowKind
 from dagster_project.validation.redaction import redact_sql
 from dagster_project.validation.redaction import register as register_redaction
 from dagster_project.validation.value_sql import (
@@ -61,9 +61,9 @@ def _words(words: tuple[str, ...]) -> str:
     return ", ".join(f"'{w}'" for w in words)
 
 
-def exclusion_sql(spec: SourceSpec) -> str:
+def exclusion_sql(kind: RowKind) -> str:
     """Why a row is not a real response (NULL for a real one). Responses only."""
-    if spec.score_column is None:
+    if kind.score_column is None:
         return "null"
     return f"""case
             when file_rejected_reason is not null or parse_error is not null then null
@@ -76,17 +76,17 @@ def exclusion_sql(spec: SourceSpec) -> str:
         end"""
 
 
-def problem_sql(spec: SourceSpec) -> str:
+def problem_sql(kind: RowKind) -> str:
     """A CASE expression naming the first rule a landed row breaks (NULL when none)."""
     branches = [
         ("file_rejected_reason is not null", "'file rejected: ' || file_rejected_reason"),
         ("parse_error is not null", "'malformed row: ' || parse_error"),
     ]
-    for column in spec.required:
+    for column in kind.required:
         branches.append((_blank(column), f"'{column} is missing'"))
-    if spec.score_column:
+    if kind.score_column:
         score = "score_text"
-        name = spec.score_column
+        name = kind.score_column
         branches += [
             ("score_number is null", f"'{name} ' || {_quoted(score)} || ' is not a number'"),
             (
@@ -120,14 +120,14 @@ def problem_sql(spec: SourceSpec) -> str:
                 f"'finished ' || {_quoted('trim(finished)')} || ' is not true or false'",
             ),
         ]
-    for column, (values, _) in spec.enumerations.items():
+    for column, (values, _) in kind.enumerations.items():
         branches.append(
             (
                 f"nullif(trim({column}), '') is not null and lower(trim({column})) not in ({_words(values)})",
                 f"'{column} ' || {_quoted(f'trim({column})')} || ' is not one of {', '.join(values)}'",
             )
         )
-    for ts in spec.timestamp_columns:
+    for ts in kind.timestamp_columns:
         branches += [
             (
                 f"nullif(trim({ts}), '') is not null and {_typed(ts)} is null",
@@ -140,7 +140,7 @@ def problem_sql(spec: SourceSpec) -> str:
                 f"'{ts} ' || {_quoted(f'trim({ts})')} || ' is in the future'",
             ),
         ]
-    if spec.channel_column:
+    if kind.channel_column:
         branches.append(
             (
                 f"channel_value not in ({', '.join(repr(c) for c in CHANNELS)})",
@@ -164,24 +164,24 @@ def _group_name(group: str) -> str:
     return "case " + " ".join(f"when {group} = '{k}' then '{v}'" for k, v in NPS_GROUPS.items()) + " end"
 
 
-def typed_columns_sql(spec: SourceSpec, timestamp_formats: list[str]) -> str:
+def typed_columns_sql(kind: RowKind, timestamp_formats: list[str]) -> str:
     """The normalised values the rules and GX look at (needs the landed_files settings)."""
-    columns = [f"nullif(trim({spec.id_column}), '') as id_value"]
-    for ts in spec.timestamp_columns:
+    columns = [f"nullif(trim({kind.id_column}), '') as id_value"]
+    for ts in kind.timestamp_columns:
         columns.append(
             f"{timestamp_sql(ts, 'timezone', 'timestamp_format', timestamp_formats)} as {_typed(ts)}"
         )
-    columns.append(f"{_typed(spec.timestamp_column)} as timestamp_value")
+    columns.append(f"{_typed(kind.timestamp_column)} as timestamp_value")
     # Kinds without a channel or a score get typed NULLs, so every kind has the same columns.
-    if spec.channel_column:
-        columns.append(f"{channel_sql(spec.channel_column, 'channel_map')} as channel_value")
+    if kind.channel_column:
+        columns.append(f"{channel_sql(kind.channel_column, 'channel_map')} as channel_value")
     else:
         columns.append("null::varchar as channel_value")
-    if spec.score_column:
+    if kind.score_column:
         labels = "coalesce(score_labels = 'leading_number', false)"
         columns += [
-            f"{score_text_sql(spec.score_column, labels)} as score_text",
-            f"{score_number_sql(spec.score_column, labels)} as score_number",
+            f"{score_text_sql(kind.score_column, labels)} as score_text",
+            f"{score_number_sql(kind.score_column, labels)} as score_number",
         ]
     else:
         columns += ["null::varchar as score_text", "null::double as score_number"]
@@ -199,43 +199,43 @@ _FILE_SETTINGS = (
 )
 
 
-def live_rows_sql(spec: SourceSpec) -> str:
+def live_rows_sql(kind: RowKind) -> str:
     """Landed rows of files still in use, with their file's settings."""
     return f"""
         select rows.*, files.file_path, files.landing_seq, files.landed_at,
                files.rejected_reason as file_rejected_reason, files.timezone,
                files.timestamp_format, files.channel_map, files.real_statuses,
                files.keep_unfinished_with_score, files.score_labels
-        from {spec.rows_table} as rows
+        from {kind.rows_table} as rows
         join raw.landed_files as files using (file_id)
         where files.replaced_at is null"""
 
 
-def timestamp_formats(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> list[str]:
+def timestamp_formats(con: duckdb.DuckDBPyConnection, kind: RowKind) -> list[str]:
     rows = con.execute(
         """select distinct timestamp_format from raw.landed_files
            where kind = $kind and timestamp_format is not null""",
-        {"kind": spec.name},
+        {"kind": kind.name},
     ).fetchall()
     return [row[0] for row in rows]
 
 
-def _checked_rows_sql(spec: SourceSpec, formats: list[str], scope: str = "true") -> str:
+def _checked_rows_sql(kind: RowKind, formats: list[str], scope: str = "true") -> str:
     """Every row in scope with its verdict; a row that passes every rule starts as the
     winner of its id (`id_rank` 1) - `_rank_repeated_ids` then ranks the few repeated ids."""
     return f"""
-    with live_rows as ({live_rows_sql(spec)} and {scope}),
+    with live_rows as ({live_rows_sql(kind)} and {scope}),
     typed as (
         select *,
-            {typed_columns_sql(spec, formats)}
+            {typed_columns_sql(kind, formats)}
         from live_rows
     ),
     excluded as (
-        select *, {exclusion_sql(spec)} as exclusion
+        select *, {exclusion_sql(kind)} as exclusion
         from typed
     ),
     checked as (
-        select *, case when exclusion is null then {problem_sql(spec)} end as problem
+        select *, case when exclusion is null then {problem_sql(kind)} end as problem
         from excluded
     )
     -- the file's settings were needed to judge the row, not afterwards (a map and lists
@@ -247,11 +247,11 @@ def _checked_rows_sql(spec: SourceSpec, formats: list[str], scope: str = "true")
     from checked"""
 
 
-def _create_checked(con: duckdb.DuckDBPyConnection, spec: SourceSpec, validated_at, scope: str = "true"):
+def _create_checked(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at, scope: str = "true"):
     """`_checked`: the rows in scope, judged, with the winner of every id."""
-    formats = timestamp_formats(con, spec)
+    formats = timestamp_formats(con, kind)
     con.execute(
-        f"create or replace temp table _checked as {_checked_rows_sql(spec, formats, scope)}",
+        f"create or replace temp table _checked as {_checked_rows_sql(kind, formats, scope)}",
         {"validated_at": validated_at},
     )
     _rank_repeated_ids(con)
@@ -280,21 +280,21 @@ def _rank_repeated_ids(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _valid_columns_sql(spec: SourceSpec) -> str:
+def _valid_columns_sql(kind: RowKind) -> str:
     expressions = []
-    for column in spec.columns:
-        if column in spec.personal_columns:
-            expressions.append(spec.personal_columns[column])  # pseudonymised as it landed
-        elif column in spec.timestamp_columns:
+    for column in kind.columns:
+        if column in kind.personal_columns:
+            expressions.append(kind.personal_columns[column])  # pseudonymised as it landed
+        elif column in kind.timestamp_columns:
             expressions.append(f"{_typed(column)} as {column}")
-        elif column == spec.score_column:
+        elif column == kind.score_column:
             expressions.append(f"cast(score_number as utinyint) as {column}")
-        elif column == spec.channel_column:
+        elif column == kind.channel_column:
             expressions.append(f"channel_value as {column}")
-        elif column in spec.enumerations:
-            default = spec.enumerations[column][1]
+        elif column in kind.enumerations:
+            default = kind.enumerations[column][1]
             expressions.append(f"coalesce(lower(nullif(trim({column}), '')), '{default}') as {column}")
-        elif column in spec.free_text_columns:
+        elif column in kind.free_text_columns:
             expressions.append(f"{redact_sql(f'nullif(trim({column}), {chr(39) * 2})')} as {column}")
         elif column in SURVEY_TOOL_COLUMNS:
             continue  # used by the rules; not carried into valid rows
@@ -303,9 +303,9 @@ def _valid_columns_sql(spec: SourceSpec) -> str:
     return ",\n            ".join(expressions)
 
 
-def _raw_values_sql(spec: SourceSpec) -> str:
-    hidden = set(spec.personal_columns) | set(spec.free_text_columns)
-    shown = [c for c in spec.columns if c not in hidden]
+def _raw_values_sql(kind: RowKind) -> str:
+    hidden = set(kind.personal_columns) | set(kind.free_text_columns)
+    shown = [c for c in kind.columns if c not in hidden]
     return "to_json(struct_pack(" + ", ".join(f"{c} := {c}" for c in shown) + "))"
 
 
@@ -318,22 +318,22 @@ class ValidationOutcome:
     validation_seq: int | None = None
 
 
-def _has_previous_build(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> bool:
+def _has_previous_build(con: duckdb.DuckDBPyConnection, kind: RowKind) -> bool:
     """The validated tables exist and say which files they reflect (else: build from scratch)."""
-    schema, table = spec.valid_table.split(".")
+    schema, table = kind.valid_table.split(".")
     tables = con.execute(
         """select count(*) from duckdb_tables()
            where database_name = current_database() and schema_name = $schema
              and table_name in ($t, $t || '_segments', $t || '_quarantine')""",
         {"schema": schema, "t": table},
     ).fetchall()[0][0]
-    known = con.execute("select count(*) from validated.file_verdicts where kind = $k", {"k": spec.name})
+    known = con.execute("select count(*) from validated.file_verdicts where kind = $k", {"k": kind.name})
     return tables == 3 and known.fetchall()[0][0] > 0
 
 
 def validate_source(
     con: duckdb.DuckDBPyConnection,
-    spec: SourceSpec,
+    kind: RowKind,
     validated_at: dt.datetime | None = None,
     full: bool = False,
 ) -> ValidationOutcome:
@@ -347,10 +347,10 @@ def validate_source(
     """
     validated_at = validated_at or dt.datetime.now(dt.UTC)
     register_redaction(con)
-    full = full or not _has_previous_build(con, spec)
+    full = full or not _has_previous_build(con, kind)
     con.execute("begin transaction")
     try:
-        outcome = _validate_all(con, spec, validated_at) if full else _validate_new(con, spec, validated_at)
+        outcome = _validate_all(con, kind, validated_at) if full else _validate_new(con, kind, validated_at)
         crash_point("validation")
         con.execute("commit")
     except BaseException:
@@ -361,49 +361,49 @@ def validate_source(
     return outcome
 
 
-def _live_files_sql(spec: SourceSpec) -> str:
+def _live_files_sql(kind: RowKind) -> str:
     return (
         "select file_id, landing_seq from raw.landed_files "
-        f"where kind = '{spec.name}' and replaced_at is null"
+        f"where kind = '{kind.name}' and replaced_at is null"
     )
 
 
-def _validate_all(con: duckdb.DuckDBPyConnection, spec: SourceSpec, validated_at) -> ValidationOutcome:
-    _create_checked(con, spec, validated_at)
-    con.execute(f"create or replace table {spec.valid_table} as {_valid_rows_sql(spec)} limit 0")
+def _validate_all(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at) -> ValidationOutcome:
+    _create_checked(con, kind, validated_at)
+    con.execute(f"create or replace table {kind.valid_table} as {_valid_rows_sql(kind)} limit 0")
     con.execute(
-        f"create or replace table {spec.valid_table}_segments as "
-        f"{_valid_segments_sql(spec, batch=False)} limit 0"
+        f"create or replace table {kind.valid_table}_segments as "
+        f"{_valid_segments_sql(kind, batch=False)} limit 0"
     )
-    con.execute(f"create or replace table {spec.quarantine_table} as {_rejected_rows_sql(spec)} limit 0")
-    _write_verdicts(con, spec)
+    con.execute(f"create or replace table {kind.quarantine_table} as {_rejected_rows_sql(kind)} limit 0")
+    _write_verdicts(con, kind)
     seq = _next_seq(con)
-    _record_answers_touched(con, spec, seq, f"select * from {spec.valid_table}")
-    con.execute("delete from validated.file_verdicts where kind = $k", {"k": spec.name})
+    _record_answers_touched(con, kind, seq, f"select * from {kind.valid_table}")
+    con.execute("delete from validated.file_verdicts where kind = $k", {"k": kind.name})
     con.execute(
         f"""insert into validated.file_verdicts
-            select file_id, landing_seq, '{spec.name}', $seq, true from ({_live_files_sql(spec)})""",
+            select file_id, landing_seq, '{kind.name}', $seq, true from ({_live_files_sql(kind)})""",
         {"seq": seq},
     )
     rows = _drop_checked(con)
-    files = con.execute(f"select count(*) from ({_live_files_sql(spec)})").fetchall()[0][0]
+    files = con.execute(f"select count(*) from ({_live_files_sql(kind)})").fetchall()[0][0]
     return ValidationOutcome("full", files_new=files, rows_checked=rows, validation_seq=seq)
 
 
-def _validate_new(con: duckdb.DuckDBPyConnection, spec: SourceSpec, validated_at) -> ValidationOutcome:
+def _validate_new(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at) -> ValidationOutcome:
     con.execute(
         f"""create or replace temp table _new_files as
-            select file_id, landing_seq from ({_live_files_sql(spec)}) as live
+            select file_id, landing_seq from ({_live_files_sql(kind)}) as live
             anti join (
                 select file_id, landing_seq from validated.file_verdicts
-                where kind = '{spec.name}' and is_live
+                where kind = '{kind.name}' and is_live
             ) using (file_id, landing_seq)"""
     )
     con.execute(
         f"""create or replace temp table _retired_files as
             select file_id, landing_seq from validated.file_verdicts as known
-            anti join ({_live_files_sql(spec)}) as live using (file_id, landing_seq)
-            where known.kind = '{spec.name}' and known.is_live"""
+            anti join ({_live_files_sql(kind)}) as live using (file_id, landing_seq)
+            where known.kind = '{kind.name}' and known.is_live"""
     )
     new, retired = (
         con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in ("_new_files", "_retired_files")
@@ -413,54 +413,54 @@ def _validate_new(con: duckdb.DuckDBPyConnection, spec: SourceSpec, validated_at
     # The ids whose winner may change: those in new files and those a replaced file held.
     con.execute(
         f"""create or replace temp table _affected_ids as
-            select distinct nullif(trim({spec.id_column}), '') as id_value
-            from {spec.rows_table} semi join _new_files using (file_id)
+            select distinct nullif(trim({kind.id_column}), '') as id_value
+            from {kind.rows_table} semi join _new_files using (file_id)
             union
-            select {spec.id_column} from {spec.valid_table} semi join _retired_files using (file_id)"""
+            select {kind.id_column} from {kind.valid_table} semi join _retired_files using (file_id)"""
     )
     scope = f"""(rows.file_id in (select file_id from _new_files)
-               or nullif(trim(rows.{spec.id_column}), '') in (select id_value from _affected_ids))"""
-    _create_checked(con, spec, validated_at, scope)
+               or nullif(trim(rows.{kind.id_column}), '') in (select id_value from _affected_ids))"""
+    _create_checked(con, kind, validated_at, scope)
     seq = _next_seq(con)
     # Verdicts about to be judged again, and every row of replaced files, go (the
     # invitations their valid rows answered may lose their answer).
     _record_answers_touched(
         con,
-        spec,
+        kind,
         seq,
-        f"""select * from {spec.valid_table} semi join _retired_files using (file_id)
+        f"""select * from {kind.valid_table} semi join _retired_files using (file_id)
             union all
-            select * from {spec.valid_table} semi join _checked using (file_id, row_number)""",
+            select * from {kind.valid_table} semi join _checked using (file_id, row_number)""",
     )
-    for table in (spec.valid_table, f"{spec.valid_table}_segments", spec.quarantine_table):
+    for table in (kind.valid_table, f"{kind.valid_table}_segments", kind.quarantine_table):
         con.execute(f"delete from {table} where file_id in (select file_id from _retired_files)")
         con.execute(
             f"""delete from {table} as verdicts using _checked
                 where verdicts.file_id = _checked.file_id and verdicts.row_number = _checked.row_number"""
         )
-    _write_verdicts(con, spec)
+    _write_verdicts(con, kind)
     _record_answers_touched(
-        con, spec, seq, f"select * from {spec.valid_table} semi join _checked using (file_id, row_number)"
+        con, kind, seq, f"select * from {kind.valid_table} semi join _checked using (file_id, row_number)"
     )
     con.execute(
         f"""update validated.file_verdicts as known set validation_seq = $seq, is_live = false
             from _retired_files as retired
-            where known.kind = '{spec.name}' and known.is_live
+            where known.kind = '{kind.name}' and known.is_live
               and known.file_id = retired.file_id and known.landing_seq = retired.landing_seq""",
         {"seq": seq},
     )
     con.execute(
         f"""update validated.file_verdicts set validation_seq = $seq
-            where kind = '{spec.name}' and is_live and file_id in (select file_id from _checked)""",
+            where kind = '{kind.name}' and is_live and file_id in (select file_id from _checked)""",
         {"seq": seq},
     )
     con.execute(
         f"""delete from validated.file_verdicts
-            where kind = '{spec.name}' and file_id in (select file_id from _new_files)""",
+            where kind = '{kind.name}' and file_id in (select file_id from _new_files)""",
     )
     con.execute(
         f"""insert into validated.file_verdicts
-            select file_id, landing_seq, '{spec.name}', $seq, true from _new_files""",
+            select file_id, landing_seq, '{kind.name}', $seq, true from _new_files""",
         {"seq": seq},
     )
     rows = _drop_checked(con)
@@ -469,16 +469,14 @@ def _validate_new(con: duckdb.DuckDBPyConnection, spec: SourceSpec, validated_at
     return ValidationOutcome("incremental", new, retired, rows, seq)
 
 
-def _record_answers_touched(
-    con: duckdb.DuckDBPyConnection, spec: SourceSpec, seq: int, valid_rows: str
-) -> None:
+def _record_answers_touched(con: duckdb.DuckDBPyConnection, kind: RowKind, seq: int, valid_rows: str) -> None:
     """The invitations that `valid_rows` answer gained or lost an answer in run `seq`."""
-    if spec.answers_column is None:
+    if kind.answers_column is None:
         return
     con.execute(
         f"""insert into validated.answers_touched
-            select distinct $seq, {spec.answers_column} from ({valid_rows})
-            where {spec.answers_column} is not null""",
+            select distinct $seq, {kind.answers_column} from ({valid_rows})
+            where {kind.answers_column} is not null""",
         {"seq": seq},
     )
 
@@ -493,15 +491,15 @@ def _drop_checked(con: duckdb.DuckDBPyConnection) -> int:
     return rows
 
 
-def _valid_rows_sql(spec: SourceSpec) -> str:
+def _valid_rows_sql(kind: RowKind) -> str:
     return f"""
         select file_id, row_number,
-        {_valid_columns_sql(spec)}
+        {_valid_columns_sql(kind)}
         from _checked
         where problem is null and exclusion is null and id_rank = 1"""
 
 
-def _valid_segments_sql(spec: SourceSpec, batch: bool = True) -> str:
+def _valid_segments_sql(kind: RowKind, batch: bool = True) -> str:
     """Segments of the valid rows (of the files in `$files`, a batch). Rows are matched by
     (landing_seq, row_number): 16 bytes a key, where the file's id is a 64-character hash."""
     in_batch = "list_contains($files, file_id)" if batch else "true"
@@ -509,7 +507,7 @@ def _valid_segments_sql(spec: SourceSpec, batch: bool = True) -> str:
         select segments.file_id, segments.row_number,
                lower(trim(segments.segment_name)) as segment_name,
                trim(segments.segment_value) as segment_value
-        from {spec.segments_table} as segments
+        from {kind.segments_table} as segments
         join (
             select file_id, landing_seq from raw.landed_files
             where replaced_at is null and {in_batch}
@@ -540,14 +538,14 @@ def _file_batches(
     return batches
 
 
-def _rejected_rows_sql(spec: SourceSpec) -> str:
+def _rejected_rows_sql(kind: RowKind) -> str:
     reason = (
-        f"coalesce(exclusion, problem, '{spec.id_column} ' || {_quoted('id_value')}"
+        f"coalesce(exclusion, problem, '{kind.id_column} ' || {_quoted('id_value')}"
         " || ' is repeated; kept ' || winner_file_path || ' row ' || winner_row_number)"
     )
     return f"""
         select
-            '{spec.name}' as source,
+            '{kind.name}' as source,
             file_id,
             file_path,
             row_number,
@@ -556,21 +554,21 @@ def _rejected_rows_sql(spec: SourceSpec) -> str:
             -- reasons and raw values quote what was delivered: personal data that
             -- landed in the wrong column is redacted there too
             {redact_sql(reason)} as reason,
-            {redact_sql(f"cast({_raw_values_sql(spec)} as varchar)")} as raw_values,
+            {redact_sql(f"cast({_raw_values_sql(kind)} as varchar)")} as raw_values,
             landed_at
         from _checked
         where exclusion is not null or problem is not null or id_rank > 1
         order by file_path, row_number"""
 
 
-def _write_verdicts(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
+def _write_verdicts(con: duckdb.DuckDBPyConnection, kind: RowKind) -> None:
     """Insert the verdicts of the rows in `_checked` into the three validated tables."""
-    con.execute(f"insert into {spec.valid_table} {_valid_rows_sql(spec)}")
+    con.execute(f"insert into {kind.valid_table} {_valid_rows_sql(kind)}")
     # Segments batch by batch of files: the join on (file, row) then fits the memory limit
     # however large the history (all of it is judged again on a full validation).
     for files in _file_batches(con):
-        con.execute(f"insert into {spec.valid_table}_segments {_valid_segments_sql(spec)}", {"files": files})
-    con.execute(f"insert into {spec.quarantine_table} {_rejected_rows_sql(spec)}")
+        con.execute(f"insert into {kind.valid_table}_segments {_valid_segments_sql(kind)}", {"files": files})
+    con.execute(f"insert into {kind.quarantine_table} {_rejected_rows_sql(kind)}")
 
 
 @dataclass(frozen=True)
@@ -586,23 +584,23 @@ class FileReconciliation:
         return self.rows_read == self.valid + self.quarantined + self.excluded
 
 
-def reconcile(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> list[FileReconciliation]:
+def reconcile(con: duckdb.DuckDBPyConnection, kind: RowKind) -> list[FileReconciliation]:
     """Per live file: rows read, valid, quarantined and excluded."""
     rows = con.execute(
         f"""
         select files.file_path, files.rows_read, coalesce(valid.n, 0),
                coalesce(rejected.quarantined, 0), coalesce(rejected.excluded, 0)
         from raw.landed_files as files
-        left join (select file_id, count(*) as n from {spec.valid_table} group by all) as valid
+        left join (select file_id, count(*) as n from {kind.valid_table} group by all) as valid
             using (file_id)
         left join (
             select file_id,
                    count(*) filter (where disposition = 'quarantined') as quarantined,
                    count(*) filter (where disposition = 'excluded') as excluded
-            from {spec.quarantine_table} group by all
+            from {kind.quarantine_table} group by all
         ) as rejected using (file_id)
         where files.kind = $kind and files.replaced_at is null
         order by files.file_path""",
-        {"kind": spec.name},
+        {"kind": kind.name},
     ).fetchall()
     return [FileReconciliation(*row) for row in rows]

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from dagster_project.landing.land import inbox_files
+from dagster_project.landing.inbox import inbox_files
 from dagster_project.landing.sources import SourcesConfig
 from dagster_project.settings import DBT_PROJECT_DIR, GX_CONTEXT_DIR, REPO_ROOT, Settings
 

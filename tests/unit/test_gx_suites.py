@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from dagster_project.row_kinds import CHANNELS, RESPONSES, SOURCES
+from dagster_project.row_kinds import CHANNELS, RESPONSES, ROW_KINDS
 from dagster_project.settings import GX_CONTEXT_DIR
 from dagster_project.validation.gx import GxValidator, validate_batches
 from dagster_project.validation.value_sql import SCORE_PATTERN
@@ -29,20 +29,20 @@ def expectation(name: str, kind: str, **kwargs) -> dict:
     return matches[0]
 
 
-@pytest.mark.parametrize("spec", SOURCES, ids=lambda s: s.name)
-def test_suites_mirror_the_sources(spec):
-    columns = expectation(spec.name, "expect_table_columns_to_match_set")["kwargs"]["column_set"]
-    assert sorted(columns) == sorted(spec.required)
-    if spec.channel_column:
-        channels = expectation(spec.name, "expect_column_values_to_be_in_set", column="channel")
+@pytest.mark.parametrize("kind", ROW_KINDS, ids=lambda s: s.name)
+def test_suites_mirror_the_sources(kind):
+    columns = expectation(kind.name, "expect_table_columns_to_match_set")["kwargs"]["column_set"]
+    assert sorted(columns) == sorted(kind.required)
+    if kind.channel_column:
+        channels = expectation(kind.name, "expect_column_values_to_be_in_set", column="channel")
         assert channels["kwargs"]["value_set"] == list(CHANNELS)
-    for column, (values, _) in spec.enumerations.items():
-        allowed = expectation(spec.name, "expect_column_values_to_be_in_set", column=column)
+    for column, (values, _) in kind.enumerations.items():
+        allowed = expectation(kind.name, "expect_column_values_to_be_in_set", column=column)
         assert allowed["kwargs"]["value_set"] == list(values)
-    expectation(spec.name, "expect_column_values_to_be_unique", column=spec.id_column)
-    if spec.timestamp_column in spec.required:
-        expectation(spec.name, "expect_column_values_to_not_be_null", column=f"{spec.timestamp_column}_utc")
-    expectation(spec.name, "expect_column_values_to_be_between", column=f"{spec.timestamp_column}_utc")
+    expectation(kind.name, "expect_column_values_to_be_unique", column=kind.id_column)
+    if kind.timestamp_column in kind.required:
+        expectation(kind.name, "expect_column_values_to_not_be_null", column=f"{kind.timestamp_column}_utc")
+    expectation(kind.name, "expect_column_values_to_be_between", column=f"{kind.timestamp_column}_utc")
 
 
 def test_the_score_rule_is_the_same_pattern_as_validation():

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from dagster_project.landing.land import land_source
 from dagster_project.row_kinds import RESPONSES
 from dagster_project.validation.verdicts import reconcile, validate_source
-from dagster_project.warehouse.connection import ensure_landing_tables
+from dagster_project.warehouse.tables import ensure_landing_tables
 from tests.landing_helpers import CANONICAL_RESPONSES
 from tests.pipeline import LANDING_KEY
 

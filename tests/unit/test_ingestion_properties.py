@@ -17,7 +17,7 @@ from dagster_project.landing.land import land_source
 from dagster_project.landing.sources import SourceConfig
 from dagster_project.row_kinds import RESPONSES
 from dagster_project.validation.verdicts import reconcile, validate_source
-from dagster_project.warehouse.connection import ensure_landing_tables
+from dagster_project.warehouse.tables import ensure_landing_tables
 from tests.pipeline import LANDING_KEY
 
 COLUMNS = ["response_id", "survey_id", "responded_at", "score", "channel", "reason", "segment_region"]

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from dagster_project.landing.land import land_source, pseudonymise_legacy_columns
+from dagster_project.landing.land import land_source
+from dagster_project.landing.legacy_migration import pseudonymise_legacy_columns
 from dagster_project.landing.sources import SourceConfig
-from dagster_project.warehouse.connection import connect, ensure_landing_tables
+from dagster_project.warehouse.connection import connect
+from dagster_project.warehouse.tables import ensure_landing_tables
 from tests.pipeline import LANDING_KEY, TEST_KEY
 
 HEADER = "response_id,survey_id,responded_at,score,channel,segment_region\n"

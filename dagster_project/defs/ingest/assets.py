@@ -8,9 +8,11 @@ reason and reported by the check `raw/landed_files:files_usable`; it never stops
 import dagster as dg
 
 from dagster_project.defs.resources import NpsWarehouse
-from dagster_project.landing.land import LandingOutcome, land_source, pseudonymise_legacy_columns
+from dagster_project.landing.land import land_source
+from dagster_project.landing.ledger import LandingOutcome
+from dagster_project.landing.legacy_migration import pseudonymise_legacy_columns
 from dagster_project.landing.sources import SourcesConfig
-from dagster_project.row_kinds import SOURCES
+from dagster_project.row_kinds import ROW_KINDS
 from dagster_project.warehouse.build_state import BuildFingerprint, record_pending
 from dagster_project.warehouse.connection import WRITER_POOL
 
@@ -41,7 +43,7 @@ _SPECS = [
     ),
     *(
         spec
-        for source in SOURCES
+        for source in ROW_KINDS
         for spec in (
             dg.AssetSpec(
                 rows_key(source.name),
@@ -71,7 +73,7 @@ def build_landing_asset(config: SourcesConfig) -> dg.AssetsDefinition:
         settings = warehouse.settings
         # Taken before any file is read: a file that arrives during the run is seen next time.
         record_pending(settings, BuildFingerprint.now(settings, config), context.run_id)
-        outcomes: dict[str, list[LandingOutcome]] = {kind.name: [] for kind in SOURCES}
+        outcomes: dict[str, list[LandingOutcome]] = {kind.name: [] for kind in ROW_KINDS}
         key = warehouse.pseudonym_key()
         with warehouse.connect(log=context.log) as con:
             for column in pseudonymise_legacy_columns(con, key):
@@ -79,7 +81,7 @@ def build_landing_asset(config: SourcesConfig) -> dg.AssetsDefinition:
             for source in config.sources:
                 outcomes[source.kind] += land_source(con, source, settings.raw_dir, settings.work_dir, key)
         all_new = []
-        for kind in SOURCES:
+        for kind in ROW_KINDS:
             new = [o for o in outcomes[kind.name] if o.outcome != "already_landed"]
             all_new += new
             for o in new:

@@ -4,7 +4,7 @@ import dagster as dg
 
 from dagster_project.defs.ingest.assets import LANDED_FILES, rows_key, segments_key
 from dagster_project.defs.resources import NpsWarehouse
-from dagster_project.row_kinds import SOURCES, SourceSpec
+from dagster_project.row_kinds import ROW_KINDS, RowKind
 from dagster_project.validation.verdicts import validate_source
 from dagster_project.warehouse.build_state import config_changed
 from dagster_project.warehouse.connection import WRITER_POOL
@@ -19,54 +19,54 @@ def valid_key(source: str) -> dg.AssetKey:
     return dg.AssetKey(["validated", source])
 
 
-def build_validation_asset(spec: SourceSpec) -> dg.AssetsDefinition:
-    deps = [rows_key(spec.name), segments_key(spec.name), LANDED_FILES]
+def build_validation_asset(kind: RowKind) -> dg.AssetsDefinition:
+    deps = [rows_key(kind.name), segments_key(kind.name), LANDED_FILES]
     specs = [
         dg.AssetSpec(
-            valid_key(spec.name),
+            valid_key(kind.name),
             deps=deps,
-            description=f"Valid {spec.name}: typed, respondent pseudonymised (HMAC-SHA-256).",
+            description=f"Valid {kind.name}: typed, respondent pseudonymised (HMAC-SHA-256).",
         ),
         dg.AssetSpec(
-            dg.AssetKey(["validated", f"{spec.name}_segments"]),
+            dg.AssetKey(["validated", f"{kind.name}_segments"]),
             deps=deps,
-            description=f"Segment values of valid {spec.name}.",
+            description=f"Segment values of valid {kind.name}.",
         ),
         dg.AssetSpec(
-            dg.AssetKey(["validated", f"{spec.name}_quarantine"]),
+            dg.AssetKey(["validated", f"{kind.name}_quarantine"]),
             deps=deps,
-            description=f"Every other {spec.name} row: quarantined (an error) or excluded (a "
+            description=f"Every other {kind.name} row: quarantined (an error) or excluded (a "
             "preview, spam, unfinished), with file, row number, reason and raw values.",
         ),
     ]
 
     @dg.multi_asset(
-        name=f"validate_{spec.name}",
+        name=f"validate_{kind.name}",
         specs=[s.replace_attributes(group_name="quality", kinds={"duckdb"}) for s in specs],
         pool=WRITER_POOL,
         description=(
-            f"Bring `{spec.valid_table}` and `{spec.quarantine_table}` up to date with the landed "
+            f"Bring `{kind.valid_table}` and `{kind.quarantine_table}` up to date with the landed "
             "rows: rows of new files, and earlier rows sharing an id with them, are judged. "
             "The rules mirror the Great Expectations suite "
-            f"`expectations/expectations/{spec.name}.json`."
+            f"`expectations/expectations/{kind.name}.json`."
         ),
     )
     def _validate(context: dg.AssetExecutionContext, warehouse: NpsWarehouse):
         with warehouse.connect(log=context.log) as con:
             # A new version of the rules (or any configuration) judges every row again.
-            outcome = validate_source(con, spec, full=config_changed(warehouse.settings))
-            valid = con.execute(f"select count(*) from {spec.valid_table}").fetchall()[0][0]
+            outcome = validate_source(con, kind, full=config_changed(warehouse.settings))
+            valid = con.execute(f"select count(*) from {kind.valid_table}").fetchall()[0][0]
             quarantined, excluded = con.execute(
                 f"""select count(*) filter (where disposition = 'quarantined'),
                            count(*) filter (where disposition = 'excluded')
-                    from {spec.quarantine_table}"""
+                    from {kind.quarantine_table}"""
             ).fetchall()[0]
             reasons = con.execute(
                 f"""select disposition, {RULE_OF_REASON} as rule, count(*)
-                    from {spec.quarantine_table} group by 1, 2 order by 3 desc, 2 limit 20"""
+                    from {kind.quarantine_table} group by 1, 2 order by 3 desc, 2 limit 20"""
             ).fetchall()
         context.log.info(
-            f"{spec.name}: "
+            f"{kind.name}: "
             + (
                 "nothing new to validate"
                 if outcome.mode == "nothing_new"
@@ -75,13 +75,13 @@ def build_validation_asset(spec: SourceSpec) -> dg.AssetsDefinition:
             )
         )
         if outcome.mode != "nothing_new" and (quarantined or excluded):
-            context.log.warning(f"{quarantined} {spec.name} rows quarantined, {excluded} excluded")
+            context.log.warning(f"{quarantined} {kind.name} rows quarantined, {excluded} excluded")
         table = "\n".join(
             ["| disposition | reason | rows |", "|---|---|---|"]
             + [f"| {disposition} | {rule} | {n} |" for disposition, rule, n in reasons]
         )
         yield dg.MaterializeResult(
-            asset_key=valid_key(spec.name),
+            asset_key=valid_key(kind.name),
             metadata={
                 "rows": valid,
                 "validation": outcome.mode,
@@ -103,4 +103,4 @@ def build_validation_asset(spec: SourceSpec) -> dg.AssetsDefinition:
     return _validate
 
 
-validation_assets = [build_validation_asset(spec) for spec in SOURCES]
+validation_assets = [build_validation_asset(kind) for kind in ROW_KINDS]

@@ -18,7 +18,7 @@ import dagster as dg
 from dagster_project.defs.ingest.assets import rows_key
 from dagster_project.defs.quality.assets import valid_key
 from dagster_project.defs.resources import NpsWarehouse
-from dagster_project.row_kinds import SOURCES, SourceSpec
+from dagster_project.row_kinds import ROW_KINDS, RowKind
 from dagster_project.settings import GX_DUCKDB_MEMORY_SHARE
 from dagster_project.validation.gx import BatchReport, GxValidator, validate_batches
 from dagster_project.validation.verdicts import reconcile
@@ -39,13 +39,13 @@ def _report_table(reports: list[BatchReport]) -> str:
     return "\n".join(lines)
 
 
-def _run_gx(warehouse: NpsWarehouse, spec: SourceSpec, stage: str) -> list[BatchReport]:
+def _run_gx(warehouse: NpsWarehouse, kind: RowKind, stage: str) -> list[BatchReport]:
     validator = GxValidator.for_results(warehouse.settings.gx_results_dir)
     # Not read-only: what was checked is recorded, so unchanged batches are not checked again.
     # DuckDB only reads batches here; GX's frames sit beside it (settings.GX_DUCKDB_MEMORY_SHARE).
     with warehouse.connect(memory_share=GX_DUCKDB_MEMORY_SHARE) as con:
         # New suites (or any configuration change): every batch is checked again.
-        return validate_batches(con, validator, spec, stage, recheck=config_changed(warehouse.settings))
+        return validate_batches(con, validator, kind, stage, recheck=config_changed(warehouse.settings))
 
 
 def _gx_result(reports: list[BatchReport], passed_text: str, failed_text: str, **kwargs):
@@ -69,40 +69,40 @@ def _gx_result(reports: list[BatchReport], passed_text: str, failed_text: str, *
     )
 
 
-def build_checks(spec: SourceSpec) -> list[dg.AssetChecksDefinition]:
+def build_checks(kind: RowKind) -> list[dg.AssetChecksDefinition]:
     @dg.asset_check(
-        asset=rows_key(spec.name),
+        asset=rows_key(kind.name),
         name="gx_landed_batches",
         pool=WRITER_POOL,
-        description=f"GX checkpoint `{spec.name}_landed_rows` on every landed file, as delivered.",
+        description=f"GX checkpoint `{kind.name}_landed_rows` on every landed file, as delivered.",
     )
     def gx_landed_batches(warehouse: NpsWarehouse) -> dg.AssetCheckResult:
         return _gx_result(
-            _run_gx(warehouse, spec, "landed"),
+            _run_gx(warehouse, kind, "landed"),
             passed_text="all {files} new files meet the suite",
             failed_text="rows that break the suite (and are quarantined) in {files}",
             severity=dg.AssetCheckSeverity.WARN,
         )
 
     @dg.asset_check(
-        asset=valid_key(spec.name),
+        asset=valid_key(kind.name),
         name="gx_valid_rows",
         pool=WRITER_POOL,
         blocking=True,
         description=(
-            f"GX checkpoint `{spec.name}_valid_rows` on the rows validation let through: "
+            f"GX checkpoint `{kind.name}_valid_rows` on the rows validation let through: "
             "must pass entirely, or the marts are not built."
         ),
     )
     def gx_valid_rows(warehouse: NpsWarehouse) -> dg.AssetCheckResult:
         return _gx_result(
-            _run_gx(warehouse, spec, "valid"),
+            _run_gx(warehouse, kind, "valid"),
             passed_text="{rows} valid rows in {files} new or changed files meet the suite",
             failed_text="invalid values among valid rows in {files}",
         )
 
     @dg.asset_check(
-        asset=valid_key(spec.name),
+        asset=valid_key(kind.name),
         name="rows_reconcile",
         pool=WRITER_POOL,
         blocking=True,
@@ -110,7 +110,7 @@ def build_checks(spec: SourceSpec) -> list[dg.AssetChecksDefinition]:
     )
     def rows_reconcile(warehouse: NpsWarehouse) -> dg.AssetCheckResult:
         with warehouse.connect(read_only=True) as con:
-            files = reconcile(con, spec)
+            files = reconcile(con, kind)
         broken = [f for f in files if not f.reconciles]
         lines = ["| file | read | valid | quarantined | excluded |", "|---|---|---|---|---|"] + [
             f"| {f.file_path} | {f.rows_read} | {f.valid} | {f.quarantined} | {f.excluded} |" for f in files
@@ -134,4 +134,4 @@ def build_checks(spec: SourceSpec) -> list[dg.AssetChecksDefinition]:
     return [gx_landed_batches, gx_valid_rows, rows_reconcile]
 
 
-quality_checks = [check for spec in SOURCES for check in build_checks(spec)]
+quality_checks = [check for kind in ROW_KINDS for check in build_checks(kind)]
