@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from dagster_project.nps_scale import category_of
 from dagster_project.row_kinds import FOLLOWUPS, INVITATIONS, RESPONSES, SEGMENT_PREFIX, SURVEY_TOOL_COLUMNS
 
 SEED = 20261124
@@ -237,10 +238,6 @@ def draw_score(rng: random.Random, mean: float) -> int:
     return max(0, min(10, round(latent)))
 
 
-def nps_category_of(score: int) -> str:
-    return "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
-
-
 class _Customer:
     __slots__ = (
         "respondent_id",
@@ -339,7 +336,7 @@ class SampleGenerator:
         texts = VERBATIMS[customer.language]
         if self.rng.random() < 0.25:
             return "", ""
-        reason = self.rng.choice(texts[nps_category_of(score)])
+        reason = self.rng.choice(texts[category_of(score)])
         improvement = self.rng.choice(texts["improvement"]) if score <= 8 else ""
         return reason, improvement
 
@@ -395,7 +392,7 @@ class SampleGenerator:
                     "responded_at": _format_timestamp(moment, style),
                     "score": str(score),
                     "channel": "web",
-                    "reason": rng.choice(EMPLOYEE_VERBATIMS[nps_category_of(score)]),
+                    "reason": rng.choice(EMPLOYEE_VERBATIMS[category_of(score)]),
                     "survey_type": "employee",
                     "segment_region": rng.choice(("Stockholm", "Skåne", "Jylland")),
                     "segment_business_unit": department,

@@ -20,12 +20,12 @@ import json
 import random
 from pathlib import Path
 
+from dagster_project.nps_scale import category_of
 from dagster_project.sample_data.generator import (
     LOCAL_TZ,
     GeneratorConfig,
     SampleGenerator,
     draw_score,
-    nps_category_of,
 )
 
 SURVEYMONKEY_NPS_QUESTION = (
@@ -103,7 +103,7 @@ def write_qualtrics(folder: Path, generator: SampleGenerator, count: int = 160) 
             if n % 23 == 0:
                 finished, progress = "False", rng.choice((40, 60, 80))
             score_text = "" if finished == "False" and n % 2 else str(score)
-            group = NPS_GROUP[nps_category_of(score)] if score_text else ""
+            group = NPS_GROUP[category_of(score)] if score_text else ""
             if n == 101:  # a hand-edited export: the group no longer matches the score
                 group = "3" if group != "3" else "1"
             local = moment.astimezone(LOCAL_TZ)

@@ -33,7 +33,7 @@ import pyarrow as pa
 from dagster_project.row_kinds import RowKind
 from dagster_project.settings import GX_CONTEXT_DIR
 from dagster_project.validation.redaction import redact
-from dagster_project.validation.verdicts import live_rows_sql, timestamp_formats, typed_columns_sql
+from dagster_project.validation.typed_rows import live_rows_sql, timestamp_formats, typed_columns_sql
 
 BATCH_ROWS = 500_000  # rows per GX run (DuckDB hands ~122,880-row pieces; they are joined up)
 
@@ -171,8 +171,8 @@ def files_to_check(con: duckdb.DuckDBPyConnection, kind: RowKind, stage: str) ->
         seq = "verdicts.validation_seq"
     return con.execute(
         f"""select files.file_id, files.landing_seq, files.file_path, files.mapped_columns, {seq}
-            from raw.landed_files as files {verdicts} {already}
-            where files.kind = $kind and files.replaced_at is null and files.rows_read > 0
+            from raw.live_files as files {verdicts} {already}
+            where files.kind = $kind and files.rows_read > 0
             order by files.file_path""",
         {"kind": kind.name},
     ).fetchall()

@@ -30,194 +30,21 @@ from dataclasses import dataclass
 
 import duckdb
 
-from dagster_project.row_kinds import CHANNELS, SURVEY_TOOL_COLUMNS, RowKind
+from dagster_project.row_kinds import SURVEY_TOOL_COLUMNS, RowKind
+from dagster_project.validation.reconciliation import create_reconciliation_view
 from dagster_project.validation.redaction import redact_sql
 from dagster_project.validation.redaction import register as register_redaction
-from dagster_project.validation.value_sql import (
-    SCORE_PATTERN,
-    channel_sql,
-    score_number_sql,
-    score_text_sql,
-    timestamp_sql,
+from dagster_project.validation.rules import exclusion_sql, problem_sql, quoted_value
+from dagster_project.validation.typed_rows import (
+    FILE_SETTINGS,
+    live_rows_sql,
+    timestamp_formats,
+    typed_columns_sql,
+    typed_name,
 )
 from dagster_project.warehouse.crash_points import crash_point
 
-_VALUE_IN_MESSAGE_CHARS = 60
 SEGMENT_BATCH_ROWS = 2_000_000  # valid rows whose segments are written in one statement
-TRUE_WORDS = ("true", "1", "yes", "t", "y")
-FALSE_WORDS = ("false", "0", "no", "f", "n")
-NPS_GROUPS = {"1": "detractor", "2": "passive", "3": "promoter"}
-
-
-def _quoted(expression: str) -> str:
-    return f"'''' || left({expression}, {_VALUE_IN_MESSAGE_CHARS}) || ''''"
-
-
-def _blank(column: str) -> str:
-    return f"nullif(trim({column}), '') is null"
-
-
-def _words(words: tuple[str, ...]) -> str:
-    return ", ".join(f"'{w}'" for w in words)
-
-
-def exclusion_sql(kind: RowKind) -> str:
-    """Why a row is not a real response (NULL for a real one). Responses only."""
-    if kind.score_column is None:
-        return "null"
-    return f"""case
-            when file_rejected_reason is not null or parse_error is not null then null
-            when status is not null and real_statuses is not null
-                and not list_contains(real_statuses, trim(status))
-                then 'status ' || {_quoted("trim(status)")} || ' is not a real response'
-            when lower(trim(finished)) in ({_words(FALSE_WORDS)})
-                and not (coalesce(keep_unfinished_with_score, false) and score_number is not null)
-                then 'unfinished response (finished = ' || {_quoted("trim(finished)")} || ')'
-        end"""
-
-
-def problem_sql(kind: RowKind) -> str:
-    """A CASE expression naming the first rule a landed row breaks (NULL when none)."""
-    branches = [
-        ("file_rejected_reason is not null", "'file rejected: ' || file_rejected_reason"),
-        ("parse_error is not null", "'malformed row: ' || parse_error"),
-    ]
-    for column in kind.required:
-        branches.append((_blank(column), f"'{column} is missing'"))
-    if kind.score_column:
-        score = "score_text"
-        name = kind.score_column
-        branches += [
-            ("score_number is null", f"'{name} ' || {_quoted(score)} || ' is not a number'"),
-            (
-                "score_number <> floor(score_number)",
-                f"'{name} ' || {_quoted(score)} || ' is not a whole number'",
-            ),
-            (
-                "score_number < 0 or score_number > 10",
-                f"'{name} ' || {_quoted(score)} || ' is outside the 0–10 scale'",
-            ),
-            (
-                f"not regexp_full_match({score}, '{SCORE_PATTERN}')",
-                f"'{name} ' || {_quoted(score)} || ' is not written as a whole number from 0 to 10'",
-            ),
-            (
-                f"nullif(trim(nps_group), '') is not null "
-                f"and trim(nps_group) not in ({_words(tuple(NPS_GROUPS))})",
-                f"'nps_group ' || {_quoted('trim(nps_group)')} || ' is not 1, 2 or 3'",
-            ),
-            (
-                "nullif(trim(nps_group), '') is not null and trim(nps_group) <> "
-                "case when score_number >= 9 then '3' when score_number >= 7 then '2' else '1' end",
-                "'nps_group ' || trim(nps_group) || ' ('"
-                f" || {_group_name('trim(nps_group)')} || ') contradicts score '"
-                " || cast(score_number as integer) || ' ('"
-                f" || {_group_name(_group_of('score_number'))} || ')'",
-            ),
-            (
-                f"nullif(trim(finished), '') is not null and lower(trim(finished)) not in "
-                f"({_words(TRUE_WORDS + FALSE_WORDS)})",
-                f"'finished ' || {_quoted('trim(finished)')} || ' is not true or false'",
-            ),
-        ]
-    for column, (values, _) in kind.enumerations.items():
-        branches.append(
-            (
-                f"nullif(trim({column}), '') is not null and lower(trim({column})) not in ({_words(values)})",
-                f"'{column} ' || {_quoted(f'trim({column})')} || ' is not one of {', '.join(values)}'",
-            )
-        )
-    for ts in kind.timestamp_columns:
-        branches += [
-            (
-                f"nullif(trim({ts}), '') is not null and {_typed(ts)} is null",
-                f"'{ts} ' || {_quoted(f'trim({ts})')} || ' is not a valid timestamp'"
-                " || case when timestamp_format is not null"
-                " then ' (expected format ' || timestamp_format || ')' else ' (ISO 8601 expected)' end",
-            ),
-            (
-                f"{_typed(ts)} > $validated_at",
-                f"'{ts} ' || {_quoted(f'trim({ts})')} || ' is in the future'",
-            ),
-        ]
-    if kind.channel_column:
-        branches.append(
-            (
-                f"channel_value not in ({', '.join(repr(c) for c in CHANNELS)})",
-                f"'channel ' || {_quoted('trim(channel)')} || ' is not one of {', '.join(CHANNELS)}'",
-            )
-        )
-    cases = "\n            ".join(f"when {cond} then {reason}" for cond, reason in branches)
-    return f"case\n            {cases}\n        end"
-
-
-def _typed(timestamp_column: str) -> str:
-    """Name of the parsed value of a timestamp column in the checked rows."""
-    return f"ts__{timestamp_column}"
-
-
-def _group_of(number: str) -> str:
-    return f"case when {number} >= 9 then '3' when {number} >= 7 then '2' else '1' end"
-
-
-def _group_name(group: str) -> str:
-    return "case " + " ".join(f"when {group} = '{k}' then '{v}'" for k, v in NPS_GROUPS.items()) + " end"
-
-
-def typed_columns_sql(kind: RowKind, timestamp_formats: list[str]) -> str:
-    """The normalised values the rules and GX look at (needs the landed_files settings)."""
-    columns = [f"nullif(trim({kind.id_column}), '') as id_value"]
-    for ts in kind.timestamp_columns:
-        columns.append(
-            f"{timestamp_sql(ts, 'timezone', 'timestamp_format', timestamp_formats)} as {_typed(ts)}"
-        )
-    columns.append(f"{_typed(kind.timestamp_column)} as timestamp_value")
-    # Kinds without a channel or a score get typed NULLs, so every kind has the same columns.
-    if kind.channel_column:
-        columns.append(f"{channel_sql(kind.channel_column, 'channel_map')} as channel_value")
-    else:
-        columns.append("null::varchar as channel_value")
-    if kind.score_column:
-        labels = "coalesce(score_labels = 'leading_number', false)"
-        columns += [
-            f"{score_text_sql(kind.score_column, labels)} as score_text",
-            f"{score_number_sql(kind.score_column, labels)} as score_number",
-        ]
-    else:
-        columns += ["null::varchar as score_text", "null::double as score_number"]
-    return ",\n            ".join(columns)
-
-
-_FILE_SETTINGS = (
-    "file_rejected_reason",
-    "timezone",
-    "timestamp_format",
-    "channel_map",
-    "real_statuses",
-    "keep_unfinished_with_score",
-    "score_labels",
-)
-
-
-def live_rows_sql(kind: RowKind) -> str:
-    """Landed rows of files still in use, with their file's settings."""
-    return f"""
-        select rows.*, files.file_path, files.landing_seq, files.landed_at,
-               files.rejected_reason as file_rejected_reason, files.timezone,
-               files.timestamp_format, files.channel_map, files.real_statuses,
-               files.keep_unfinished_with_score, files.score_labels
-        from {kind.rows_table} as rows
-        join raw.landed_files as files using (file_id)
-        where files.replaced_at is null"""
-
-
-def timestamp_formats(con: duckdb.DuckDBPyConnection, kind: RowKind) -> list[str]:
-    rows = con.execute(
-        """select distinct timestamp_format from raw.landed_files
-           where kind = $kind and timestamp_format is not null""",
-        {"kind": kind.name},
-    ).fetchall()
-    return [row[0] for row in rows]
 
 
 def _checked_rows_sql(kind: RowKind, formats: list[str], scope: str = "true") -> str:
@@ -240,7 +67,7 @@ def _checked_rows_sql(kind: RowKind, formats: list[str], scope: str = "true") ->
     )
     -- the file's settings were needed to judge the row, not afterwards (a map and lists
     -- repeated on every row of the history would fill the temp table)
-    select * exclude ({", ".join(_FILE_SETTINGS)}),
+    select * exclude ({", ".join(FILE_SETTINGS)}),
         case when problem is null and exclusion is null then 1 end as id_rank,
         case when problem is null and exclusion is null then file_path end as winner_file_path,
         case when problem is null and exclusion is null then row_number end as winner_row_number
@@ -286,7 +113,7 @@ def _valid_columns_sql(kind: RowKind) -> str:
         if column in kind.personal_columns:
             expressions.append(kind.personal_columns[column])  # pseudonymised as it landed
         elif column in kind.timestamp_columns:
-            expressions.append(f"{_typed(column)} as {column}")
+            expressions.append(f"{typed_name(column)} as {column}")
         elif column == kind.score_column:
             expressions.append(f"cast(score_number as utinyint) as {column}")
         elif column == kind.channel_column:
@@ -351,6 +178,7 @@ def validate_source(
     con.execute("begin transaction")
     try:
         outcome = _validate_all(con, kind, validated_at) if full else _validate_new(con, kind, validated_at)
+        create_reconciliation_view(con)
         crash_point("validation")
         con.execute("commit")
     except BaseException:
@@ -362,10 +190,7 @@ def validate_source(
 
 
 def _live_files_sql(kind: RowKind) -> str:
-    return (
-        "select file_id, landing_seq from raw.landed_files "
-        f"where kind = '{kind.name}' and replaced_at is null"
-    )
+    return f"select file_id, landing_seq from raw.live_files where kind = '{kind.name}'"
 
 
 def _validate_all(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at) -> ValidationOutcome:
@@ -509,8 +334,8 @@ def _valid_segments_sql(kind: RowKind, batch: bool = True) -> str:
                trim(segments.segment_value) as segment_value
         from {kind.segments_table} as segments
         join (
-            select file_id, landing_seq from raw.landed_files
-            where replaced_at is null and {in_batch}
+            select file_id, landing_seq from raw.live_files
+            where {in_batch}
         ) as files using (file_id)
         semi join (
             select landing_seq, row_number from _checked
@@ -540,7 +365,7 @@ def _file_batches(
 
 def _rejected_rows_sql(kind: RowKind) -> str:
     reason = (
-        f"coalesce(exclusion, problem, '{kind.id_column} ' || {_quoted('id_value')}"
+        f"coalesce(exclusion, problem, '{kind.id_column} ' || {quoted_value('id_value')}"
         " || ' is repeated; kept ' || winner_file_path || ' row ' || winner_row_number)"
     )
     return f"""
@@ -569,38 +394,3 @@ def _write_verdicts(con: duckdb.DuckDBPyConnection, kind: RowKind) -> None:
     for files in _file_batches(con):
         con.execute(f"insert into {kind.valid_table}_segments {_valid_segments_sql(kind)}", {"files": files})
     con.execute(f"insert into {kind.quarantine_table} {_rejected_rows_sql(kind)}")
-
-
-@dataclass(frozen=True)
-class FileReconciliation:
-    file_path: str
-    rows_read: int
-    valid: int
-    quarantined: int
-    excluded: int = 0
-
-    @property
-    def reconciles(self) -> bool:
-        return self.rows_read == self.valid + self.quarantined + self.excluded
-
-
-def reconcile(con: duckdb.DuckDBPyConnection, kind: RowKind) -> list[FileReconciliation]:
-    """Per live file: rows read, valid, quarantined and excluded."""
-    rows = con.execute(
-        f"""
-        select files.file_path, files.rows_read, coalesce(valid.n, 0),
-               coalesce(rejected.quarantined, 0), coalesce(rejected.excluded, 0)
-        from raw.landed_files as files
-        left join (select file_id, count(*) as n from {kind.valid_table} group by all) as valid
-            using (file_id)
-        left join (
-            select file_id,
-                   count(*) filter (where disposition = 'quarantined') as quarantined,
-                   count(*) filter (where disposition = 'excluded') as excluded
-            from {kind.quarantine_table} group by all
-        ) as rejected using (file_id)
-        where files.kind = $kind and files.replaced_at is null
-        order by files.file_path""",
-        {"kind": kind.name},
-    ).fetchall()
-    return [FileReconciliation(*row) for row in rows]

@@ -17,7 +17,8 @@ from dagster_project.landing.land import land_source
 from dagster_project.landing.sources import load_sources_config
 from dagster_project.row_kinds import RESPONSES
 from dagster_project.settings import Settings
-from dagster_project.validation.verdicts import reconcile, validate_source
+from dagster_project.validation.reconciliation import reconcile
+from dagster_project.validation.verdicts import validate_source
 from dagster_project.warehouse.connection import connect
 from dagster_project.warehouse.tables import ensure_landing_tables
 from tests.conftest import FIXTURES, Warehouse

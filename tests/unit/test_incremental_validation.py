@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from dagster_project.landing.land import land_source
 from dagster_project.row_kinds import RESPONSES
-from dagster_project.validation.verdicts import reconcile, validate_source
+from dagster_project.validation.reconciliation import reconcile
+from dagster_project.validation.verdicts import validate_source
 from dagster_project.warehouse.tables import ensure_landing_tables
 from tests.landing_helpers import CANONICAL_RESPONSES
 from tests.pipeline import LANDING_KEY

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from dagster_project.row_kinds import RESPONSES
-from dagster_project.validation.verdicts import reconcile
+from dagster_project.validation.reconciliation import reconcile
 from dagster_project.warehouse.connection import connect
 from tests.landing_helpers import land_and_validate
 

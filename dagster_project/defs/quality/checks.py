@@ -21,7 +21,7 @@ from dagster_project.defs.resources import NpsWarehouse
 from dagster_project.row_kinds import ROW_KINDS, RowKind
 from dagster_project.settings import GX_DUCKDB_MEMORY_SHARE
 from dagster_project.validation.gx import BatchReport, GxValidator, validate_batches
-from dagster_project.validation.verdicts import reconcile
+from dagster_project.validation.reconciliation import reconcile
 from dagster_project.warehouse.build_state import config_changed
 from dagster_project.warehouse.connection import WRITER_POOL
 
