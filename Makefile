@@ -32,7 +32,7 @@ $(INSTALLED): pyproject.toml
 	touch $@
 
 $(MANIFEST): $(INSTALLED) $(DBT_SOURCES)
-	cd dbt && ../$(BIN)/dbt parse --profiles-dir . --quiet
+	cd dbt && ../$(BIN)/dbt parse --profiles-dir . --quiet --vars "$$(../$(BIN)/nps-warehouse dbt-vars)"
 	touch $@
 
 data-docs: $(INSTALLED)  ## Great Expectations Data Docs of the stored validation results

@@ -3,6 +3,7 @@
     nps-warehouse run [--no-wait]  materialise every asset and check, publish, print the summary
     nps-warehouse summary          print the summary of the last published build
     nps-warehouse data-docs        build Great Expectations Data Docs from the stored results
+    nps-warehouse dbt-vars         print the --vars dbt needs, to run dbt by hand (README)
 
 Exit codes: 0 done; 1 the run failed (the message says where and why); 2 configuration
 error; 3 another run holds the warehouse (with --no-wait, or after NPS_LOCK_TIMEOUT);
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import json
 import os
 import shutil
 import sys
@@ -21,10 +23,6 @@ import tempfile
 from pathlib import Path
 
 from dagster_project.settings import ConfigurationError, Settings
-
-# The console shows warnings and errors; the full log is in the Dagster UI (`make dev`).
-QUIET_LOG_LEVEL = os.environ.get("NPS_LOG_LEVEL", "WARNING")
-MIN_FREE_BYTES = int(float(os.environ.get("NPS_MIN_FREE_MB", "50")) * 1024 * 1024)
 
 EXIT_FAILED, EXIT_CONFIG, EXIT_BUSY, EXIT_ENVIRONMENT = 1, 2, 3, 4
 
@@ -49,7 +47,7 @@ def _instance():
     return dg.DagsterInstance.ephemeral()
 
 
-def check_writable(directory: Path, what: str, variable: str) -> None:
+def check_writable(directory: Path, what: str, variable: str, min_free_mb: float) -> None:
     """The directory exists (or can be made), takes a file, and has room."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -61,17 +59,17 @@ def check_writable(directory: Path, what: str, variable: str) -> None:
             f"cannot write the {what} to {directory}: {reason}. Set {variable} to a writable location."
         ) from None
     free = shutil.disk_usage(directory).free
-    if free < MIN_FREE_BYTES:
+    if free < min_free_mb * 1024 * 1024:
         raise EnvironmentProblem(
             f"the disk holding {directory} ({what}) has only {free // (1024 * 1024)} MB free; "
-            f"the run needs at least {MIN_FREE_BYTES // (1024 * 1024)} MB (NPS_MIN_FREE_MB). "
+            f"the run needs at least {min_free_mb:g} MB (NPS_MIN_FREE_MB). "
             f"Free space or set {variable} elsewhere."
         )
 
 
 def preflight(settings: Settings) -> None:
-    check_writable(settings.warehouse_path.parent, "warehouse", "NPS_WAREHOUSE")
-    check_writable(settings.published_path.parent, "published marts", "NPS_PUBLISHED")
+    check_writable(settings.warehouse_path.parent, "warehouse", "NPS_WAREHOUSE", settings.min_free_mb)
+    check_writable(settings.published_path.parent, "published marts", "NPS_PUBLISHED", settings.min_free_mb)
 
 
 def explain_failure(messages: list[str]) -> str | None:
@@ -129,9 +127,8 @@ def run(settings: Settings, wait: bool = True) -> int:
     except EnvironmentProblem as exc:
         print(f"cannot run: {exc}", file=sys.stderr)
         return EXIT_ENVIRONMENT
-    os.environ.update(settings.environment_for_tools())
     key_file = settings.secrets_dir / KEY_FILE_NAME
-    if not os.environ.get(KEY_ENV) and not key_file.exists():
+    if not settings.pseudonymisation_key and not key_file.exists():
         load_key(settings.secrets_dir)
         print(f"Generated a local pseudonymisation key in {key_file} (set {KEY_ENV} to use your own).")
 
@@ -144,7 +141,10 @@ def run(settings: Settings, wait: bool = True) -> int:
         # dbt's own progress lines go to the log file; Dagster warnings and errors stay on screen.
         with (
             warehouse_lock(
-                settings.warehouse_path, wait=wait, on_wait=lambda m: print(m, file=sys.stderr, flush=True)
+                settings.warehouse_path,
+                wait=wait,
+                timeout=settings.lock_timeout_seconds,
+                on_wait=lambda m: print(m, file=sys.stderr, flush=True),
             ),
             log_path.open("w") as log,
             contextlib.redirect_stdout(log),
@@ -152,7 +152,8 @@ def run(settings: Settings, wait: bool = True) -> int:
             result = job.execute_in_process(
                 instance=_instance(),
                 raise_on_error=False,
-                run_config={"loggers": {"console": {"config": {"log_level": QUIET_LOG_LEVEL}}}},
+                # The console shows warnings and errors; the full log is in the Dagster UI.
+                run_config={"loggers": {"console": {"config": {"log_level": settings.log_level}}}},
             )
     except WarehouseBusy as exc:
         print(f"not run: {exc}", file=sys.stderr)
@@ -195,7 +196,7 @@ def run(settings: Settings, wait: bool = True) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="nps-warehouse", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["run", "summary", "data-docs"])
+    parser.add_argument("command", choices=["run", "summary", "data-docs", "dbt-vars"])
     parser.add_argument(
         "--no-wait", action="store_true", help="stop at once if another run holds the warehouse"
     )
@@ -209,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigurationError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    if args.command == "dbt-vars":
+        print(json.dumps(settings.dbt_vars()))
+        return 0
     if args.command == "summary":
         from dagster_project.publishing.summary import summary_text
 

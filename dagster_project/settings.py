@@ -1,4 +1,8 @@
-"""Configuration from environment variables, with documented defaults.
+"""Configuration: one `Settings` object, read from environment variables once and passed down.
+
+`Settings.from_env()` is called by the CLI and by the Dagster code location; everything
+below them (assets, dbt, publishing) receives the object, never the environment. dbt gets
+its values as `--vars` (`dbt_vars()`), so no step changes its process's environment.
 
 | variable                  | default                          | meaning                                   |
 |---------------------------|----------------------------------|-------------------------------------------|
@@ -11,6 +15,8 @@
 | NPS_PUBLISHED             | data/published/nps_marts.duckdb  | the read-only copy BI tools open          |
 | NPS_LOCK_TIMEOUT          | 3600                             | seconds a run waits for another to finish |
 | NPS_DUCKDB_MEMORY_LIMIT   | 1GB                              | DuckDB memory cap per connection (spills) |
+| NPS_MIN_FREE_MB           | 50                               | free disk a run needs to start            |
+| NPS_LOG_LEVEL             | WARNING                          | what `nps-warehouse run` prints           |
 
 Relative paths are relative to the repository root, so the same values work from
 `make`, from `dagster dev` and from dbt (which runs with `dbt/` as its working directory).
@@ -18,9 +24,10 @@ Relative paths are relative to the repository root, so the same values work from
 
 from __future__ import annotations
 
+import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,6 +37,8 @@ GX_CONTEXT_DIR = REPO_ROOT / "expectations"
 
 
 DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
+DEFAULT_REPORTING_TZ = "Europe/Stockholm"
+DEFAULT_LOCK_TIMEOUT_SECONDS = 3600.0
 _MEMORY_LIMIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 _MEMORY_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
 _MEMORY_UNITS |= {"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
@@ -59,21 +68,35 @@ def _path_from_env(name: str, default: str) -> Path:
     return path if path.is_absolute() else (REPO_ROOT / path).resolve()
 
 
+def _number_from_env(name: str, default: float) -> float:
+    text = os.environ.get(name) or str(default)
+    try:
+        return float(text)
+    except ValueError:
+        raise ConfigurationError(f"{name}={text!r} is not a number") from None
+
+
 @dataclass(frozen=True)
 class Settings:
     raw_dir: Path
     warehouse_path: Path
-    reporting_tz: str
-    secrets_dir: Path
+    reporting_tz: str = DEFAULT_REPORTING_TZ
+    secrets_dir: Path = REPO_ROOT / "data" / "secrets"
     sources_config: Path = REPO_ROOT / "config" / "sources.yml"
     published_path: Path = REPO_ROOT / "data" / "published" / "nps_marts.duckdb"
     # Every DuckDB connection (the pipeline's, publishing's and dbt's) is capped at this and
     # spills to `spill_dir` beyond it; DuckDB would otherwise take up to 80% of the RAM.
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
+    # How long a run waits for another to release the warehouse, and the free disk it needs.
+    lock_timeout_seconds: float = DEFAULT_LOCK_TIMEOUT_SECONDS
+    min_free_mb: float = 50.0
+    log_level: str = "WARNING"
+    # The HMAC key for personal ids; None: a key generated once and kept in `secrets_dir`.
+    pseudonymisation_key: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls) -> Settings:
-        tz = os.environ.get("NPS_REPORTING_TZ") or "Europe/Stockholm"
+        tz = os.environ.get("NPS_REPORTING_TZ") or DEFAULT_REPORTING_TZ
         try:
             ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -93,6 +116,10 @@ class Settings:
             sources_config=_path_from_env("NPS_SOURCES_CONFIG", "config/sources.yml"),
             published_path=_path_from_env("NPS_PUBLISHED", "data/published/nps_marts.duckdb"),
             duckdb_memory_limit=memory.strip(),
+            lock_timeout_seconds=_number_from_env("NPS_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT_SECONDS),
+            min_free_mb=_number_from_env("NPS_MIN_FREE_MB", 50.0),
+            log_level=(os.environ.get("NPS_LOG_LEVEL") or "WARNING").upper(),
+            pseudonymisation_key=os.environ.get("NPS_PSEUDONYMISATION_KEY") or None,
         )
 
     @property
@@ -111,17 +138,22 @@ class Settings:
         """Great Expectations validation results and Data Docs for this warehouse."""
         return self.warehouse_path.parent / "gx"
 
-    def environment_for_tools(self) -> dict[str, str]:
-        """Resolved values for subprocesses (dbt, GX config substitution)."""
+    def dbt_vars(self) -> dict[str, str]:
+        """What dbt needs from the settings, passed as `--vars` (profiles.yml and the macros
+        read them; dbt has no defaults of its own). dbt's DuckDB gets a share of the cap: the
+        run process stays resident beside it."""
         return {
-            "NPS_RAW_DIR": str(self.raw_dir),
-            "NPS_WAREHOUSE": str(self.warehouse_path),
-            "NPS_REPORTING_TZ": self.reporting_tz,
-            "NPS_GX_RESULTS_DIR": str(self.gx_results_dir),
-            "NPS_SOURCES_CONFIG": str(self.sources_config),
-            "NPS_PUBLISHED": str(self.published_path),
-            "NPS_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
-            "NPS_DBT_DUCKDB_MEMORY_LIMIT": memory_limit_share(
-                self.duckdb_memory_limit, DBT_DUCKDB_MEMORY_SHARE
-            ),
+            "nps_warehouse_path": str(self.warehouse_path),
+            "nps_reporting_tz": self.reporting_tz,
+            "nps_duckdb_memory_limit": memory_limit_share(self.duckdb_memory_limit, DBT_DUCKDB_MEMORY_SHARE),
         }
+
+
+def dbt_vars_json() -> str:
+    """`python -m dagster_project.settings`: the dbt vars of the environment's settings, for
+    `make manifest` and for running dbt by hand (README)."""
+    return json.dumps(Settings.from_env().dbt_vars())
+
+
+if __name__ == "__main__":
+    print(dbt_vars_json())

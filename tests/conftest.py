@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from dagster_project.settings import Settings
-from tests.pipeline import TEST_KEY, run_pipeline
+from tests.pipeline import run_pipeline
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -41,12 +41,6 @@ def make_settings(root: Path, inbox: Path | None = None) -> Settings:
         secrets_dir=root / "secrets",
         published_path=root / "published" / "nps_marts.duckdb",
     )
-
-
-@pytest.fixture
-def test_key(monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("NPS_PSEUDONYMISATION_KEY", TEST_KEY)
-    return TEST_KEY
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import dagster as dg
-import pytest
 
 from dagster_project.defs import build_definitions
 from dagster_project.landing.pseudonymise import PseudonymKey
@@ -16,15 +17,13 @@ LANDING_KEY = PseudonymKey.from_secret(TEST_KEY.encode(), "tests")
 
 def run_pipeline(settings: Settings, selection: dg.AssetSelection | None = None) -> dg.ExecuteInProcessResult:
     """Execute the `nps_pipeline` job (or a selection) with a fixed pseudonymisation key."""
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("NPS_PSEUDONYMISATION_KEY", TEST_KEY)
-        for name, value in settings.environment_for_tools().items():
-            env.setenv(name, value)
-        defs = build_definitions(settings)
-        if selection is None:
-            job = defs.resolve_job_def("nps_pipeline")
-        else:
-            job = dg.Definitions.merge(
-                defs, dg.Definitions(jobs=[dg.define_asset_job("selected", selection=selection)])
-            ).resolve_job_def("selected")
-        return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    if settings.pseudonymisation_key is None:
+        settings = dataclasses.replace(settings, pseudonymisation_key=TEST_KEY)
+    defs = build_definitions(settings)
+    if selection is None:
+        job = defs.resolve_job_def("nps_pipeline")
+    else:
+        job = dg.Definitions.merge(
+            defs, dg.Definitions(jobs=[dg.define_asset_job("selected", selection=selection)])
+        ).resolve_job_def("selected")
+    return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)

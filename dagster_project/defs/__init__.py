@@ -34,7 +34,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         schedules=[daily_schedule(settings, sources)],
         sensors=[inbox_sensor(settings.raw_dir, sources)],
         resources={
-            "warehouse": NpsWarehouse.from_settings(settings),
+            "warehouse": NpsWarehouse(settings),
             "dbt": DbtCli(project_dir=dbt_project, dbt_executable=dbt_executable()),
         },
     )

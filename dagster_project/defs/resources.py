@@ -1,48 +1,39 @@
-"""The warehouse resource: where the inbox and the DuckDB file are, and how to open it."""
+"""The warehouse resource: the run's `Settings`, and how to open the warehouse under them.
+
+A plain object built once from the `Settings` (`build_definitions`): assets and checks take
+it as `warehouse: Warehouse` and read `warehouse.settings`; nothing converts the settings
+to strings and back.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import fields
-from pathlib import Path
 
 import dagster as dg
 import duckdb
 
 from dagster_project.landing.pseudonymise import PseudonymKey, load_key
 from dagster_project.settings import Settings, memory_limit_share
-from dagster_project.warehouse import connection as warehouse
+from dagster_project.warehouse import connection
 from dagster_project.warehouse.locking import warehouse_lock
 from dagster_project.warehouse.tables import ensure_landing_tables
 
-_TEXT_SETTINGS = {"reporting_tz", "duckdb_memory_limit"}
 
+class NpsWarehouse:
+    """One NPS warehouse: its settings, its run lock and its connections."""
 
-class NpsWarehouse(dg.ConfigurableResource):
-    """Paths of one NPS warehouse; built from `Settings` (environment variables)."""
-
-    raw_dir: str
-    warehouse_path: str
-    reporting_tz: str
-    secrets_dir: str
-    sources_config: str
-    published_path: str
-    duckdb_memory_limit: str
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> NpsWarehouse:
-        return cls(**{f.name: str(getattr(settings, f.name)) for f in fields(Settings)})
-
-    @property
-    def settings(self) -> Settings:
-        values = {f.name: getattr(self, f.name) for f in fields(Settings)}
-        return Settings(**{k: v if k in _TEXT_SETTINGS else Path(v) for k, v in values.items()})
+    def __init__(self, settings: Settings):
+        self.settings = settings
 
     @contextmanager
     def writing(self, log=None) -> Iterator[None]:
         """Hold the warehouse's run lock (re-entrant; waits for another run to finish)."""
-        with warehouse_lock(Path(self.warehouse_path), on_wait=log.warning if log else None):
+        with warehouse_lock(
+            self.settings.warehouse_path,
+            timeout=self.settings.lock_timeout_seconds,
+            on_wait=log.warning if log else None,
+        ):
             yield
 
     @contextmanager
@@ -53,11 +44,12 @@ class NpsWarehouse(dg.ConfigurableResource):
         settings = self.settings
         with (
             self.writing(log),
-            warehouse.connect(
+            connection.connect(
                 settings.warehouse_path,
                 read_only=read_only,
                 memory_limit=memory_limit_share(settings.duckdb_memory_limit, memory_share),
                 spill_dir=settings.spill_dir,
+                lock_timeout=settings.lock_timeout_seconds,
             ) as con,
         ):
             if not read_only:
@@ -65,4 +57,8 @@ class NpsWarehouse(dg.ConfigurableResource):
             yield con
 
     def pseudonym_key(self) -> PseudonymKey:
-        return load_key(Path(self.secrets_dir))
+        return load_key(self.settings.secrets_dir, self.settings.pseudonymisation_key)
+
+
+# How assets and checks ask for it: `warehouse: Warehouse`.
+Warehouse = dg.ResourceParam[NpsWarehouse]

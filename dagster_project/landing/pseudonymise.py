@@ -58,11 +58,11 @@ def hmac_sql(expression: str) -> str:
     )
 
 
-def load_key(secrets_dir: Path) -> PseudonymKey:
-    """The configured key, or the local generated one (created on first use)."""
-    from_env = os.environ.get(KEY_ENV)
-    if from_env:
-        return PseudonymKey.from_secret(from_env.encode("utf-8"), f"${KEY_ENV}")
+def load_key(secrets_dir: Path, configured: str | None = None) -> PseudonymKey:
+    """The configured key (`Settings.pseudonymisation_key`, from NPS_PSEUDONYMISATION_KEY), or
+    the local generated one (created on first use)."""
+    if configured:
+        return PseudonymKey.from_secret(configured.encode("utf-8"), f"${KEY_ENV}")
     key_file = secrets_dir / KEY_FILE_NAME
     if not key_file.exists():
         secrets_dir.mkdir(parents=True, exist_ok=True)

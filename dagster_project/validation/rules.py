@@ -7,6 +7,8 @@ repeated ids, is in `verdicts.py`.
 
 from __future__ import annotations
 
+import duckdb
+
 from dagster_project.nps_scale import category_sql
 from dagster_project.row_kinds import CHANNELS, RowKind
 from dagster_project.validation.typed_rows import typed_name
@@ -127,3 +129,16 @@ def _group_of(number: str) -> str:
 
 def _group_name(group: str) -> str:
     return "case " + " ".join(f"when {group} = '{k}' then '{v}'" for k, v in NPS_GROUPS.items()) + " end"
+
+
+def rejections_by_rule(
+    con: duckdb.DuckDBPyConnection, kind: RowKind, limit: int = 20
+) -> list[tuple[str, str, int]]:
+    """(disposition, rule, rows) of the kind's rejected rows, most frequent first. A rule is
+    its reason with the quoted values left out (reasons quote values as `quoted_value` does),
+    so that the reasons of one rule group together."""
+    rule = "regexp_replace(regexp_replace(reason, '''[^'']*''', '…', 'g'), 'kept .*$', 'kept the later row')"
+    return con.execute(
+        f"""select disposition, {rule} as rule, count(*)
+            from {kind.quarantine_table} group by 1, 2 order by 3 desc, 2 limit {int(limit)}"""
+    ).fetchall()

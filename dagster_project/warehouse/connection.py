@@ -13,8 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
-from dagster_project.warehouse.locking import lock_timeout
+from dagster_project.settings import DEFAULT_DUCKDB_MEMORY_LIMIT, DEFAULT_LOCK_TIMEOUT_SECONDS
 from dagster_project.warehouse.memory import release_unused_memory
 
 WRITER_POOL = "nps_warehouse"
@@ -34,10 +33,12 @@ def duckdb_config(memory_limit: str, spill_dir: Path | None) -> dict[str, str]:
     return config
 
 
-def _open(path: Path, read_only: bool, config: dict[str, str]) -> duckdb.DuckDBPyConnection:
+def _open(
+    path: Path, read_only: bool, config: dict[str, str], lock_timeout: float
+) -> duckdb.DuckDBPyConnection:
     """Open the file; while another process still holds DuckDB's own lock on it (e.g. a dbt
-    left running by a killed run), wait for it, up to NPS_LOCK_TIMEOUT."""
-    deadline = time.monotonic() + lock_timeout()
+    left running by a killed run), wait for it, up to `lock_timeout` seconds."""
+    deadline = time.monotonic() + lock_timeout
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only, config=config)
@@ -53,13 +54,14 @@ def connect(
     read_only: bool = False,
     memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT,
     spill_dir: Path | None = None,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT_SECONDS,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection with UTC session time (timestamps without an offset mean UTC), capped
     at `memory_limit` and spilling to `<file>.tmp` (DuckDB's default, so dbt agrees) or `spill_dir`."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     spill = spill_dir or (path.with_name(path.name + ".tmp") if not read_only else None)
-    con = _open(path, read_only, duckdb_config(memory_limit, spill))
+    con = _open(path, read_only, duckdb_config(memory_limit, spill), lock_timeout)
     try:
         con.execute("set TimeZone = 'UTC'")
         yield con

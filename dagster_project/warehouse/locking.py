@@ -2,7 +2,7 @@
 
 Every process that opens the pipeline's DuckDB file takes `<warehouse>.lock` first (an
 exclusive `flock`), and writes who holds it into the file. A second run waits, saying who
-it waits for, until the first is done or `NPS_LOCK_TIMEOUT` seconds pass; `make run` can
+it waits for, until the first is done or the timeout (`NPS_LOCK_TIMEOUT`) passes; `make run` can
 also be told not to wait. The kernel drops the lock when its process dies, so a killed run
 never leaves a stale lock behind.
 
@@ -25,7 +25,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-DEFAULT_TIMEOUT_SECONDS = 3600.0
+from dagster_project.settings import DEFAULT_LOCK_TIMEOUT_SECONDS
+
 POLL_SECONDS = 0.5
 
 
@@ -35,10 +36,6 @@ class WarehouseBusy(RuntimeError):
 
 def lock_path(warehouse_path: Path) -> Path:
     return warehouse_path.with_name(warehouse_path.name + ".lock")
-
-
-def lock_timeout() -> float:
-    return float(os.environ.get("NPS_LOCK_TIMEOUT") or DEFAULT_TIMEOUT_SECONDS)
 
 
 def describe_holder(path: Path) -> str:
@@ -67,7 +64,7 @@ _HELD = _Held()
 def warehouse_lock(
     warehouse_path: Path,
     wait: bool = True,
-    timeout: float | None = None,
+    timeout: float = DEFAULT_LOCK_TIMEOUT_SECONDS,
     on_wait: Callable[[str], None] | None = None,
 ) -> Iterator[None]:
     """Hold the warehouse's lock; wait for it (or raise WarehouseBusy)."""
@@ -89,7 +86,7 @@ def warehouse_lock(
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        _acquire(fd, path, wait, lock_timeout() if timeout is None else timeout, on_wait)
+        _acquire(fd, path, wait, timeout, on_wait)
     except BaseException:
         os.close(fd)
         raise

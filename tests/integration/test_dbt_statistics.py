@@ -4,40 +4,29 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import subprocess
 
 import pytest
 
-from dagster_project.defs.transform.project import dbt_executable
-from dagster_project.settings import DBT_PROJECT_DIR
+from dagster_project.settings import Settings
+from tests.dbt_runs import run_dbt
 
 
 @pytest.fixture(scope="module")
 def show(tmp_path_factory):
     root = tmp_path_factory.mktemp("dbt_show")
-    env = {**os.environ, "NPS_WAREHOUSE": str(root / "scratch.duckdb")}
+    settings = Settings(raw_dir=root / "inbox", warehouse_path=root / "scratch.duckdb")
 
     def run(sql: str) -> dict:
-        result = subprocess.run(
-            [
-                dbt_executable(),
-                "show",
-                "--profiles-dir",
-                ".",
-                "--inline",
-                sql,
-                "--output",
-                "json",
-                "--log-format",
-                "json",
-                "--target-path",
-                str(root / "target"),
-            ],
-            cwd=DBT_PROJECT_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
+        result = run_dbt(
+            settings,
+            "show",
+            "--inline",
+            sql,
+            "--output",
+            "json",
+            "--log-format",
+            "json",
+            target=root / "target",
             check=True,
         )
         for line in result.stdout.splitlines():

@@ -3,15 +3,14 @@ by real dbt against a built warehouse. Production runs skip them; `make test` ru
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import os
 import shutil
-import subprocess
 
 import pytest
 
-from dagster_project.defs.transform.project import dbt_executable, dbt_project
-from dagster_project.settings import DBT_PROJECT_DIR
+from dagster_project.defs.transform.project import dbt_project
+from tests.dbt_runs import run_dbt
 
 pytestmark = pytest.mark.pipeline
 
@@ -19,23 +18,8 @@ pytestmark = pytest.mark.pipeline
 def test_every_dbt_unit_test_passes(small_warehouse, tmp_path):
     warehouse = tmp_path / "nps.duckdb"
     shutil.copy(small_warehouse.settings.warehouse_path, warehouse)
-    result = subprocess.run(
-        [
-            dbt_executable(),
-            "test",
-            "--profiles-dir",
-            ".",
-            "--select",
-            "test_type:unit",
-            "--target-path",
-            str(tmp_path / "target"),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, "NPS_WAREHOUSE": str(warehouse)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    settings = dataclasses.replace(small_warehouse.settings, warehouse_path=warehouse)
+    result = run_dbt(settings, "test", "--select", "test_type:unit", target=tmp_path / "target")
     assert result.returncode == 0, result.stdout[-3000:]
     declared = len(json.loads(dbt_project.manifest_path.read_text())["unit_tests"])
     summary = [line for line in result.stdout.splitlines() if "Done. PASS=" in line]

@@ -6,7 +6,6 @@ check (Dagster + GX) or the real dbt tests against it.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,8 +14,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from dagster_project.defs.transform.project import dbt_executable
-from dagster_project.settings import DBT_PROJECT_DIR, Settings
+from dagster_project.settings import Settings
+from tests.dbt_runs import run_dbt
 from tests.pipeline import run_pipeline
 
 pytestmark = pytest.mark.pipeline
@@ -67,23 +66,8 @@ def test_reconciliation_fails_when_a_row_goes_missing(damaged_copy):
 
 
 def run_dbt_tests(settings: Settings, select: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, **settings.environment_for_tools()}
-    return subprocess.run(
-        [
-            dbt_executable(),
-            "test",
-            "--profiles-dir",
-            ".",
-            "--select",
-            select,
-            "--target-path",
-            str(Path(settings.warehouse_path).parent / "dbt_target"),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    return run_dbt(
+        settings, "test", "--select", select, target=Path(settings.warehouse_path).parent / "dbt_target"
     )
 
 

@@ -24,8 +24,7 @@ def test_connections_are_capped_and_spill_next_to_the_warehouse(tmp_path):
 def test_dbt_profile_passes_the_memory_limit():
     profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text())
     settings = profile["nps_warehouse"]["outputs"]["local"]["settings"]
-    assert "NPS_DUCKDB_MEMORY_LIMIT" in settings["memory_limit"]
-    assert "NPS_DBT_DUCKDB_MEMORY_LIMIT" in settings["memory_limit"]
+    assert "var('nps_duckdb_memory_limit')" in settings["memory_limit"]
     assert profile["nps_warehouse"]["outputs"]["local"]["threads"] == 1
 
 
@@ -35,6 +34,4 @@ def test_shares_of_the_memory_limit():
     assert memory_limit_share("2GiB", 0.5) == "1073MB"
     assert memory_limit_share("512 mb", 0.5) == "256MB"
     settings = Settings(Path("r"), Path("w.duckdb"), "UTC", Path("s"), duckdb_memory_limit="2GB")
-    env = settings.environment_for_tools()
-    assert env["NPS_DUCKDB_MEMORY_LIMIT"] == "2GB"
-    assert env["NPS_DBT_DUCKDB_MEMORY_LIMIT"] == "1500MB"
+    assert settings.dbt_vars()["nps_duckdb_memory_limit"] == "1500MB"

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from dagster_project.landing.pseudonymise import KEY_ENV, PseudonymKey, hmac_sql, load_key
+from dagster_project.settings import Settings
 
 
 @pytest.mark.parametrize("secret", [b"k", b"x" * 64, b"a much longer secret " * 10])
@@ -44,5 +45,6 @@ def test_a_generated_key_is_private_and_stable(tmp_path, monkeypatch):
 
 def test_the_environment_key_wins(tmp_path, monkeypatch):
     monkeypatch.setenv(KEY_ENV, "from-env")
-    assert load_key(tmp_path) == PseudonymKey.from_secret(b"from-env", f"${KEY_ENV}")
+    configured = Settings.from_env().pseudonymisation_key
+    assert load_key(tmp_path, configured) == PseudonymKey.from_secret(b"from-env", f"${KEY_ENV}")
     assert not (tmp_path / "pseudonymisation.key").exists()

@@ -7,7 +7,8 @@ reason and reported by the check `raw/landed_files:files_usable`; it never stops
 
 import dagster as dg
 
-from dagster_project.defs.resources import NpsWarehouse
+from dagster_project.defs.metadata import markdown_table
+from dagster_project.defs.resources import Warehouse
 from dagster_project.landing.land import land_source
 from dagster_project.landing.ledger import LandingOutcome
 from dagster_project.landing.legacy_migration import pseudonymise_legacy_columns
@@ -25,14 +26,6 @@ def rows_key(source: str) -> dg.AssetKey:
 
 def segments_key(source: str) -> dg.AssetKey:
     return dg.AssetKey(["raw", f"{source}_segments"])
-
-
-def _outcome_table(outcomes: list[LandingOutcome]) -> str:
-    lines = ["| file | outcome | rows | rejected because |", "|---|---|---|---|"]
-    lines += [
-        f"| {o.file_path} | {o.outcome} | {o.rows_read} | {o.rejected_reason or ''} |" for o in outcomes
-    ]
-    return "\n".join(lines)
 
 
 _SPECS = [
@@ -69,7 +62,7 @@ def build_landing_asset(config: SourcesConfig) -> dg.AssetsDefinition:
         description=f"Land new and changed files from NPS_RAW_DIR: {folders}. "
         "Content already landed is skipped.",
     )
-    def land_inbox(context: dg.AssetExecutionContext, warehouse: NpsWarehouse):
+    def land_inbox(context: dg.AssetExecutionContext, warehouse: Warehouse):
         settings = warehouse.settings
         # Taken before any file is read: a file that arrives during the run is seen next time.
         record_pending(settings, BuildFingerprint.now(settings, config), context.run_id)
@@ -103,7 +96,11 @@ def build_landing_asset(config: SourcesConfig) -> dg.AssetsDefinition:
             metadata={
                 "files_landed_now": len(all_new),
                 "rejected_now": [o.file_path for o in all_new if o.rejected_reason],
-                "landed_now": dg.MetadataValue.md(_outcome_table(all_new)) if all_new else "nothing new",
+                "landed_now": markdown_table(
+                    ("file", "outcome", "rows", "rejected because"),
+                    [(o.file_path, o.outcome, o.rows_read, o.rejected_reason) for o in all_new],
+                    empty="nothing new",
+                ),
             },
         )
 

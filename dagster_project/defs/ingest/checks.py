@@ -7,7 +7,8 @@ quarantine (`marts.quarantined_rows`, reason "file rejected: ...").
 import dagster as dg
 
 from dagster_project.defs.ingest.assets import LANDED_FILES
-from dagster_project.defs.resources import NpsWarehouse
+from dagster_project.defs.metadata import markdown_table
+from dagster_project.defs.resources import Warehouse
 from dagster_project.warehouse.connection import WRITER_POOL
 
 
@@ -17,19 +18,13 @@ from dagster_project.warehouse.connection import WRITER_POOL
     pool=WRITER_POOL,
     description="No file in use was rejected as a whole (empty, unreadable, another scale, ...).",
 )
-def files_usable(warehouse: NpsWarehouse) -> dg.AssetCheckResult:
+def files_usable(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect(read_only=True) as con:
         rejected = con.execute(
-            """select file_path, source, rejected_reason, rows_read from raw.landed_files
-               where replaced_at is null and rejected_reason is not null order by file_path"""
+            """select file_path, source, rejected_reason, rows_read from raw.live_files
+               where rejected_reason is not null order by file_path"""
         ).fetchall()
-        in_use = con.execute("select count(*) from raw.landed_files where replaced_at is null").fetchall()[0][
-            0
-        ]
-    table = "\n".join(
-        ["| file | source | rows quarantined | reason |", "|---|---|---|---|"]
-        + [f"| {path} | {source} | {rows} | {reason} |" for path, source, reason, rows in rejected]
-    )
+        in_use = con.execute("select count(*) from raw.live_files").fetchall()[0][0]
     return dg.AssetCheckResult(
         passed=not rejected,
         severity=dg.AssetCheckSeverity.WARN,
@@ -42,6 +37,9 @@ def files_usable(warehouse: NpsWarehouse) -> dg.AssetCheckResult:
         metadata={
             "files_in_use": in_use,
             "rejected_files": [path for path, *_ in rejected],
-            "rejected": dg.MetadataValue.md(table) if rejected else "none",
+            "rejected": markdown_table(
+                ("file", "source", "rows quarantined", "reason"),
+                [(path, source, rows, reason) for path, source, reason, rows in rejected],
+            ),
         },
     )

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from dagster_project.defs.resources import NpsWarehouse
+from dagster_project.defs.resources import Warehouse
 from dagster_project.publishing.publish import PUBLISHED_SCHEMAS, publish
 from dagster_project.warehouse.build_state import promote_pending
 from dagster_project.warehouse.connection import WRITER_POOL
@@ -25,7 +25,7 @@ def build_publish_asset(dbt_assets: dg.AssetsDefinition) -> dg.AssetsDefinition:
             "never the pipeline's own. Runs only when everything upstream succeeded."
         ),
     )
-    def published_nps_marts(context: dg.AssetExecutionContext, warehouse: NpsWarehouse):
+    def published_nps_marts(context: dg.AssetExecutionContext, warehouse: Warehouse):
         settings = warehouse.settings
         with warehouse.writing(context.log):
             publication = publish(

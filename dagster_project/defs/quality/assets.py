@@ -3,16 +3,14 @@
 import dagster as dg
 
 from dagster_project.defs.ingest.assets import LANDED_FILES, rows_key, segments_key
-from dagster_project.defs.resources import NpsWarehouse
+from dagster_project.defs.metadata import markdown_table
+from dagster_project.defs.resources import Warehouse
 from dagster_project.row_kinds import ROW_KINDS, RowKind
+from dagster_project.validation.reconciliation import reconcile
+from dagster_project.validation.rules import rejections_by_rule
 from dagster_project.validation.verdicts import validate_source
 from dagster_project.warehouse.build_state import config_changed
 from dagster_project.warehouse.connection import WRITER_POOL
-
-# A quarantine reason without its values, so that reasons group into rules.
-RULE_OF_REASON = (
-    "regexp_replace(regexp_replace(reason, '''[^'']*''', '…', 'g'), 'kept .*$', 'kept the later row')"
-)
 
 
 def valid_key(source: str) -> dg.AssetKey:
@@ -51,20 +49,15 @@ def build_validation_asset(kind: RowKind) -> dg.AssetsDefinition:
             f"`expectations/expectations/{kind.name}.json`."
         ),
     )
-    def _validate(context: dg.AssetExecutionContext, warehouse: NpsWarehouse):
+    def _validate(context: dg.AssetExecutionContext, warehouse: Warehouse):
         with warehouse.connect(log=context.log) as con:
             # A new version of the rules (or any configuration) judges every row again.
             outcome = validate_source(con, kind, full=config_changed(warehouse.settings))
-            valid = con.execute(f"select count(*) from {kind.valid_table}").fetchall()[0][0]
-            quarantined, excluded = con.execute(
-                f"""select count(*) filter (where disposition = 'quarantined'),
-                           count(*) filter (where disposition = 'excluded')
-                    from {kind.quarantine_table}"""
-            ).fetchall()[0]
-            reasons = con.execute(
-                f"""select disposition, {RULE_OF_REASON} as rule, count(*)
-                    from {kind.quarantine_table} group by 1, 2 order by 3 desc, 2 limit 20"""
-            ).fetchall()
+            files = reconcile(con, kind)
+            reasons = rejections_by_rule(con, kind)
+        valid = sum(f.valid for f in files)
+        quarantined = sum(f.quarantined for f in files)
+        excluded = sum(f.excluded for f in files)
         context.log.info(
             f"{kind.name}: "
             + (
@@ -76,10 +69,6 @@ def build_validation_asset(kind: RowKind) -> dg.AssetsDefinition:
         )
         if outcome.mode != "nothing_new" and (quarantined or excluded):
             context.log.warning(f"{quarantined} {kind.name} rows quarantined, {excluded} excluded")
-        table = "\n".join(
-            ["| disposition | reason | rows |", "|---|---|---|"]
-            + [f"| {disposition} | {rule} | {n} |" for disposition, rule, n in reasons]
-        )
         yield dg.MaterializeResult(
             asset_key=valid_key(kind.name),
             metadata={
@@ -96,7 +85,7 @@ def build_validation_asset(kind: RowKind) -> dg.AssetsDefinition:
             metadata={
                 "rows_quarantined": quarantined,
                 "rows_excluded": excluded,
-                "reasons": dg.MetadataValue.md(table) if reasons else "none",
+                "reasons": markdown_table(("disposition", "reason", "rows"), reasons),
             },
         )
 

@@ -16,8 +16,9 @@ validation changes them (see `lib/gx_validation.py`).
 import dagster as dg
 
 from dagster_project.defs.ingest.assets import rows_key
+from dagster_project.defs.metadata import markdown_table
 from dagster_project.defs.quality.assets import valid_key
-from dagster_project.defs.resources import NpsWarehouse
+from dagster_project.defs.resources import Warehouse
 from dagster_project.row_kinds import ROW_KINDS, RowKind
 from dagster_project.settings import GX_DUCKDB_MEMORY_SHARE
 from dagster_project.validation.gx import BatchReport, GxValidator, validate_batches
@@ -26,20 +27,18 @@ from dagster_project.warehouse.build_state import config_changed
 from dagster_project.warehouse.connection import WRITER_POOL
 
 
-def _report_table(reports: list[BatchReport]) -> str:
-    lines = ["| file | rows | rule | failing rows | examples |", "|---|---|---|---|---|"]
+def _report_rows(reports: list[BatchReport]) -> list[tuple]:
+    rows = []
     for report in reports:
         if report.success:
-            lines.append(f"| {report.file_path} | {report.rows} | all rules pass | 0 | |")
+            rows.append((report.file_path, report.rows, "all rules pass", 0, ""))
         for rule in report.failed_rules:
             examples = ", ".join(rule.examples[:5]) if not rule.error else f"error: {rule.error}"
-            lines.append(
-                f"| {report.file_path} | {report.rows} | {rule.rule} | {rule.unexpected_count} | {examples} |"
-            )
-    return "\n".join(lines)
+            rows.append((report.file_path, report.rows, rule.rule, rule.unexpected_count, examples))
+    return rows
 
 
-def _run_gx(warehouse: NpsWarehouse, kind: RowKind, stage: str) -> list[BatchReport]:
+def _run_gx(warehouse: Warehouse, kind: RowKind, stage: str) -> list[BatchReport]:
     validator = GxValidator.for_results(warehouse.settings.gx_results_dir)
     # Not read-only: what was checked is recorded, so unchanged batches are not checked again.
     # DuckDB only reads batches here; GX's frames sit beside it (settings.GX_DUCKDB_MEMORY_SHARE).
@@ -63,7 +62,11 @@ def _gx_result(reports: list[BatchReport], passed_text: str, failed_text: str, *
             "files": len(reports),
             "files_with_failures": [r.file_path for r in failing],
             "rows_checked": sum(r.rows for r in reports),
-            "report": dg.MetadataValue.md(_report_table(reports)),
+            "report": markdown_table(
+                ("file", "rows", "rule", "failing rows", "examples"),
+                _report_rows(reports),
+                empty="no batches",
+            ),
         },
         **kwargs,
     )
@@ -76,7 +79,7 @@ def build_checks(kind: RowKind) -> list[dg.AssetChecksDefinition]:
         pool=WRITER_POOL,
         description=f"GX checkpoint `{kind.name}_landed_rows` on every landed file, as delivered.",
     )
-    def gx_landed_batches(warehouse: NpsWarehouse) -> dg.AssetCheckResult:
+    def gx_landed_batches(warehouse: Warehouse) -> dg.AssetCheckResult:
         return _gx_result(
             _run_gx(warehouse, kind, "landed"),
             passed_text="all {files} new files meet the suite",
@@ -94,7 +97,7 @@ def build_checks(kind: RowKind) -> list[dg.AssetChecksDefinition]:
             "must pass entirely, or the marts are not built."
         ),
     )
-    def gx_valid_rows(warehouse: NpsWarehouse) -> dg.AssetCheckResult:
+    def gx_valid_rows(warehouse: Warehouse) -> dg.AssetCheckResult:
         return _gx_result(
             _run_gx(warehouse, kind, "valid"),
             passed_text="{rows} valid rows in {files} new or changed files meet the suite",
@@ -108,13 +111,10 @@ def build_checks(kind: RowKind) -> list[dg.AssetChecksDefinition]:
         blocking=True,
         description="For every file: rows read = valid + quarantined + excluded rows.",
     )
-    def rows_reconcile(warehouse: NpsWarehouse) -> dg.AssetCheckResult:
+    def rows_reconcile(warehouse: Warehouse) -> dg.AssetCheckResult:
         with warehouse.connect(read_only=True) as con:
             files = reconcile(con, kind)
         broken = [f for f in files if not f.reconciles]
-        lines = ["| file | read | valid | quarantined | excluded |", "|---|---|---|---|---|"] + [
-            f"| {f.file_path} | {f.rows_read} | {f.valid} | {f.quarantined} | {f.excluded} |" for f in files
-        ]
         return dg.AssetCheckResult(
             passed=not broken,
             description=(
@@ -127,7 +127,10 @@ def build_checks(kind: RowKind) -> list[dg.AssetChecksDefinition]:
                 "valid_rows": sum(f.valid for f in files),
                 "quarantined_rows": sum(f.quarantined for f in files),
                 "excluded_rows": sum(f.excluded for f in files),
-                "files": dg.MetadataValue.md("\n".join(lines)),
+                "files": markdown_table(
+                    ("file", "read", "valid", "quarantined", "excluded"),
+                    [(f.file_path, f.rows_read, f.valid, f.quarantined, f.excluded) for f in files],
+                ),
             },
         )
 

@@ -1,14 +1,13 @@
 """dbt models as Dagster assets: dbt folder = schema = Dagster group."""
 
 import json
-import os
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from dagster_project.defs.resources import NpsWarehouse
+from dagster_project.defs.resources import Warehouse
 from dagster_project.defs.transform.project import dbt_project, manifest_path
 from dagster_project.warehouse.build_state import config_changed
 from dagster_project.warehouse.connection import WRITER_POOL
@@ -32,11 +31,10 @@ class NpsDbtTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=NpsDbtTranslator(),
     pool=WRITER_POOL,
 )
-def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: NpsWarehouse):
-    # dbt reads the warehouse path and reporting time zone from the environment; its
-    # artifacts (run results, compiled SQL) go next to the warehouse, one folder, replaced.
+def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
+    # dbt gets the settings it needs as --vars (the warehouse path, the reporting time zone,
+    # its memory cap); its artifacts (run results, compiled SQL) go next to the warehouse.
     settings = warehouse.settings
-    os.environ.update(settings.environment_for_tools())
     target = settings.warehouse_path.parent / "dbt_target"
     with warehouse.writing(context.log):
         with warehouse.connect(log=context.log) as con:
@@ -53,7 +51,7 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
         # skips them. Data tests on row-level relations look at the rows of changed files on
         # an incremental build (macros/incremental.sql); the var is the same on every run.
         build = ["build", "--exclude-resource-type", "unit_test"]
-        build += ["--vars", json.dumps({"nps_test_changed_files_only": True})]
+        build += ["--vars", json.dumps({**settings.dbt_vars(), "nps_test_changed_files_only": True})]
         build += ["--full-refresh"] if full else []
         for number, event in enumerate(dbt.cli(build, context=context, target_path=target).stream()):
             yield event
