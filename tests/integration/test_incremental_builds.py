@@ -141,8 +141,8 @@ def test_incremental_runs_equal_a_build_from_scratch(tmp_path):
             run = json.loads((settings.warehouse_path.parent / "dbt_target" / "run_results.json").read_text())
             assert not run["args"].get("full_refresh")
             # the watermark is read from the warehouse: no var that changes every run (which
-            # would make dbt parse the whole project again)
-            assert run["args"]["vars"] == {"nps_test_changed_files_only": True}
+            # would make dbt parse the whole project again); the settings come as vars
+            assert run["args"]["vars"] == {**settings.dbt_vars(), "nps_test_changed_files_only": True}
             # and publishing copied only the changed files' rows into the previous file
             assert published_incrementally(result)
     incremental = marts(settings.warehouse_path)
