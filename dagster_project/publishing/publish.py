@@ -30,6 +30,7 @@ import datetime as dt
 import os
 import shutil
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,12 +42,12 @@ from dagster_project.warehouse.crash_points import crash_point
 from dagster_project.warehouse.dbt_watermark import last_full_build_at, validation_seq_now
 
 PUBLISHED_SCHEMAS = ("marts", "reference")
-REQUIRED_TABLES = ("marts.fct_nps_responses", "marts.nps_by_period", "marts.file_loads")
+REQUIRED_TABLES = ("marts.nps_responses", "marts.nps_by_period", "marts.file_loads")
 # The marts dbt builds by landed file (dbt/macros/incremental.sql), with their file column;
 # tests/unit/test_publish_basis.py holds this list against dbt's manifest.
 INCREMENTAL_MARTS = {
-    "marts.fct_nps_responses": "source_file_id",
-    "marts.fct_verbatims": "source_file_id",
+    "marts.nps_responses": "source_file_id",
+    "marts.verbatims": "source_file_id",
     "marts.verbatim_themes": "source_file_id",
 }
 # The marts dbt builds by key (delete+insert): their key, and the warehouse table whose
@@ -140,8 +141,11 @@ def publish(
     run_id: str | None = None,
     memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT,
     spill_dir: Path | None = None,
+    only: Collection[str] | None = None,
 ) -> Publication:
-    """Copy the readable schemas of `warehouse` into a new file and swap it in."""
+    """Copy the readable schemas of `warehouse` into a new file and swap it in. `only`: the
+    `schema.table` names to publish (the dbt models; a table a renamed model left behind is
+    not published), else every table of the readable schemas."""
     published.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(published)
     spill_dir = spill_dir or warehouse.with_name(warehouse.name + ".tmp")
@@ -156,12 +160,12 @@ def publish(
         if incremental:
             try:
                 shutil.copyfile(published, temporary)
-                tables = _copy(warehouse, temporary, version, published_at, run_id, config, basis)
+                tables = _copy(warehouse, temporary, version, published_at, run_id, config, basis, only)
             except _NotReusable:
                 _remove(temporary)
                 incremental = False
         if not incremental:
-            tables = _copy(warehouse, temporary, version, published_at, run_id, config, None)
+            tables = _copy(warehouse, temporary, version, published_at, run_id, config, None, only)
         _fsync(temporary)
         crash_point("publishing")
         os.replace(temporary, published)
@@ -179,7 +183,14 @@ def _remove(temporary: Path) -> None:
 
 
 def _copy(
-    warehouse: Path, target: Path, version: str, published_at, run_id, config, basis: Basis | None
+    warehouse: Path,
+    target: Path,
+    version: str,
+    published_at,
+    run_id,
+    config,
+    basis: Basis | None,
+    only: Collection[str] | None,
 ) -> dict[str, int]:
     """Fill `target` from the warehouse: from nothing, or (with `basis`) from a copy of the
     previous published file, replacing what changed."""
@@ -187,7 +198,7 @@ def _copy(
     try:
         con.execute("set TimeZone = 'UTC'")
         con.execute("attach $path as working (read_only)", {"path": str(warehouse)})
-        found = _tables(con, "working")
+        found = [name for name in _tables(con, "working") if only is None or name in only]
         missing = sorted(set(REQUIRED_TABLES) - set(found))
         if missing:
             raise PublicationError(f"the build has no {', '.join(missing)}: nothing was published")
@@ -215,7 +226,7 @@ def _copy(
                     raise _NotReusable(f"{name}: {tables[name]} rows after the increment, {rows} built")
         unreconciled = con.execute(
             """select count(*) from marts.file_loads
-               where not is_replaced and rows_read <> valid_rows + quarantined_rows + excluded_rows"""
+               where not is_replaced and not coalesce(reconciles, false)"""
         ).fetchall()[0][0]
         if unreconciled:
             raise PublicationError(f"{unreconciled} file(s) do not reconcile: nothing was published")

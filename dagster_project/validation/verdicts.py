@@ -370,7 +370,7 @@ def _rejected_rows_sql(kind: RowKind) -> str:
     )
     return f"""
         select
-            '{kind.name}' as source,
+            '{kind.name}' as kind,
             file_id,
             file_path,
             row_number,

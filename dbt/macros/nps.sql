@@ -1,11 +1,15 @@
-{#- The NPS category of a 0-10 score: 9-10 promoter, 7-8 passive, 0-6 detractor.
-    Scores reach dbt validated as whole numbers 0..10; anything else is NULL, so it
-    can never be counted silently as a passive. -#}
+{#- The NPS category of a score on the 0-10 scale (docs/nps.md#scale-and-categories):
+    promoter from 9, passive from 7, detractor below. The one dbt definition of the cut-offs
+    (Python's is dagster_project/nps_scale.py; tests/unit/test_one_rule_one_place.py holds
+    them together). It takes whole scores and averages (B2B accounts) alike; anything off
+    the scale is NULL, so it can never be counted silently as a passive. -#}
 {% macro nps_category(score_column) -%}
-    case
-        when {{ score_column }} between 9 and 10 then 'promoter'
-        when {{ score_column }} between 7 and 8 then 'passive'
-        when {{ score_column }} between 0 and 6 then 'detractor'
+    case when {{ score_column }} between 0 and 10 then
+        case
+            when {{ score_column }} >= 9 then 'promoter'
+            when {{ score_column }} >= 7 then 'passive'
+            else 'detractor'
+        end
     end
 {%- endmacro %}
 
@@ -56,11 +60,34 @@
     is_suppressed
 {%- endmacro %}
 
-{#- The category of an average score (B2B accounts): promoter from 9, passive from 7. -#}
-{% macro nps_category_of_average(average_column) -%}
-    case
-        when {{ average_column }} >= 9 then 'promoter'
-        when {{ average_column }} >= 7 then 'passive'
-        when {{ average_column }} is not null then 'detractor'
-    end
+{#- A mart of NPS per period and one breakdown of int_nps_metrics_by_period
+    (`dimension_kind` overall, segment or channel): the breakdown's own columns, then the
+    columns every NPS mart shows. nps_by_period, nps_by_segment and nps_by_channel are this. -#}
+{% macro nps_breakdown_mart(dimension_kind, breakdown_columns=[]) -%}
+with
+
+metrics as (
+
+    select * from {{ ref('int_nps_metrics_by_period') }}
+    where dimension_kind = '{{ dimension_kind }}'
+
+),
+
+final as (
+
+    select
+        survey_type,
+        period_grain,
+        period_start,
+        period_end,
+        {%- for column in breakdown_columns %}
+        {{ column }},
+        {%- endfor %}
+        {{ nps_mart_columns() }}
+
+    from metrics
+
+)
+
+select * from final
 {%- endmacro %}

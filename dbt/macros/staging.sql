@@ -37,7 +37,7 @@ renamed as (
 
     select
         -- ids
-        source as source_name,
+        kind,
         file_id as source_file_id,
         row_number as source_row_number,
 

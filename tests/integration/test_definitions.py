@@ -52,7 +52,7 @@ def test_asset_graph_snapshot(defs):
 
 def test_dbt_folders_are_groups_and_sources_are_the_python_assets(defs):
     graph = defs.resolve_asset_graph()
-    fact = graph.get(dg.AssetKey(["marts", "fct_nps_responses"]))
+    fact = graph.get(dg.AssetKey(["marts", "nps_responses"]))
     assert fact.group_name == "marts"
     staging = graph.get(dg.AssetKey(["staging", "stg_inbox__responses"]))
     assert dg.AssetKey(["validated", "responses"]) in staging.parent_keys

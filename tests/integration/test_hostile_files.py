@@ -147,6 +147,6 @@ def test_bad_files_never_stop_the_run_and_are_reported(tmp_path):
     )
     assert [row[1] for row in excluded] == [2, 3, 4]
     assert warehouse.query(
-        "select reason from marts.quarantined_rows where source_file_path = 'xlsx/31_store.xlsx' "
-        "and source_row_number = 2"
-    ) == [("score '9.5' is not a whole number",)]
+        "select kind, source, reason from marts.quarantined_rows "
+        "where source_file_path = 'xlsx/31_store.xlsx' and source_row_number = 2"
+    ) == [("responses", "tablets", "score '9.5' is not a whole number")]

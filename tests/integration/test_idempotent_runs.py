@@ -14,7 +14,7 @@ TABLES = [
     "raw.invitations_rows",
     "validated.responses",
     "validated.responses_quarantine",
-    "marts.fct_nps_responses",
+    "marts.nps_responses",
     "marts.nps_by_period",
     "marts.nps_by_segment",
     "marts.nps_by_channel",

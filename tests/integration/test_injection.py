@@ -31,7 +31,7 @@ def test_hostile_names_and_values_are_data(tmp_path):
     assert run_pipeline(settings).success
     warehouse = Warehouse(settings)
     assert warehouse.query("select file_path from marts.file_loads") == [(f"responses/{FILE_NAME}",)]
-    assert warehouse.query("select response_id from marts.fct_nps_responses order by 1") == [
+    assert warehouse.query("select response_id from marts.nps_responses order by 1") == [
         (RESPONSE_ID,),
         ("R2",),
     ]

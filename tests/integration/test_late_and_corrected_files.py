@@ -44,7 +44,7 @@ def test_late_and_corrected_files_update_old_periods(tmp_path):
     result = run_pipeline(settings)
     assert result.success
     assert december(warehouse) == [(5, 1, 2, 2, -20.0)]
-    assert warehouse.query("select count(*) from marts.fct_nps_responses where response_id = 'R01'") == [(1,)]
+    assert warehouse.query("select count(*) from marts.nps_responses where response_id = 'R01'") == [(1,)]
     loads = warehouse.query(
         """select file_path, rows_read, is_replaced from marts.file_loads
            where file_path = 'responses/2024-12_export.csv' order by landed_at"""

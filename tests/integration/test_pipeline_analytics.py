@@ -83,7 +83,7 @@ def test_small_employee_groups_show_no_scores(warehouse):
     # the HR people still count in the employee total (7 = 5 Butik + 2 HR)
     employee_rows = warehouse.query(
         "select count(*), count(respondent_key), count(segment_business_unit) "
-        "from marts.fct_nps_responses where survey_type = 'employee'"
+        "from marts.nps_responses where survey_type = 'employee'"
     )
     assert employee_rows == [(7, 0, 0)]
 
@@ -104,7 +104,7 @@ def test_verbatims_are_redacted_with_language_and_themes(warehouse):
     rows = dict(
         (verbatim_id, rest)
         for verbatim_id, *rest in warehouse.query(
-            "select verbatim_id, verbatim_text, language, themes from marts.fct_verbatims"
+            "select verbatim_id, verbatim_text, language, themes from marts.verbatims"
         )
     )
     # the [phone] placeholder is not the word "phone" (a support keyword)

@@ -46,7 +46,7 @@ def test_the_run_completes(bad_rows_run):
 
 def test_valid_rows_reach_the_marts(bad_rows_run):
     _, warehouse = bad_rows_run
-    rows = warehouse.query("select response_id, score, channel from marts.fct_nps_responses order by 1")
+    rows = warehouse.query("select response_id, score, channel from marts.nps_responses order by 1")
     assert rows == [("B01", 10, "email"), ("B11", 7, "sms"), ("B14", 9, "app")]
 
 
@@ -69,8 +69,12 @@ def test_quarantine_keeps_raw_values_but_no_personal_data(bad_rows_run):
 
 def test_counts_reconcile_per_file(bad_rows_run):
     result, warehouse = bad_rows_run
-    assert warehouse.query("select rows_read, valid_rows, quarantined_rows from marts.file_loads") == [
-        (14, 3, 11)
+    assert warehouse.query(
+        "select source, kind, rows_read, valid_rows, quarantined_rows, reconciles from marts.file_loads"
+    ) == [("responses", "responses", 14, 3, 11, True)]
+    # the row kind and the configured source, each under its own name
+    assert warehouse.query("select distinct kind, source from marts.quarantined_rows") == [
+        ("responses", "responses")
     ]
     evaluations = {
         (e.asset_key.to_user_string(), e.check_name): e for e in result.get_asset_check_evaluations()

@@ -46,7 +46,7 @@ def nps_rows(warehouse, grain: str) -> dict:
 def test_every_valid_response_is_in_the_fact_with_its_local_date(small_warehouse):
     rows = small_warehouse.query(
         """select response_id, response_date, score, nps_category, channel, segment_region
-           from marts.fct_nps_responses order by response_id"""
+           from marts.nps_responses order by response_id"""
     )
     assert rows == [
         ("R01", D(2024, 12, 30), 10, "promoter", "email", "Skåne"),
@@ -162,13 +162,13 @@ def test_response_rates_follow_the_invitation_cohort(small_warehouse):
 def test_respondents_are_pseudonymised_with_the_keyed_hash(small_warehouse):
     expected = hmac.new(TEST_KEY.encode(), b"anna.lindqvist@example.se", hashlib.sha256).hexdigest()
     rows = small_warehouse.query(
-        "select response_id, respondent_key from marts.fct_nps_responses "
+        "select response_id, respondent_key from marts.nps_responses "
         "where response_id in ('R01', 'R07', 'R04') order by 1"
     )
     # R01 wrote Anna.Lindqvist@Example.se, R07 anna.lindqvist@example.se: one respondent.
     assert rows == [("R01", expected), ("R04", None), ("R07", expected)]
     text = " ".join(
-        str(v) for row in small_warehouse.query("select * from marts.fct_nps_responses") for v in row
+        str(v) for row in small_warehouse.query("select * from marts.nps_responses") for v in row
     )
     assert "@" not in text and "C0000002" not in text
 

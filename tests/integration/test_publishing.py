@@ -37,14 +37,14 @@ READER = textwrap.dedent(
             try:
                 version = con.execute("select version from meta.publication").fetchall()[0][0]
                 facts = con.execute(
-                    "select count(*) from marts.fct_nps_responses where survey_type = 'customer'"
+                    "select count(*) from marts.nps_responses where survey_type = 'customer'"
                 ).fetchall()[0][0]
                 yearly = con.execute(
                     "select sum(responses) from marts.nps_by_period "
                     "where survey_type = 'customer' and period_grain = 'year'"
                 ).fetchall()[0][0]
                 recorded = con.execute(
-                    "select table_rows['marts.fct_nps_responses'] from meta.publication"
+                    "select table_rows['marts.nps_responses'] from meta.publication"
                 ).fetchall()[0][0]
                 log.write(json.dumps({"version": version, "facts": facts, "yearly": int(yearly),
                                       "recorded": recorded}) + "\\n")
@@ -151,8 +151,8 @@ def test_a_new_file_is_published_by_increment_and_equals_a_full_copy(tmp_path, b
     assert site.run().returncode == 0
     by_increment = published_tables(site.published)
     assert (
-        len(by_increment["marts.fct_nps_responses"])
-        == len(published_tables(built.published)["marts.fct_nps_responses"]) + 40
+        len(by_increment["marts.nps_responses"])
+        == len(published_tables(built.published)["marts.nps_responses"]) + 40
     )
 
     # The same warehouse copied whole into another file: the same tables, row for row.
@@ -171,7 +171,7 @@ def test_publishing_copies_everything_when_the_published_file_is_not_the_recorde
     # Someone put another file in its place (here: the same file, told it is another version).
     con = duckdb.connect(str(site.published))
     con.execute("update meta.publication set version = 'not-the-recorded-one'")
-    con.execute("delete from marts.fct_nps_responses where score < 5")
+    con.execute("delete from marts.nps_responses where score < 5")
     con.close()
     replaced = publish(site.warehouse, site.published)
     assert not replaced.incremental

@@ -34,6 +34,7 @@ def build_publish_asset(dbt_assets: dg.AssetsDefinition) -> dg.AssetsDefinition:
                 context.run_id,
                 memory_limit=settings.duckdb_memory_limit,
                 spill_dir=settings.spill_dir,
+                only={".".join(key.path) for key in readable},
             )
         promote_pending(settings, context.run_id, publication.version)
         how = "rows of changed files only" if publication.incremental else "everything copied"

@@ -58,7 +58,7 @@ final as (
         cast(100.0 * (per_account.promoters - per_account.detractors) / per_account.responses as double)
             as nps,
         cast(per_account.average_score as double) as average_score,
-        {{ nps_category_of_average('per_account.average_score') }} as account_category_by_average,
+        {{ nps_category('per_account.average_score') }} as account_category_by_average,
         per_account.decision_maker_responses,
         cast(decision_makers.score as integer) as decision_maker_score,
         {{ nps_category('decision_makers.score') }} as account_category_by_decision_maker

@@ -1,24 +1,2 @@
-with
-
-metrics as (
-
-    select * from {{ ref('int_nps_metrics_by_period') }}
-    where dimension_kind = 'channel'
-
-),
-
-final as (
-
-    select
-        survey_type,
-        period_grain,
-        period_start,
-        period_end,
-        dimension_value as channel,
-        {{ nps_mart_columns() }}
-
-    from metrics
-
-)
-
-select * from final
+-- NPS per survey type, period and channel (macros/nps.sql: nps_breakdown_mart).
+{{ nps_breakdown_mart('channel', ['dimension_value as channel']) }}

@@ -1,23 +1,2 @@
-with
-
-metrics as (
-
-    select * from {{ ref('int_nps_metrics_by_period') }}
-    where dimension_kind = 'overall'
-
-),
-
-final as (
-
-    select
-        survey_type,
-        period_grain,
-        period_start,
-        period_end,
-        {{ nps_mart_columns() }}
-
-    from metrics
-
-)
-
-select * from final
+-- NPS per survey type and period, every grain (macros/nps.sql: nps_breakdown_mart).
+{{ nps_breakdown_mart('overall') }}

@@ -11,7 +11,7 @@ renamed as (
     select
         -- ids
         file_id,
-        source as source_name,
+        source,
 
         -- strings
         kind,

@@ -1,0 +1,58 @@
+-- Every landed row that did not become a valid row, from all kinds - quarantined (an error)
+-- or excluded (not a real response) - with the configured source its file came from.
+-- The marts quarantined_rows and excluded_rows are its two dispositions.
+with
+
+responses as (
+
+    select * from {{ ref('stg_inbox__response_quarantine') }}
+
+),
+
+invitations as (
+
+    select * from {{ ref('stg_inbox__invitation_quarantine') }}
+
+),
+
+followups as (
+
+    select * from {{ ref('stg_inbox__followup_quarantine') }}
+
+),
+
+files as (
+
+    select * from {{ ref('stg_landing__landed_files') }}
+
+),
+
+unioned as (
+
+    select * from responses
+    union all
+    select * from invitations
+    union all
+    select * from followups
+
+),
+
+final as (
+
+    select
+        unioned.kind,
+        files.source,
+        unioned.source_file_id,
+        unioned.source_file_path,
+        unioned.source_row_number,
+        unioned.disposition,
+        unioned.reason,
+        unioned.raw_values,
+        unioned.landed_at
+
+    from unioned
+    left join files on unioned.source_file_id = files.file_id
+
+)
+
+select * from final
