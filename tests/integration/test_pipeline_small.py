@@ -167,9 +167,7 @@ def test_respondents_are_pseudonymised_with_the_keyed_hash(small_warehouse):
     )
     # R01 wrote Anna.Lindqvist@Example.se, R07 anna.lindqvist@example.se: one respondent.
     assert rows == [("R01", expected), ("R04", None), ("R07", expected)]
-    text = " ".join(
-        str(v) for row in small_warehouse.query("select * from marts.nps_responses") for v in row
-    )
+    text = " ".join(str(v) for row in small_warehouse.query("select * from marts.nps_responses") for v in row)
     assert "@" not in text and "C0000002" not in text
 
 
