@@ -42,8 +42,9 @@ sample-data: $(INSTALLED)  ## Regenerate the committed sample exports in data/ra
 	rm -rf data/raw/responses data/raw/invitations data/raw/qualtrics data/raw/surveymonkey data/raw/excel data/raw/json
 	$(BIN)/python -m dagster_project.sample_data --out data/raw
 
-lint: $(INSTALLED)
+lint: $(INSTALLED)  ## Python (ruff) and SQL (sqlfluff renders the dbt models with dbt; .sqlfluff)
 	$(BIN)/ruff check dagster_project tests bench
+	DBT_TARGET_PATH=target/sqlfluff $(BIN)/sqlfluff lint dbt/models
 
 clean:  ## Remove the warehouse, the published file and build outputs (not the inbox, not the secrets)
 	rm -rf data/warehouse data/published dbt/target dbt/logs

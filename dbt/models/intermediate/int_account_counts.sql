@@ -18,6 +18,14 @@ responses as (
 
 ),
 
+grains as (
+
+    select 'quarter' as period_grain
+    union all
+    select 'year' as period_grain
+
+),
+
 by_period as (
 
     select
@@ -26,15 +34,21 @@ by_period as (
         {{ period_start('grains.period_grain', 'responses.response_date') }} as period_start
 
     from responses
-    cross join (select 'quarter' as period_grain union all select 'year' as period_grain) as grains
+    cross join grains
 
 ),
 
 decision_makers as (
 
     select
-        source_file_id, survey_type, period_grain, period_start, account_id,
-        score, responded_at, response_id,
+        source_file_id,
+        survey_type,
+        period_grain,
+        period_start,
+        account_id,
+        score,
+        responded_at,
+        response_id,
         row_number() over (
             partition by source_file_id, survey_type, period_grain, period_start, account_id
             order by responded_at desc, response_id desc

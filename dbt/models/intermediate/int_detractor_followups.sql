@@ -75,10 +75,17 @@ detractor_responses as (
 
     -- detractors of changed files, as validated now
     select
-        responses.response_id, responses.survey_id, responses.respondent_key, responses.channel,
-        responses.score, responses.responded_at, responses.response_date,
-        texts.reason_text, texts.improvement_text,
-        responses.source_file_id, responses.source_row_number
+        responses.response_id,
+        responses.survey_id,
+        responses.respondent_key,
+        responses.channel,
+        responses.score,
+        responses.responded_at,
+        responses.response_date,
+        texts.reason_text,
+        texts.improvement_text,
+        responses.source_file_id,
+        responses.source_row_number
     from {{ ref('int_responses_enriched') }} as responses
     left join {{ ref('stg_inbox__responses') }} as texts
         on responses.response_id = texts.response_id
@@ -114,10 +121,17 @@ history as (
 detractor_responses as (
 
     select
-        responses.response_id, responses.survey_id, responses.respondent_key, responses.channel,
-        responses.score, responses.responded_at, responses.response_date,
-        texts.reason_text, texts.improvement_text,
-        responses.source_file_id, responses.source_row_number
+        responses.response_id,
+        responses.survey_id,
+        responses.respondent_key,
+        responses.channel,
+        responses.score,
+        responses.responded_at,
+        responses.response_date,
+        texts.reason_text,
+        texts.improvement_text,
+        responses.source_file_id,
+        responses.source_row_number
     from {{ ref('int_responses_enriched') }} as responses
     left join {{ ref('stg_inbox__responses') }} as texts on responses.response_id = texts.response_id
     where responses.survey_type = 'customer' and responses.nps_category = 'detractor'
@@ -126,7 +140,12 @@ detractor_responses as (
 
 history as (
 
-    select response_id, respondent_key, score, responded_at, source_file_id
+    select
+        response_id,
+        respondent_key,
+        score,
+        responded_at,
+        source_file_id
     from {{ ref('stg_inbox__responses') }}
     where survey_type = 'customer' and respondent_key is not null
 
@@ -194,8 +213,8 @@ joined as (
         end as followup_status,
         followups.contacted_at is not null and followups.contacted_at <= detractors.due_at
             as is_contacted_within_sla,
-        {{ dbt.datediff('detractors.responded_at', 'followups.contacted_at', 'second') }} / 3600.0
-            as hours_to_contact,
+        {{ dbt.datediff('detractors.responded_at', 'followups.contacted_at', 'second') }}
+        / 3600.0 as hours_to_contact,
         next_answers.next_score,
         next_answers.next_responded_at,
         case when next_answers.next_score is not null then next_answers.next_score > detractors.score end

@@ -48,7 +48,9 @@ counted as (
         count(case when is_answered then 1 end) as responses,
         {%- for stage in ['delivered', 'opened', 'started', 'completed'] %}
         count(case when tracks_{{ stage }} then 1 end) as tracked_{{ stage }},
-        count(case when tracks_{{ stage }} and is_{{ stage }} then 1 end) as {{ stage }}{% if not loop.last %},{% endif %}
+        count(case when tracks_{{ stage }} and is_{{ stage }} then 1 end)
+            as {{ stage }}{% if not loop.last %},
+        {% endif %}
         {%- endfor %}
 
     from by_dimension

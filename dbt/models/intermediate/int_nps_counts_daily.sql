@@ -26,7 +26,10 @@ segments as (
 
 by_dimension as (
 
-    {{ unpivot_dimensions('responses', 'segments', ['response_id', 'source_file_id', 'response_date', 'survey_type', 'nps_category', 'score']) }}
+    {{ unpivot_dimensions(
+        'responses', 'segments',
+        ['response_id', 'source_file_id', 'response_date', 'survey_type', 'nps_category', 'score']
+    ) }}
 
 ),
 

@@ -63,8 +63,8 @@ rolling_3_months as (
         on {{ same_breakdown('periods', 'window_months', with_grain=false) }}
         and window_months.period_grain = 'month'
         and window_months.period_start
-            between cast({{ dbt.dateadd('month', -2, 'periods.period_start') }} as date)
-            and periods.period_start
+        between cast({{ dbt.dateadd('month', -2, 'periods.period_start') }} as date)
+        and periods.period_start
     where periods.period_grain = 'month'
     group by 1, 2, 3, 4, 5
 
@@ -79,7 +79,7 @@ measured as (
         ) as period_end,
         with_previous.next_period_start <= {{ local_today() }} as is_period_complete,
         with_previous.survey_type = 'employee'
-            and with_previous.responses < {{ var('enps_min_group') }} as is_suppressed,
+        and with_previous.responses < {{ var('enps_min_group') }} as is_suppressed,
         with_previous.responses < {{ var('nps_min_sample') }} as is_low_sample,
         cast(100.0 * (with_previous.promoters - with_previous.detractors) / with_previous.responses as double)
             as nps_value,
@@ -95,10 +95,10 @@ measured as (
         case
             when rolling_3_months.survey_type <> 'employee'
                 or rolling_3_months.responses >= {{ var('enps_min_group') }}
-            then cast(
-                100.0 * (rolling_3_months.promoters - rolling_3_months.detractors)
-                / rolling_3_months.responses as double
-            )
+                then cast(
+                        100.0 * (rolling_3_months.promoters - rolling_3_months.detractors)
+                        / rolling_3_months.responses as double
+                    )
         end as rolling_3_month_nps_value
 
     from with_previous
@@ -114,9 +114,11 @@ tested as (
     select
         measured.*,
         case
-            when change_z is not null then {{ two_sided_p_value('change_z') }}
+            when measured.change_z is not null then {{ two_sided_p_value('change_z') }}
             -- no spread on either side: the difference is certain, or there is none
-            when previous_responses > 0 then case when nps_value = previous_nps_value then 1.0 else 0.0 end
+            when
+                measured.previous_responses > 0
+                then case when measured.nps_value = measured.previous_nps_value then 1.0 else 0.0 end
         end as change_p_value
 
     from measured
@@ -138,9 +140,11 @@ final as (
         {{ unless_suppressed('tested.promoters') }} as promoters,
         {{ unless_suppressed('tested.passives') }} as passives,
         {{ unless_suppressed('tested.detractors') }} as detractors,
-        {{ unless_suppressed('cast(100.0 * tested.promoters / tested.responses as double)') }} as pct_promoters,
+        {{ unless_suppressed('cast(100.0 * tested.promoters / tested.responses as double)') }}
+            as pct_promoters,
         {{ unless_suppressed('cast(100.0 * tested.passives / tested.responses as double)') }} as pct_passives,
-        {{ unless_suppressed('cast(100.0 * tested.detractors / tested.responses as double)') }} as pct_detractors,
+        {{ unless_suppressed('cast(100.0 * tested.detractors / tested.responses as double)') }}
+            as pct_detractors,
         {{ unless_suppressed('tested.nps_value') }} as nps,
         {{ unless_suppressed(
             'cast(' ~ nps_margin_of_error('tested.promoters', 'tested.detractors', 'tested.responses') ~ ' as double)'

@@ -21,7 +21,9 @@ enriched as (
         channel,
         respondent_role,
         lower(trim(respondent_role)) in (
-            {%- for role in var('decision_maker_roles') %}'{{ role | lower | replace("'", "''") }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+            {%- for role in var('decision_maker_roles') %}
+            '{{ role | lower | replace("'", "''") }}'{{ ',' if not loop.last }}
+            {%- endfor %}
         ) as is_decision_maker,
         score,
         {{ nps_category('score') }} as nps_category,

@@ -32,7 +32,9 @@ responses as (
 
 mentions as (
 
-    select distinct verbatims.response_id, themes.theme
+    select distinct
+        verbatims.response_id,
+        themes.theme
     from themes
     inner join verbatims on themes.verbatim_id = verbatims.verbatim_id
 

@@ -58,7 +58,9 @@ ranked as (
 
 winners as (
 
-    select verbatim_id, language
+    select
+        verbatim_id,
+        language
     from ranked
     where language_rank = 1 and tied = 1
 

@@ -25,7 +25,10 @@ words as (
 
 dictionary as (
 
-    select distinct theme, lower(keyword) as keyword from {{ ref('verbatim_theme_keywords') }}
+    select distinct
+        theme,
+        lower(keyword) as keyword
+    from {{ ref('verbatim_theme_keywords') }}
 
 ),
 
@@ -42,7 +45,10 @@ overrides as (
 
 matched as (
 
-    select distinct words.source_file_id, words.verbatim_id, dictionary.theme
+    select distinct
+        words.source_file_id,
+        words.verbatim_id,
+        dictionary.theme
     from words
     inner join dictionary on words.word = dictionary.keyword
 
@@ -50,7 +56,11 @@ matched as (
 
 corrected as (
 
-    select matched.source_file_id, matched.verbatim_id, matched.theme, false as is_override
+    select
+        matched.source_file_id,
+        matched.verbatim_id,
+        matched.theme,
+        false as is_override
     from matched
     left join overrides
         on matched.verbatim_id = overrides.verbatim_id
@@ -60,7 +70,11 @@ corrected as (
 
     union
 
-    select verbatims.source_file_id, overrides.verbatim_id, overrides.theme, true as is_override
+    select
+        verbatims.source_file_id,
+        overrides.verbatim_id,
+        overrides.theme,
+        true as is_override
     from overrides
     inner join verbatims on overrides.verbatim_id = verbatims.verbatim_id
     where overrides.is_tagged

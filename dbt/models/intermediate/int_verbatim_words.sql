@@ -21,12 +21,16 @@ words as (
     select
         source_file_id,
         verbatim_id,
-        {{ split_words("regexp_replace(verbatim_text, '\\[(email|phone|national-id)\\]', ' ', 'g')") }} as word
+        {{ split_words("regexp_replace(verbatim_text, '\\[(email|phone|national-id)\\]', ' ', 'g')") }}
+            as word
 
     from verbatims
 
 )
 
-select distinct source_file_id, verbatim_id, word
+select distinct
+    source_file_id,
+    verbatim_id,
+    word
 from words
 where word <> ''

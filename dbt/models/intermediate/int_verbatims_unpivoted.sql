@@ -10,13 +10,21 @@ responses as (
 
 unpivoted as (
 
-    select response_id, source_file_id, 'reason' as text_field, reason_text as verbatim_text
+    select
+        response_id,
+        source_file_id,
+        'reason' as text_field,
+        reason_text as verbatim_text
     from responses
     where nullif(trim(reason_text), '') is not null
 
     union all
 
-    select response_id, source_file_id, 'improvement' as text_field, improvement_text as verbatim_text
+    select
+        response_id,
+        source_file_id,
+        'improvement' as text_field,
+        improvement_text as verbatim_text
     from responses
     where nullif(trim(improvement_text), '') is not null
 

@@ -58,6 +58,12 @@ by_period as (
 
 ),
 
+grains as (
+
+    {{ period_grains_relation() }}
+
+),
+
 hours as (
 
     select
@@ -69,8 +75,8 @@ hours as (
         sum(daily.hours_to_contact_total) as hours_to_contact_total
 
     from daily
-    cross join ({{ period_grains_relation() }}) as grains
-    group by 1, 2, 3, 4, 5
+    cross join grains
+    group by grains.period_grain, period_start, daily.dimension_kind, daily.dimension, daily.dimension_value
 
 ),
 

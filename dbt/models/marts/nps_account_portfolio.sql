@@ -18,14 +18,19 @@ final as (
         cast(sum(responses) as bigint) as responses,
         cast(100.0 * (sum(promoters) - sum(detractors)) / sum(responses) as double) as nps_all_responses,
         cast(
-            100.0 * (count(case when account_category_by_average = 'promoter' then 1 end)
-                - count(case when account_category_by_average = 'detractor' then 1 end)) / count(*)
+            100.0 * (
+                count(case when account_category_by_average = 'promoter' then 1 end)
+                - count(case when account_category_by_average = 'detractor' then 1 end)
+            )
+            / count(*)
             as double
         ) as nps_by_account_average,
         count(decision_maker_score) as accounts_with_decision_maker,
         cast(
-            100.0 * (count(case when account_category_by_decision_maker = 'promoter' then 1 end)
-                - count(case when account_category_by_decision_maker = 'detractor' then 1 end))
+            100.0 * (
+                count(case when account_category_by_decision_maker = 'promoter' then 1 end)
+                - count(case when account_category_by_decision_maker = 'detractor' then 1 end)
+            )
             / nullif(count(decision_maker_score), 0)
             as double
         ) as nps_by_decision_maker

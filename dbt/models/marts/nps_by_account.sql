@@ -13,7 +13,10 @@ per_file as (
 decision_makers as (
 
     select
-        survey_type, period_grain, period_start, account_id,
+        survey_type,
+        period_grain,
+        period_start,
+        account_id,
         decision_maker_score as score,
         row_number() over (
             partition by survey_type, period_grain, period_start, account_id

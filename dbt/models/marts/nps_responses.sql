@@ -40,10 +40,10 @@ final as (
         responses.channel,
         responses.source_file_id,
         responses.source_row_number,
-        {%- for segment in configured_segments() %}
-        case when responses.survey_type = 'customer' then segments.segment_{{ segment }} end
-            as segment_{{ segment }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
+    {%- for segment in configured_segments() %}
+    case when responses.survey_type = 'customer' then segments.segment_{{ segment }} end
+        as segment_{{ segment }}{% if not loop.last %},{% endif %}
+    {%- endfor %}
 
     from responses
     left join segments

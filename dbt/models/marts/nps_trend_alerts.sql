@@ -19,10 +19,10 @@ with_history as (
     from metrics as current_period
     left join metrics as previous_period
         on {{ same_breakdown('current_period', 'previous_period') }}
-        and previous_period.period_start = current_period.previous_period_start
+        and current_period.previous_period_start = previous_period.period_start
     left join metrics as before_previous
         on {{ same_breakdown('previous_period', 'before_previous') }}
-        and before_previous.period_start = previous_period.previous_period_start
+        and previous_period.previous_period_start = before_previous.period_start
 
 ),
 
@@ -49,7 +49,9 @@ final as (
         dimension,
         dimension_value,
         case
-            when is_significant_drop and is_three_period_decline then 'significant drop, third decline in a row'
+            when
+                is_significant_drop and is_three_period_decline
+                then 'significant drop, third decline in a row'
             when is_significant_drop then 'significant drop'
             else 'third decline in a row'
         end as alert,

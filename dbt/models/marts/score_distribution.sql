@@ -34,8 +34,9 @@ final as (
         score,
         responses,
         survey_type = 'employee' and responses < {{ var('enps_min_group') }} as is_suppressed,
-        {{ unless_suppressed('responses_with_score', "survey_type = 'employee' and responses < " ~ var('enps_min_group')) }}
-            as responses_with_score,
+        {{ unless_suppressed(
+            'responses_with_score', "survey_type = 'employee' and responses < " ~ var('enps_min_group')
+        ) }} as responses_with_score,
         {{ unless_suppressed('cast(1.0 * responses_with_score / responses as double)',
             "survey_type = 'employee' and responses < " ~ var('enps_min_group')) }} as share_of_responses
 

@@ -58,10 +58,14 @@ compared as (
         100.0 * (overall.promoters - overall.detractors) / overall.responses as overall_nps,
         100.0 * (theme_by_period.promoters - theme_by_period.detractors) / theme_by_period.responses
             as nps_mentioning,
-        100.0 * ((overall.promoters - theme_by_period.promoters) - (overall.detractors - theme_by_period.detractors))
-            / nullif(overall.responses - theme_by_period.responses, 0) as nps_not_mentioning,
+        100.0
+        * (
+            (overall.promoters - theme_by_period.promoters)
+            - (overall.detractors - theme_by_period.detractors)
+        )
+        / nullif(overall.responses - theme_by_period.responses, 0) as nps_not_mentioning,
         theme_by_period.survey_type = 'employee'
-            and theme_by_period.responses < {{ var('enps_min_group') }} as is_suppressed
+        and theme_by_period.responses < {{ var('enps_min_group') }} as is_suppressed
 
     from theme_by_period
     inner join overall_by_period as overall
