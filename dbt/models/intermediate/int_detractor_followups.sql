@@ -71,9 +71,11 @@ refreshed as (
 
 ),
 
+{% endif %}
+
 detractor_responses as (
 
-    -- detractors of changed files, as validated now
+    -- customer detractors (on an incremental build: those of changed files), as validated now
     select
         responses.response_id,
         responses.survey_id,
@@ -89,55 +91,39 @@ detractor_responses as (
     from {{ ref('int_responses_enriched') }} as responses
     left join {{ ref('stg_inbox__responses') }} as texts
         on responses.response_id = texts.response_id
+        {%- if is_incremental() %}
         and {{ in_files_to_rebuild('texts.source_file_id') }}
+        {%- endif %}
     where responses.survey_type = 'customer' and responses.nps_category = 'detractor'
+        {%- if is_incremental() %}
         and {{ in_files_to_rebuild('responses.source_file_id') }}
+        {%- endif %}
+
+    {%- if is_incremental() %}
 
     union all
 
     -- detractors built before whose answer, case or status may have changed: their own
     -- response is unchanged (its file did not change)
     select
-        response_id, survey_id, respondent_key, channel,
-        score, responded_at, response_date,
-        reason_text, improvement_text,
-        source_file_id, source_row_number
+        response_id,
+        survey_id,
+        respondent_key,
+        channel,
+        score,
+        responded_at,
+        response_date,
+        reason_text,
+        improvement_text,
+        source_file_id,
+        source_row_number
     from built
     where response_id in (select response_id from refreshed)
+    {%- endif %}
 
 ),
 
-history as (
-
-    select response_id, respondent_key, score, responded_at, source_file_id
-    from {{ ref('stg_inbox__responses') }}
-    where survey_type = 'customer'
-        and respondent_key in (select respondent_key from detractor_responses)
-
-),
-
-{% else %}
-
-detractor_responses as (
-
-    select
-        responses.response_id,
-        responses.survey_id,
-        responses.respondent_key,
-        responses.channel,
-        responses.score,
-        responses.responded_at,
-        responses.response_date,
-        texts.reason_text,
-        texts.improvement_text,
-        responses.source_file_id,
-        responses.source_row_number
-    from {{ ref('int_responses_enriched') }} as responses
-    left join {{ ref('stg_inbox__responses') }} as texts on responses.response_id = texts.response_id
-    where responses.survey_type = 'customer' and responses.nps_category = 'detractor'
-
-),
-
+-- the answers the next score is looked up in: those of these detractors' respondents
 history as (
 
     select
@@ -147,11 +133,10 @@ history as (
         responded_at,
         source_file_id
     from {{ ref('stg_inbox__responses') }}
-    where survey_type = 'customer' and respondent_key is not null
+    where survey_type = 'customer'
+        and respondent_key in (select respondent_key from detractor_responses)
 
 ),
-
-{% endif %}
 
 followups as (
 

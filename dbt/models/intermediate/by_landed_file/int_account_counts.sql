@@ -2,12 +2,6 @@
 -- counts, the sum of scores, and the file's latest answer of a decision-maker. Per file,
 -- so that it is incremental by landed file (macros/incremental.sql): nps_by_account sums
 -- over files and takes the latest decision-maker of all files.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_changed_files() }}",
-) }}
-
 with
 
 responses as (

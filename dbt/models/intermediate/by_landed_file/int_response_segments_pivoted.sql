@@ -1,11 +1,5 @@
 -- One row per valid response with a `segment_<name>` column per configured segment.
--- Incremental by landed file (macros/incremental.sql).
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_changed_files() }}",
-) }}
-
+-- Incremental by landed file: the folder's config (dbt_project.yml, macros/incremental.sql).
 with
 
 responses as (

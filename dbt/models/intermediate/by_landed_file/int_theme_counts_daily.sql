@@ -1,12 +1,6 @@
 -- Responses mentioning each theme (in their reason or improvement), with their promoters,
 -- passives and detractors, per landed file, local date and survey type. Per file, so that
 -- it is incremental by landed file (macros/incremental.sql): theme_impact sums over files.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_changed_files() }}",
-) }}
-
 with
 
 themes as (

@@ -1,13 +1,7 @@
 -- The language of each verbatim: the language with the most marker words (seed
 -- verbatim_language_markers); without a clear winner, Danish for æ/ø, Swedish for ä/ö,
 -- else unknown.
--- Incremental by landed file (macros/incremental.sql).
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_changed_files() }}",
-) }}
-
+-- Incremental by landed file: the folder's config (dbt_project.yml, macros/incremental.sql).
 with
 
 verbatims as (

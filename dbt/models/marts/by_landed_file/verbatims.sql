@@ -1,14 +1,7 @@
 -- One row per free-text answer: the redacted text, its language, the themes it mentions
 -- and the response's score. Employee verbatims carry no segment, so they cannot be traced
 -- to a small team.
--- Incremental by landed file (macros/incremental.sql).
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_changed_files() }}",
-) }}
-
+-- Incremental by landed file: the folder's config (dbt_project.yml, macros/incremental.sql).
 with
 
 verbatims as (

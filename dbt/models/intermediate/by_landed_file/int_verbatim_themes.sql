@@ -1,12 +1,6 @@
 -- The themes each verbatim mentions: a word equal to a keyword of the theme dictionary
 -- (seed verbatim_theme_keywords), corrected by the human overrides (seed verbatim_theme_overrides).
--- Incremental by landed file (macros/incremental.sql).
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_changed_files() }}",
-) }}
-
+-- Incremental by landed file: the folder's config (dbt_project.yml, macros/incremental.sql).
 with
 
 verbatims as (

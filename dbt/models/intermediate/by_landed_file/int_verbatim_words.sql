@@ -1,12 +1,6 @@
 -- The lower-cased words of every verbatim, for language detection and theme tagging.
 -- Redaction placeholders ([email], [phone], [national-id]) are not words of the text.
--- Incremental by landed file (macros/incremental.sql).
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_changed_files() }}",
-) }}
-
+-- Incremental by landed file: the folder's config (dbt_project.yml, macros/incremental.sql).
 with
 
 verbatims as (

@@ -2,12 +2,6 @@
 -- channel, every segment), with the count of every score 0..10 for the score
 -- distribution. Per file, so that it is incremental by landed file (macros/incremental.sql):
 -- readers sum over files.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_changed_files() }}",
-) }}
-
 with
 
 responses as (

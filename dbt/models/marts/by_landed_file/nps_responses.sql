@@ -1,11 +1,4 @@
--- Incremental by landed file (macros/incremental.sql).
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_changed_files() }}",
-) }}
-
+-- Incremental by landed file: the folder's config (dbt_project.yml, macros/incremental.sql).
 with
 
 responses as (
