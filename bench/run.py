@@ -322,9 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     with duckdb.connect(
         str(base / f"run{args.repeat - 1}" / "published" / "nps_marts.duckdb"), read_only=True
     ) as con:
-        result["valid_responses"] = con.execute("select count(*) from marts.nps_responses").fetchall()[0][
-            0
-        ]
+        result["valid_responses"] = con.execute("select count(*) from marts.nps_responses").fetchall()[0][0]
         result["invitations"] = con.execute(
             "select sum(invitations) from marts.response_rates where period_grain = 'year' and dimension = 'overall'"
         ).fetchall()[0][0]

@@ -8,7 +8,7 @@ from pathlib import Path
 from dagster_project.landing.land import land_source
 from dagster_project.landing.sources import SourceConfig
 from dagster_project.row_kinds import RESPONSES
-from dagster_project.validation.verdicts import validate_source
+from dagster_project.validation.verdicts import validate_kind
 from dagster_project.warehouse.connection import connect
 from dagster_project.warehouse.tables import ensure_landing_tables
 from tests.pipeline import LANDING_KEY
@@ -26,5 +26,5 @@ def land_and_validate(root: Path, files: dict[str, str], validated_at: dt.dateti
     with connect(warehouse) as con:
         ensure_landing_tables(con)
         land_source(con, CANONICAL_RESPONSES, root / "inbox", root / "work", LANDING_KEY)
-        validate_source(con, RESPONSES, validated_at=validated_at)
+        validate_kind(con, RESPONSES, validated_at=validated_at)
     return warehouse

@@ -64,6 +64,18 @@ def live_versions_at(con: duckdb.DuckDBPyConnection, file_path: str, source: Sou
     return [file_id for (file_id,) in rows]
 
 
+def rejected_live_files(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, int]]:
+    """(path, source, reason, rows read) of every file in use that was rejected as a whole."""
+    return con.execute(
+        """select file_path, source, rejected_reason, rows_read from raw.live_files
+           where rejected_reason is not null order by file_path"""
+    ).fetchall()
+
+
+def live_file_count(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("select count(*) from raw.live_files").fetchall()[0][0]
+
+
 def forget_content(con: duckdb.DuckDBPyConnection, file_id: str) -> None:
     """Content landed earlier and replaced since lands afresh: its old record goes."""
     con.execute("delete from raw.landed_files where file_id = $id", {"id": file_id})

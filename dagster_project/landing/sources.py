@@ -1,7 +1,8 @@
 """The inbox source configuration (`config/sources.yml`, or `NPS_SOURCES_CONFIG`).
 
 Every source says where its files arrive, their format, and how their columns map to
-the canonical columns of its kind (responses or invitations). The file is validated as a
+the canonical columns of its kind of row (`row_kinds.py`: responses, invitations or
+followups). The file is validated as a
 whole when the code location loads; any mistake is a `ConfigurationError` naming the entry
 and the field.
 """

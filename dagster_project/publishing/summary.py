@@ -10,8 +10,9 @@ from dagster_project.warehouse.connection import connect
 MONTHS_SHOWN = 6
 
 
-def summary_text(warehouse_path: Path, months: int = MONTHS_SHOWN) -> str:
-    with connect(warehouse_path, read_only=True) as con:
+def summary_text(published_path: Path, months: int = MONTHS_SHOWN) -> str:
+    """The short result `make run` prints, read from the published file (never the warehouse)."""
+    with connect(published_path, read_only=True) as con:
         rows = con.execute(
             """
             select nps.period_start, nps.responses, nps.nps, nps.nps_margin_of_error,

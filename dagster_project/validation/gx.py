@@ -10,10 +10,10 @@ DuckDB prepares the batch: text trimmed, channel lower-cased, the timestamp pars
 `<column>_utc`; GX then judges it with the suite. Results are stored by GX in
 `NPS_GX_RESULTS_DIR` and summarised for Dagster.
 
-Two stages per source, two checkpoints each:
-- `<source>_landed_rows`: every landed row, as delivered. Failures here are expected
+Two stages per kind of row, a checkpoint each:
+- `<kind>_landed_rows`: every landed row, as delivered. Failures here are expected
   (bad rows exist) and are reported, file by file, rule by rule.
-- `<source>_valid_rows`: only the rows validation let through. Any failure here means a
+- `<kind>_valid_rows`: only the rows validation let through. Any failure here means a
   bad value would reach the marts, so the Dagster check that runs it blocks.
 """
 
@@ -215,7 +215,7 @@ def validate_batches(
     now: dt.datetime | None = None,
     recheck: bool = False,
 ) -> list[BatchReport]:
-    """Run the `<source>_<stage>_rows` checkpoint on every batch not checked before (every
+    """Run the `<kind>_<stage>_rows` checkpoint on every batch not checked before (every
     batch with `recheck`); one report per file checked now, recorded in
     `validated.gx_checked_files`."""
     now = now or dt.datetime.now(dt.UTC)

@@ -158,7 +158,7 @@ def _has_previous_build(con: duckdb.DuckDBPyConnection, kind: RowKind) -> bool:
     return tables == 3 and known.fetchall()[0][0] > 0
 
 
-def validate_source(
+def validate_kind(
     con: duckdb.DuckDBPyConnection,
     kind: RowKind,
     validated_at: dt.datetime | None = None,

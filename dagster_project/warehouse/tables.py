@@ -19,7 +19,7 @@ def _rows_table_columns(kind: RowKind) -> list[tuple[str, str]]:
 
 LANDED_FILES_COLUMNS = [
     ("source", "varchar"),  # the configured source (config/sources.yml)
-    ("kind", "varchar"),  # responses | invitations
+    ("kind", "varchar"),  # the kind of row: responses | invitations | followups
     ("format", "varchar"),  # csv | qualtrics_csv | surveymonkey_csv | xlsx | json
     ("file_path", "varchar"),  # relative to NPS_RAW_DIR
     ("file_bytes", "bigint"),

@@ -18,7 +18,7 @@ from dagster_project.landing.sources import load_sources_config
 from dagster_project.row_kinds import RESPONSES
 from dagster_project.settings import Settings
 from dagster_project.validation.reconciliation import reconcile
-from dagster_project.validation.verdicts import validate_source
+from dagster_project.validation.verdicts import validate_kind
 from dagster_project.warehouse.connection import connect
 from dagster_project.warehouse.tables import ensure_landing_tables
 from tests.conftest import FIXTURES, Warehouse
@@ -39,7 +39,7 @@ def corpus(tmp_path_factory):
         for source in config.sources:
             for outcome in land_source(con, source, CORPUS, root / "work", LANDING_KEY):
                 outcomes[outcome.file_path] = outcome
-        validate_source(con, RESPONSES, VALIDATED_AT)
+        validate_kind(con, RESPONSES, VALIDATED_AT)
         files = {
             path: dict(zip(("rejected", "rows", "ignored"), rest, strict=True))
             for path, *rest in con.sql(

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from dagster_project.landing.land import land_source
 from dagster_project.row_kinds import RESPONSES
 from dagster_project.validation.reconciliation import reconcile
-from dagster_project.validation.verdicts import validate_source
+from dagster_project.validation.verdicts import validate_kind
 from dagster_project.warehouse.tables import ensure_landing_tables
 from tests.landing_helpers import CANONICAL_RESPONSES
 from tests.pipeline import LANDING_KEY
@@ -108,7 +108,7 @@ def test_incremental_validation_equals_a_rebuild(deliveries):
             written.append((name, content))
             land_source(con, CANONICAL_RESPONSES, inbox, Path(tmp) / "work", LANDING_KEY)
             before = answered(con)
-            outcome = validate_source(con, RESPONSES, NOW)
+            outcome = validate_kind(con, RESPONSES, NOW)
             modes.append(outcome.mode)
             assert all(f.reconciles for f in reconcile(con, RESPONSES))
             touched = {
@@ -122,7 +122,7 @@ def test_incremental_validation_equals_a_rebuild(deliveries):
         if not modes:
             return
         incremental = snapshot(con)
-        validate_source(con, RESPONSES, NOW, full=True)
+        validate_kind(con, RESPONSES, NOW, full=True)
         assert snapshot(con) == incremental
         con.close()
     assert modes[0] == "full"
@@ -137,15 +137,15 @@ def test_nothing_new_validates_nothing(tmp_path):
     con = duckdb.connect()
     ensure_landing_tables(con)
     land_source(con, CANONICAL_RESPONSES, tmp_path / "inbox", tmp_path / "work", LANDING_KEY)
-    assert validate_source(con, RESPONSES, NOW).mode == "full"
+    assert validate_kind(con, RESPONSES, NOW).mode == "full"
     land_source(con, CANONICAL_RESPONSES, tmp_path / "inbox", tmp_path / "work", LANDING_KEY)
-    outcome = validate_source(con, RESPONSES, NOW)
+    outcome = validate_kind(con, RESPONSES, NOW)
     assert (outcome.mode, outcome.rows_checked) == ("nothing_new", 0)
     (folder / "b.csv").write_bytes(
         as_csv([dict(zip(COLUMNS, ["R1", "rnps", "", "2025-02-01", "3", "sms", "", ""], strict=True))])
     )
     land_source(con, CANONICAL_RESPONSES, tmp_path / "inbox", tmp_path / "work", LANDING_KEY)
-    outcome = validate_source(con, RESPONSES, NOW)
+    outcome = validate_kind(con, RESPONSES, NOW)
     # the new row and the earlier row with its id are judged; the later file wins
     assert (outcome.mode, outcome.files_new, outcome.rows_checked) == ("incremental", 1, 2)
     assert con.execute("select score from validated.responses").fetchall() == [(3,)]
@@ -162,7 +162,7 @@ def test_invitations_that_gain_or_lose_an_answer_are_recorded(tmp_path):
         path.write_bytes(as_csv([dict(zip(COLUMNS, r, strict=True)) for r in rows]))
         os.utime(path, ns=(step * 10**9, step * 10**9))
         land_source(con, CANONICAL_RESPONSES, tmp_path / "inbox", tmp_path / "work", LANDING_KEY)
-        seq = validate_source(con, RESPONSES, NOW).validation_seq
+        seq = validate_kind(con, RESPONSES, NOW).validation_seq
         touched = con.execute(
             "select invitation_id from validated.answers_touched where validation_seq = $s", {"s": seq}
         )

@@ -17,7 +17,7 @@ from dagster_project.landing.land import land_source
 from dagster_project.landing.sources import SourceConfig
 from dagster_project.row_kinds import RESPONSES
 from dagster_project.validation.reconciliation import reconcile
-from dagster_project.validation.verdicts import validate_source
+from dagster_project.validation.verdicts import validate_kind
 from dagster_project.warehouse.tables import ensure_landing_tables
 from tests.pipeline import LANDING_KEY
 
@@ -44,7 +44,7 @@ def ingest(files: dict[str, bytes], source: SourceConfig) -> tuple[list, list]:
         con.execute("set TimeZone = 'UTC'")
         ensure_landing_tables(con)
         outcomes = land_source(con, source, inbox, Path(tmp) / "work", LANDING_KEY)
-        validate_source(con, RESPONSES, NOW)
+        validate_kind(con, RESPONSES, NOW)
         files_landed = reconcile(con, RESPONSES)
         con.close()
     return outcomes, files_landed

@@ -20,12 +20,12 @@ from dagster_project.warehouse.connection import WRITER_POOL
 LANDED_FILES = dg.AssetKey(["raw", "landed_files"])
 
 
-def rows_key(source: str) -> dg.AssetKey:
-    return dg.AssetKey(["raw", f"{source}_rows"])
+def rows_key(kind: str) -> dg.AssetKey:
+    return dg.AssetKey(["raw", f"{kind}_rows"])
 
 
-def segments_key(source: str) -> dg.AssetKey:
-    return dg.AssetKey(["raw", f"{source}_segments"])
+def segments_key(kind: str) -> dg.AssetKey:
+    return dg.AssetKey(["raw", f"{kind}_segments"])
 
 
 _SPECS = [
@@ -36,16 +36,16 @@ _SPECS = [
     ),
     *(
         spec
-        for source in ROW_KINDS
+        for kind in ROW_KINDS
         for spec in (
             dg.AssetSpec(
-                rows_key(source.name),
-                description=f"Every record of every {source.name} file, as text, with file id and "
+                rows_key(kind.name),
+                description=f"Every record of every {kind.name} file, as text, with file id and "
                 "row number; personal ids as keyed pseudonyms.",
             ),
             dg.AssetSpec(
-                segments_key(source.name),
-                description=f"The `segment_<name>` values of {source.name} rows, long form.",
+                segments_key(kind.name),
+                description=f"The `segment_<name>` values of {kind.name} rows, long form.",
             ),
         )
     ),

@@ -9,6 +9,7 @@ import dagster as dg
 from dagster_project.defs.ingest.assets import LANDED_FILES
 from dagster_project.defs.metadata import markdown_table
 from dagster_project.defs.resources import Warehouse
+from dagster_project.landing import ledger
 from dagster_project.warehouse.connection import WRITER_POOL
 
 
@@ -20,11 +21,8 @@ from dagster_project.warehouse.connection import WRITER_POOL
 )
 def files_usable(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect(read_only=True) as con:
-        rejected = con.execute(
-            """select file_path, source, rejected_reason, rows_read from raw.live_files
-               where rejected_reason is not null order by file_path"""
-        ).fetchall()
-        in_use = con.execute("select count(*) from raw.live_files").fetchall()[0][0]
+        rejected = ledger.rejected_live_files(con)
+        in_use = ledger.live_file_count(con)
     return dg.AssetCheckResult(
         passed=not rejected,
         severity=dg.AssetCheckSeverity.WARN,

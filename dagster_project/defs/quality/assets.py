@@ -8,13 +8,13 @@ from dagster_project.defs.resources import Warehouse
 from dagster_project.row_kinds import ROW_KINDS, RowKind
 from dagster_project.validation.reconciliation import reconcile
 from dagster_project.validation.rules import rejections_by_rule
-from dagster_project.validation.verdicts import validate_source
+from dagster_project.validation.verdicts import validate_kind
 from dagster_project.warehouse.build_state import config_changed
 from dagster_project.warehouse.connection import WRITER_POOL
 
 
-def valid_key(source: str) -> dg.AssetKey:
-    return dg.AssetKey(["validated", source])
+def valid_key(kind: str) -> dg.AssetKey:
+    return dg.AssetKey(["validated", kind])
 
 
 def build_validation_asset(kind: RowKind) -> dg.AssetsDefinition:
@@ -52,7 +52,7 @@ def build_validation_asset(kind: RowKind) -> dg.AssetsDefinition:
     def _validate(context: dg.AssetExecutionContext, warehouse: Warehouse):
         with warehouse.connect(log=context.log) as con:
             # A new version of the rules (or any configuration) judges every row again.
-            outcome = validate_source(con, kind, full=config_changed(warehouse.settings))
+            outcome = validate_kind(con, kind, full=config_changed(warehouse.settings))
             files = reconcile(con, kind)
             reasons = rejections_by_rule(con, kind)
         valid = sum(f.valid for f in files)

@@ -3,13 +3,13 @@
 Great Expectations sees each batch once: a file when it lands, its valid rows whenever
 validation changes them (see `lib/gx_validation.py`).
 
-- `gx_landed_batches` (on `raw/<source>_rows`, not blocking): the GX suite on every row as
+- `gx_landed_batches` (on `raw/<kind>_rows`, not blocking): the GX suite on every row as
   delivered, file by file. Failures are expected - that is what quarantine is for - so
   they warn, naming file, rule and row count.
-- `gx_valid_rows` (on `validated/<source>`, blocking): the same suite on the rows that
+- `gx_valid_rows` (on `validated/<kind>`, blocking): the same suite on the rows that
   validation let through. A failure means a bad value would reach the marts: dbt does
   not run.
-- `rows_reconcile` (on `validated/<source>`, blocking): for every file,
+- `rows_reconcile` (on `validated/<kind>`, blocking): for every file,
   rows read = valid + quarantined + excluded rows. Nothing is lost, nothing doubled.
 """
 

@@ -91,13 +91,9 @@ detractor_responses as (
     from {{ ref('int_responses_enriched') }} as responses
     left join {{ ref('stg_inbox__responses') }} as texts
         on responses.response_id = texts.response_id
-        {%- if is_incremental() %}
-        and {{ in_files_to_rebuild('texts.source_file_id') }}
-        {%- endif %}
+        and {{ in_files_to_rebuild('texts.source_file_id') if is_incremental() else 'true' }}
     where responses.survey_type = 'customer' and responses.nps_category = 'detractor'
-        {%- if is_incremental() %}
-        and {{ in_files_to_rebuild('responses.source_file_id') }}
-        {%- endif %}
+        and {{ in_files_to_rebuild('responses.source_file_id') if is_incremental() else 'true' }}
 
     {%- if is_incremental() %}
 
@@ -127,14 +123,14 @@ detractor_responses as (
 history as (
 
     select
-        response_id,
-        respondent_key,
-        score,
-        responded_at,
-        source_file_id
-    from {{ ref('stg_inbox__responses') }}
-    where survey_type = 'customer'
-        and respondent_key in (select respondent_key from detractor_responses)
+        answers.response_id,
+        answers.respondent_key,
+        answers.score,
+        answers.responded_at,
+        answers.source_file_id
+    from {{ ref('stg_inbox__responses') }} as answers
+    where answers.survey_type = 'customer'
+        and answers.respondent_key in (select detractor_responses.respondent_key from detractor_responses)
 
 ),
 
