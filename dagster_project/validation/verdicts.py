@@ -1,7 +1,7 @@
 """Row-level validation in DuckDB: every landed row becomes valid, excluded or quarantined.
 
 The rules mirror the Great Expectations suites in `expectations/` (which then check every
-batch independently, see `gx_validation.py`). Each row is judged in this order:
+batch independently, see `gx.py`). Each row is judged in this order:
 
 1. quarantined: its file was rejected as a whole; the row was malformed;
 2. excluded (not an error, not a response): a `status` that is not a real response

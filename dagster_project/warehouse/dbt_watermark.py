@@ -8,7 +8,7 @@ nothing, so the next one redoes the same files (the models delete before they in
 
 It also records when dbt last built everything (`full_build_at`): rows of unchanged files
 stay as they are only between two full builds, which is what publishing relies on to copy
-just the changed files' rows of the incremental marts (lib/publish.py).
+just the changed files' rows of the incremental marts (publishing/publish.py).
 """
 
 from __future__ import annotations

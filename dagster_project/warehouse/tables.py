@@ -57,9 +57,9 @@ create table if not exists raw.file_deliveries (
 FILE_DELIVERIES_COLUMNS = [("file_bytes", "bigint"), ("file_mtime_ns", "bigint")]
 
 # Incremental bookkeeping (validated schema): which files the validated tables reflect and
-# which invitations' answers changed (validation.py), which batches GX has checked
-# (gx_validation.py), how far dbt has built (dbt_state.py), and what the published file was
-# copied from (publish.py).
+# which invitations' answers changed (validation/verdicts.py), which batches GX has checked
+# (validation/gx.py), how far dbt has built (warehouse/dbt_watermark.py), and what the
+# published file was copied from (publishing/publish.py).
 VERDICTS_DDL = """
 create table if not exists validated.file_verdicts (
     file_id varchar not null,

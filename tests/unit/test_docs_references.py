@@ -66,3 +66,21 @@ def test_a_dangling_reference_is_caught(tmp_path):
     refs = [(m.group(1), m.group(2)) for m in REFERENCE.finditer(text)]
     assert refs == [("missing.md", None), ("nps.md", "no-such-section")]
     assert not (REPO_ROOT / "docs" / "missing.md").exists()
+
+
+CODE_PATH = re.compile(
+    r"(?<![\w/.-])((?:dagster_project|dbt|tests|bench|expectations|config)/[\w/.-]*\w\.(?:py|sql|yml|json))"
+)
+
+
+def test_every_cited_code_path_exists():
+    """Comments and docs that name a file of the repository name one that exists (a moved
+    module leaves no stale pointer behind)."""
+    stale = []
+    for path in _tracked_text_files():
+        if not path.is_file() or path == Path(__file__).resolve():
+            continue
+        for match in CODE_PATH.finditer(path.read_text(encoding="utf-8", errors="replace")):
+            if not (REPO_ROOT / match.group(1)).exists():
+                stale.append(f"{path.relative_to(REPO_ROOT)}: {match.group(1)}")
+    assert not stale, "\n".join(stale)

@@ -1,7 +1,7 @@
 """Asset checks: Great Expectations on every landed batch, and rows that reconcile.
 
 Great Expectations sees each batch once: a file when it lands, its valid rows whenever
-validation changes them (see `lib/gx_validation.py`).
+validation changes them (see `validation/gx.py`).
 
 - `gx_landed_batches` (on `raw/<kind>_rows`, not blocking): the GX suite on every row as
   delivered, file by file. Failures are expected - that is what quarantine is for - so
