@@ -6,8 +6,9 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from dagster_project.sample_data.generator import SEED, GeneratorConfig, generate
+from dagster_project.sample_data.generator import GeneratorConfig, generate
 from dagster_project.sample_data.vendor_exports import generate_vendor_exports
+from dagster_project.sample_data.world import SEED
 
 
 def main() -> None:

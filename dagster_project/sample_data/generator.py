@@ -24,185 +24,54 @@ spreadsheet CSV (';', Windows-1252, CRLF, UTC without offset) and UTF-8 with BOM
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from dagster_project.nps_scale import category_of
-from dagster_project.row_kinds import FOLLOWUPS, INVITATIONS, RESPONSES, SEGMENT_PREFIX, SURVEY_TOOL_COLUMNS
-
-SEED = 20261124
-LOCAL_TZ = ZoneInfo("Europe/Stockholm")
-
-# region: (country, language, base effect, drift per month after month 12)
-REGIONS: dict[str, tuple[str, str, float, float]] = {
-    "Stockholm": ("SE", "sv", 0.0, 0.0),
-    "Västra Götaland": ("SE", "sv", 0.15, 0.0),
-    "Skåne": ("SE", "sv", 0.3, 0.0),
-    "Norrland": ("SE", "sv", -0.3, -0.07),
-    "Hovedstaden": ("DK", "da", -0.2, 0.0),
-    "Sjælland": ("DK", "da", 0.1, 0.0),
-    "Jylland": ("DK", "da", -0.4, 0.06),
-    "Østlandet": ("NO", "en", 0.2, 0.0),
-    "Trøndelag": ("NO", "en", -0.1, 0.0),
-}
-REGION_WEIGHTS = (24, 16, 14, 8, 12, 6, 10, 7, 3)
-PRODUCTS = {"Mobil": 0.2, "Bredband": -0.5, "TV & Streaming": -0.3, "Smart Hem": 0.4}
-PRODUCT_WEIGHTS = (45, 30, 15, 10)
-CONSUMER_UNIT = "Konsument"
-BUSINESS_UNITS = ("Företag", "Offentlig sektor")
-CUSTOMER_TYPE_EFFECT = {"private": 0.0, "business": -0.3}
-
-# channel: (share of invitations, response rate, score effect)
-INVITATION_CHANNELS: dict[str, tuple[float, float, float]] = {
-    "email": (0.44, 0.31, -0.2),
-    "sms": (0.30, 0.43, 0.0),
-    "app": (0.10, 0.27, 0.1),
-    "phone": (0.10, 0.68, 0.3),
-    "store": (0.06, 0.55, 0.5),
-}
-ANONYMOUS_CHANNELS = {"web": -0.4, "store": 0.5}
-# channel: P(delivered), P(opened | delivered), P(started | opened), as a survey tool tracks them
-FUNNEL = {
-    "email": (0.96, 0.58, 0.75),
-    "sms": (0.98, 0.70, 0.80),
-    "app": (1.0, 0.50, 0.70),
-    "phone": (0.85, 1.0, 0.85),
-    "store": (1.0, 0.80, 0.85),
-}
-# B2B contacts' roles; the first is the decision-maker.
-ROLES = ("Beslutsfattare", "IT-ansvarig", "Ekonomiansvarig", "Användare")
-ROLE_WEIGHTS = (3, 2, 1, 4)
-# eNPS: department -> (weight, score effect); HR is small, so its groups are under 5.
-EMPLOYEE_SHARE = 0.05
-PULSE_MONTHS = (1, 4, 7, 10)
-DEPARTMENTS = {"Kundtjänst": (8, -0.6), "Tekniker": (6, 0.3), "Butik": (5, 0.0), "HR": (1, 0.5)}
-EMPLOYEE_VERBATIMS = {
-    "promoter": ("Bra kollegor och flexibla arbetstider", "Jag lär mig nya saker varje vecka"),
-    "passive": ("Okej arbetsplats men lönen kunde vara bättre", "Mycket omorganisationer"),
-    "detractor": ("Hög arbetsbelastning i kundtjänst", "Otydligt ledarskap", "För få kollegor på kvällarna"),
-}
-CASE_OWNERS = ("Karin Berg", "Søren Nielsen", "Ingrid Dahl", "Erik Öberg", "Mette Hansen")
-FOLLOWUP_OUTCOMES = {
-    "sv": {
-        "contacted": ("Kunden kontaktad, återkommer", "Inget svar, lämnat röstmeddelande"),
-        "resolved": ("Löst: kreditering 200 kr", "Löst: tekniker bokad", "Löst: fel på fakturan rättat"),
-    },
-    "da": {
-        "contacted": ("Kunden kontaktet, vender tilbage", "Intet svar"),
-        "resolved": ("Løst: kreditnota sendt", "Løst: tekniker booket"),
-    },
-    "en": {
-        "contacted": ("Customer called, follow-up needed", "No answer, voicemail left"),
-        "resolved": ("Resolved: refund issued", "Resolved: technician visit, call back on +47 912 34 567"),
-    },
-}
-ANONYMOUS_SHARE = 0.08
-SURVEYS = ("tnps-support", "tnps-onboarding", "rnps-quarterly")
-
-FIRST_NAMES = ("anna", "erik", "lars", "karin", "mette", "søren", "ingrid", "ole", "åsa", "jörgen")
-LAST_NAMES = ("lindqvist", "nielsen", "berg", "johansson", "hansen", "dahl", "öberg", "møller")
-EMAIL_DOMAINS = {"SE": "example.se", "DK": "example.dk", "NO": "example.no"}
-ASCII_FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "ø": "o", "æ": "ae"})
-CUSTOMER_POOL_SIZE = 50_000
-RETURNING_CUSTOMER_SHARE = 0.25
-
-VERBATIMS: dict[str, dict[str, tuple[str, ...]]] = {
-    "sv": {
-        "promoter": (
-            "Snabb och trevlig kundtjänst",
-            "Bra täckning överallt, även i stugan",
-            "Prisvärt abonnemang och inga överraskningar på fakturan",
-            "Personalen i butiken hjälpte mig direkt",
-        ),
-        "passive": (
-            "Fungerar bra men priset kunde vara lägre",
-            "Okej, men appen är lite krånglig",
-            "Helt godkänt, inget att klaga på",
-        ),
-        "detractor": (
-            "Fakturan var fel igen och ingen ringde tillbaka",
-            "Dålig täckning och långsamt bredband på kvällarna",
-            "Lång väntetid i telefon, över 40 minuter",
-            "För dyrt jämfört med konkurrenterna",
-            "Ring mig på 070-123 45 67, jag vill säga upp avtalet",
-        ),
-        "improvement": (
-            "Sänk priset",
-            "Bättre täckning på landsbygden",
-            "Kortare väntetid i kundtjänst",
-            "Gör appen enklare",
-            "",
-        ),
-    },
-    "da": {
-        "promoter": (
-            "Hurtig levering og god service",
-            "Rigtig god dækning og stabilt internet",
-            "Venligt personale i butikken",
-        ),
-        "passive": (
-            "Det virker fint, men prisen er høj",
-            "Appen kunne være bedre",
-            "Helt okay",
-        ),
-        "detractor": (
-            "Dårlig dækning i hele Jylland",
-            "For dyrt, og regningen er svær at forstå",
-            "Lang ventetid hos kundeservice",
-            "Internettet falder ud hver aften, skriv til mig på mette.hansen@example.dk",
-        ),
-        "improvement": ("Lavere pris", "Bedre dækning", "Hurtigere svar fra support", ""),
-    },
-    "en": {
-        "promoter": (
-            "Great coverage and friendly support",
-            "Easy to set up and good value for money",
-            "The app makes everything simple",
-        ),
-        "passive": (
-            "Good service but a bit expensive",
-            "Fine overall, delivery took a while",
-            "Decent, nothing special",
-        ),
-        "detractor": (
-            "Billing errors every month",
-            "Slow broadband and nobody answers the phone",
-            "Too expensive for what you get",
-            "Technician never showed up, call me on +47 912 34 567",
-        ),
-        "improvement": ("Lower prices", "Faster support", "Fix the billing", ""),
-    },
-}
-
-BROKEN_SCORES = ("11", "tio", "9,5", "", "-1", "N/A", "10.5")
-
-
-@dataclass(frozen=True)
-class FileFormat:
-    name: str
-    encoding: str
-    delimiter: str
-    line_end: str
-    timestamp_style: str  # offset | utc_naive
-
-
-CANONICAL = FileFormat("canonical", "utf-8", ",", "\n", "offset")
-NORDIC = FileFormat("nordic", "cp1252", ";", "\r\n", "utc_naive")
-BOM_SEMICOLON = FileFormat("bom", "utf-8-sig", ";", "\r\n", "offset")
-FORMAT_ROTATION = (CANONICAL, NORDIC, BOM_SEMICOLON)
-
-SEGMENT_COLUMNS = tuple(
-    f"{SEGMENT_PREFIX}{name}" for name in ("region", "business_unit", "product", "customer_type")
+from dagster_project.sample_data.files import (
+    CANONICAL,
+    FOLLOWUP_COLUMNS,
+    INVITATION_COLUMNS,
+    RESPONSE_COLUMNS,
+    RotatingWriter,
+    format_timestamp,
 )
-RESPONSE_COLUMNS = tuple(c for c in RESPONSES.columns if c not in SURVEY_TOOL_COLUMNS) + SEGMENT_COLUMNS
-INVITATION_COLUMNS = INVITATIONS.columns + SEGMENT_COLUMNS
-FOLLOWUP_COLUMNS = FOLLOWUPS.columns
+from dagster_project.sample_data.world import (
+    ANONYMOUS_CHANNELS,
+    ANONYMOUS_SHARE,
+    ASCII_FOLD,
+    BROKEN_SCORES,
+    BUSINESS_UNITS,
+    CASE_OWNERS,
+    CONSUMER_UNIT,
+    CUSTOMER_POOL_SIZE,
+    CUSTOMER_TYPE_EFFECT,
+    DEPARTMENTS,
+    EMAIL_DOMAINS,
+    EMPLOYEE_SHARE,
+    EMPLOYEE_VERBATIMS,
+    FIRST_NAMES,
+    FOLLOWUP_OUTCOMES,
+    FUNNEL,
+    INVITATION_CHANNELS,
+    LAST_NAMES,
+    LOCAL_TZ,
+    PRODUCT_WEIGHTS,
+    PRODUCTS,
+    PULSE_MONTHS,
+    REGION_WEIGHTS,
+    REGIONS,
+    RETURNING_CUSTOMER_SHARE,
+    ROLE_WEIGHTS,
+    ROLES,
+    SEED,
+    SURVEYS,
+    VERBATIMS,
+)
 
 
 @dataclass(frozen=True)
@@ -222,12 +91,6 @@ def month_starts(config: GeneratorConfig) -> list[dt.date]:
         months.append(dt.date(year, month, 1))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return months[::-1]
-
-
-def _format_timestamp(moment: dt.datetime, style: str) -> str:
-    if style == "utc_naive":
-        return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
-    return moment.astimezone(LOCAL_TZ).isoformat(timespec="seconds")
 
 
 def draw_score(rng: random.Random, mean: float) -> int:
@@ -363,7 +226,7 @@ class SampleGenerator:
             "survey_id": survey_id,
             "invitation_id": invitation_id,
             "respondent_id": "" if anonymous else customer.respondent_id,
-            "responded_at": _format_timestamp(moment, style),
+            "responded_at": format_timestamp(moment, style),
             "score": str(score),
             "channel": channel,
             "reason": reason,
@@ -389,7 +252,7 @@ class SampleGenerator:
                     "response_id": f"RSP-{self.config.id_prefix}{self._response_serial:08d}",
                     "survey_id": "enps-pulse",
                     "respondent_id": f"E{rng.randint(1, 900):04d}",
-                    "responded_at": _format_timestamp(moment, style),
+                    "responded_at": format_timestamp(moment, style),
                     "score": str(score),
                     "channel": "web",
                     "reason": rng.choice(EMPLOYEE_VERBATIMS[category_of(score)]),
@@ -410,11 +273,11 @@ class SampleGenerator:
         contacted_text = resolved_text = ""
         outcome = ""
         if rng.random() < 0.9 and contacted < self.end:
-            contacted_text = _format_timestamp(contacted, style)
+            contacted_text = format_timestamp(contacted, style)
             outcome = rng.choice(FOLLOWUP_OUTCOMES[customer.language]["contacted"])
             resolved = contacted + dt.timedelta(days=rng.uniform(0.2, 10))
             if rng.random() < 0.65 and resolved < self.end:
-                resolved_text = _format_timestamp(resolved, style)
+                resolved_text = format_timestamp(resolved, style)
                 outcome = rng.choice(FOLLOWUP_OUTCOMES[customer.language]["resolved"])
                 customer.bonus = 1.5  # a solved problem often wins the customer back
         return {
@@ -529,63 +392,13 @@ def _half_year(month: dt.date) -> str:
     return f"{month.year}H{1 if month.month <= 6 else 2}"
 
 
-class _RotatingWriter:
-    """One open file per half-year; the format rotates from one half-year to the next."""
-
-    def __init__(self, folder: Path, prefix: str, columns: tuple[str, ...], rotate: bool = True):
-        self.folder = folder
-        self.prefix = prefix
-        self.columns = columns
-        self.rotate = rotate
-        self.period: str | None = None
-        self.handle = None
-        self.writer = None
-        self.format = CANONICAL
-        self.paths: list[Path] = []
-        folder.mkdir(parents=True, exist_ok=True)
-
-    def write(self, period: str, row: dict) -> None:
-        if period != self.period:
-            self._open(period)
-        style = self.format.timestamp_style
-        self.writer.writerow(
-            [
-                _format_timestamp(value, style) if isinstance(value, dt.datetime) else value
-                for value in (row.get(column, "") for column in self.columns)
-            ]
-        )
-
-    @property
-    def timestamp_style(self) -> str:
-        return self.format.timestamp_style
-
-    def _open(self, period: str) -> None:
-        self.close()
-        if self.rotate:
-            self.format = FORMAT_ROTATION[len(self.paths) % len(FORMAT_ROTATION)]
-        suffix = "" if self.format is CANONICAL else f"_{self.format.name}"
-        path = self.folder / f"{self.prefix}_{period}{suffix}.csv"
-        self.handle = path.open("w", encoding=self.format.encoding, newline="")
-        self.writer = csv.writer(
-            self.handle, delimiter=self.format.delimiter, lineterminator=self.format.line_end
-        )
-        self.writer.writerow(self.columns)
-        self.period = period
-        self.paths.append(path)
-
-    def close(self) -> None:
-        if self.handle:
-            self.handle.close()
-            self.handle = None
-
-
 def generate(out_dir: Path, config: GeneratorConfig | None = None) -> dict[str, int]:
     """Write responses/, invitations/ and followups/ under out_dir; returns row counts."""
     config = config or GeneratorConfig()
     generator = SampleGenerator(config)
-    response_files = _RotatingWriter(out_dir / "responses", "responses", RESPONSE_COLUMNS)
-    invitation_files = _RotatingWriter(out_dir / "invitations", "invitations", INVITATION_COLUMNS)
-    followup_files = _RotatingWriter(out_dir / "followups", "cases", FOLLOWUP_COLUMNS, rotate=False)
+    response_files = RotatingWriter(out_dir / "responses", "responses", RESPONSE_COLUMNS)
+    invitation_files = RotatingWriter(out_dir / "invitations", "invitations", INVITATION_COLUMNS)
+    followup_files = RotatingWriter(out_dir / "followups", "cases", FOLLOWUP_COLUMNS, rotate=False)
     counts = {"invitations": 0, "responses": 0, "followups": 0}
     try:
         for month, month_index, invitations, responses in generator.months_of_rows():

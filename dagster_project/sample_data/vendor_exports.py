@@ -21,12 +21,8 @@ import random
 from pathlib import Path
 
 from dagster_project.nps_scale import category_of
-from dagster_project.sample_data.generator import (
-    LOCAL_TZ,
-    GeneratorConfig,
-    SampleGenerator,
-    draw_score,
-)
+from dagster_project.sample_data.generator import GeneratorConfig, SampleGenerator, draw_score
+from dagster_project.sample_data.world import LOCAL_TZ
 
 SURVEYMONKEY_NPS_QUESTION = (
     "How likely is it that you would recommend Nordvind Telekom to a friend or colleague?"
