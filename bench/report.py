@@ -37,7 +37,7 @@ def section(r: dict) -> list[str]:
         "",
         f"Measured {r['date']} on {r['machine']['cores']} cores, {r['machine']['memory_gb']} GB, Python {r['machine']['python']}; "
         f"DuckDB memory limit {r['memory_limit']} per connection{r.get('memory_note', '')}. "
-        f"Medians of {r['full']['runs']} runs.",
+        f"Medians of {r['full']['runs']} runs. Version: {r.get('version', 'not recorded')}.",
         "",
         "| what | seconds | peak RSS (MB, process tree) | cores used | note |",
         "|---|---|---|---|---|",

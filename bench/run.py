@@ -273,6 +273,9 @@ def main(argv: list[str] | None = None) -> int:
     result: dict = {
         "responses_requested": n,
         "date": dt.date.today().isoformat(),
+        "version": subprocess.run(
+            ["git", "log", "-1", "--format=%h %s"], capture_output=True, text=True, check=False
+        ).stdout.strip()[:80],
         "machine": {
             "cores": os.cpu_count(),
             "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
