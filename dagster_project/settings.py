@@ -24,7 +24,6 @@ Relative paths are relative to the repository root, so the same values work from
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -148,12 +147,3 @@ class Settings:
             "nps_duckdb_memory_limit": memory_limit_share(self.duckdb_memory_limit, DBT_DUCKDB_MEMORY_SHARE),
         }
 
-
-def dbt_vars_json() -> str:
-    """`python -m dagster_project.settings`: the dbt vars of the environment's settings, for
-    `make manifest` and for running dbt by hand (README)."""
-    return json.dumps(Settings.from_env().dbt_vars())
-
-
-if __name__ == "__main__":
-    print(dbt_vars_json())

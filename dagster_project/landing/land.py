@@ -86,13 +86,13 @@ def land_file(
     outcome = LandingOutcome(relative, facts.sha256, "replacement" if previous else "landed")
     # Reading happens before the transaction: a parser error must not abort it.
     with read_file(con, path, source, facts, work_dir) as read:
-        outcome.notes += list(read.notes)
         parsed = read if isinstance(read, ParsedFile) else None
         mapping = NO_MAPPING
         if parsed is None:
             outcome.rejected_reason = read.reason
         else:
             judgement = judge_file(con, source, parsed)
+            outcome.notes += parsed.notes
             outcome.parser = parsed.parser
             outcome.rows_read = judgement.rows_read
             outcome.rejected_reason = judgement.rejected_reason

@@ -135,9 +135,6 @@ class SourcesConfig(BaseModel):
             raise ValueError("no sources configured")
         return self
 
-    def of_kind(self, kind: str) -> list[SourceConfig]:
-        return [s for s in self.sources if s.kind == kind]
-
 
 def _describe(error: dict, raw: dict) -> str:
     location = list(error["loc"])

@@ -24,7 +24,6 @@ class Rejected:
     """The file cannot be used as a whole; `reason` says why."""
 
     reason: str
-    notes: tuple[str, ...] = ()
 
 
 ReadOutcome = ParsedFile | Rejected

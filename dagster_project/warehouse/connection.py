@@ -68,8 +68,3 @@ def connect(
     finally:
         con.close()
         release_unused_memory()  # the next step (or dbt beside this process) gets it back
-
-
-def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: object = None):
-    rows = con.execute(sql, params).fetchall() if params is not None else con.sql(sql).fetchall()
-    return rows[0][0] if rows else None
