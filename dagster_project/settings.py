@@ -146,4 +146,3 @@ class Settings:
             "nps_reporting_tz": self.reporting_tz,
             "nps_duckdb_memory_limit": memory_limit_share(self.duckdb_memory_limit, DBT_DUCKDB_MEMORY_SHARE),
         }
-

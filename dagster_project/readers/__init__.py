@@ -8,7 +8,7 @@ nothing is converted before validation. A new format is a module here with a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,13 +22,17 @@ from dagster_project.readers.rows import drop_rows
 from dagster_project.readers.types import FileUnusable, ParsedFile, ReadOutcome, Rejected
 from dagster_project.readers.xlsx import read_xlsx
 
+# A reader: (connection, path, its source, its bytes' facts, scratch dir, relation to fill)
+# -> ParsedFile, or FileUnusable raised with the reason.
+Reader = Callable[[duckdb.DuckDBPyConnection, Path, SourceConfig, FileFacts, Path, str], ParsedFile]
 DELIMITED_SUFFIXES = (".csv", ".tsv", ".txt")
-SUFFIXES = {
-    "csv": DELIMITED_SUFFIXES,
-    "qualtrics_csv": DELIMITED_SUFFIXES,
-    "surveymonkey_csv": DELIMITED_SUFFIXES,
-    "xlsx": (".xlsx", ".xlsm"),
-    "json": (".json", ".jsonl", ".ndjson"),
+# format -> (the file name endings it accepts, its reader)
+READERS: dict[str, tuple[tuple[str, ...], Reader]] = {
+    "csv": (DELIMITED_SUFFIXES, read_delimited),
+    "qualtrics_csv": (DELIMITED_SUFFIXES, read_delimited),
+    "surveymonkey_csv": (DELIMITED_SUFFIXES, read_delimited),
+    "xlsx": ((".xlsx", ".xlsm"), read_xlsx),
+    "json": ((".json", ".jsonl", ".ndjson"), read_json),
 }
 
 
@@ -40,18 +44,15 @@ def _read(
     work_dir: Path,
     table: str,
 ) -> ReadOutcome:
-    if path.suffix.lower() not in SUFFIXES[source.format]:
+    suffixes, reader = READERS[source.format]
+    if path.suffix.lower() not in suffixes:
         return Rejected(
             f"unsupported file type {path.suffix or '(none)'!r} for format "
-            f"{source.format} (expected {', '.join(SUFFIXES[source.format])})"
+            f"{source.format} (expected {', '.join(suffixes)})"
         )
     if facts.size_bytes == 0:
         return Rejected("the file is empty")
-    if source.format == "xlsx":
-        return read_xlsx(con, path, source, table)
-    if source.format == "json":
-        return read_json(con, path, facts, table)
-    return read_delimited(con, path, source, facts, work_dir, table)
+    return reader(con, path, source, facts, work_dir, table)
 
 
 @contextmanager

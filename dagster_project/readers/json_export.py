@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.landing.sources import SourceConfig
 from dagster_project.readers.encoding import FileFacts
 from dagster_project.readers.rows import Record, insert_records
 from dagster_project.readers.types import FileUnusable, ParsedFile
@@ -63,7 +64,14 @@ def _json_objects(text: str) -> Iterator[tuple[int, dict | None, str | None]]:
             yield number, None, f"line {number} is not a JSON object: {line[:80]!r}"
 
 
-def read_json(con: duckdb.DuckDBPyConnection, path: Path, facts: FileFacts, table: str) -> ParsedFile:
+def read_json(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    source: SourceConfig,
+    facts: FileFacts,
+    work_dir: Path,
+    table: str,
+) -> ParsedFile:
     """Read a JSON array of objects or JSON Lines into the relation `table`."""
     if not facts.is_utf8:
         raise FileUnusable(f"JSON must be UTF-8; the file looks {facts.encoding}")

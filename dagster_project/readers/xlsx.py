@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.landing.sources import SourceConfig
+from dagster_project.readers.encoding import FileFacts
 from dagster_project.readers.rows import Record, fit_to_width, insert_records
 from dagster_project.readers.types import FileUnusable, ParsedFile
 
@@ -34,7 +35,14 @@ def _cell_text(value) -> str | None:
     return text if text != "" else None
 
 
-def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, source: SourceConfig, table: str) -> ParsedFile:
+def read_xlsx(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    source: SourceConfig,
+    facts: FileFacts,
+    work_dir: Path,
+    table: str,
+) -> ParsedFile:
     """Read the configured sheet into the relation `table`; row N is sheet row header + N."""
     import openpyxl  # only needed for workbooks
 
