@@ -96,7 +96,7 @@ def _failure_messages(result) -> list[tuple[str, str]]:
 
 def nothing_to_do(settings: Settings) -> bool:
     """The inbox, configuration and date are those of the last published build: say so and
-    print its summary without starting Dagster (see `lib/build_state.py`)."""
+    print its summary without starting Dagster (see `warehouse/build_state.py`)."""
     from dagster_project.landing.sources import load_sources_config
     from dagster_project.publishing.summary import summary_text
     from dagster_project.warehouse.build_state import BuildFingerprint, last_build, nothing_new
@@ -205,13 +205,19 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings.from_env()
         if args.command == "run":
             from dagster_project.landing.sources import load_sources_config
+            from dagster_project.survey_catalogue import load_survey_catalogue
 
             load_sources_config(settings.sources_config)  # fail fast, before any work
+            load_survey_catalogue(settings.surveys_config)
     except ConfigurationError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     if args.command == "dbt-vars":
-        print(json.dumps(settings.dbt_vars()))
+        try:
+            print(json.dumps(settings.dbt_vars()))
+        except ConfigurationError as exc:
+            print(f"configuration error: {exc}", file=sys.stderr)
+            return EXIT_CONFIG
         return 0
     if args.command == "summary":
         from dagster_project.publishing.summary import summary_text

@@ -12,6 +12,7 @@ its values as `--vars` (`dbt_vars()`), so no step changes its process's environm
 | NPS_PSEUDONYMISATION_KEY  | (unset)                          | HMAC key for respondent ids               |
 | NPS_SECRETS_DIR           | data/secrets                     | where a generated key is kept if unset    |
 | NPS_SOURCES_CONFIG        | config/sources.yml               | the inbox sources and their formats       |
+| NPS_SURVEYS_CONFIG        | config/surveys.yml               | the survey catalogue (programmes)         |
 | NPS_PUBLISHED             | data/published/nps_marts.duckdb  | the read-only copy BI tools open          |
 | NPS_LOCK_TIMEOUT          | 3600                             | seconds a run waits for another to finish |
 | NPS_DUCKDB_MEMORY_LIMIT   | 1GB                              | DuckDB memory cap per connection (spills) |
@@ -82,6 +83,7 @@ class Settings:
     reporting_tz: str = DEFAULT_REPORTING_TZ
     secrets_dir: Path = REPO_ROOT / "data" / "secrets"
     sources_config: Path = REPO_ROOT / "config" / "sources.yml"
+    surveys_config: Path = REPO_ROOT / "config" / "surveys.yml"
     published_path: Path = REPO_ROOT / "data" / "published" / "nps_marts.duckdb"
     # Every DuckDB connection (the pipeline's, publishing's and dbt's) is capped at this and
     # spills to `spill_dir` beyond it; DuckDB would otherwise take up to 80% of the RAM.
@@ -113,6 +115,7 @@ class Settings:
             reporting_tz=tz,
             secrets_dir=_path_from_env("NPS_SECRETS_DIR", "data/secrets"),
             sources_config=_path_from_env("NPS_SOURCES_CONFIG", "config/sources.yml"),
+            surveys_config=_path_from_env("NPS_SURVEYS_CONFIG", "config/surveys.yml"),
             published_path=_path_from_env("NPS_PUBLISHED", "data/published/nps_marts.duckdb"),
             duckdb_memory_limit=memory.strip(),
             lock_timeout_seconds=_number_from_env("NPS_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT_SECONDS),
@@ -137,12 +140,17 @@ class Settings:
         """Great Expectations validation results and Data Docs for this warehouse."""
         return self.warehouse_path.parent / "gx"
 
-    def dbt_vars(self) -> dict[str, str]:
+    def dbt_vars(self) -> dict[str, object]:
         """What dbt needs from the settings, passed as `--vars` (profiles.yml and the macros
-        read them; dbt has no defaults of its own). dbt's DuckDB gets a share of the cap: the
-        run process stays resident beside it."""
+        read them; dbt has no defaults of its own): the warehouse, the time zone, the survey
+        catalogue. dbt's DuckDB gets a share of the cap: the run process stays resident
+        beside it."""
+        # the catalogue module reads its file with this module's ConfigurationError
+        from dagster_project.survey_catalogue import load_survey_catalogue
+
         return {
             "nps_warehouse_path": str(self.warehouse_path),
             "nps_reporting_tz": self.reporting_tz,
             "nps_duckdb_memory_limit": memory_limit_share(self.duckdb_memory_limit, DBT_DUCKDB_MEMORY_SHARE),
+            "nps_survey_catalogue": load_survey_catalogue(self.surveys_config).as_dbt_var(),
         }

@@ -40,6 +40,7 @@ def make_settings(root: Path, inbox: Path | None = None) -> Settings:
         reporting_tz="Europe/Stockholm",
         secrets_dir=root / "secrets",
         published_path=root / "published" / "nps_marts.duckdb",
+        surveys_config=FIXTURES / "surveys.yml",
     )
 
 

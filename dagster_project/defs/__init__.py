@@ -12,16 +12,20 @@ from dagster_project.defs.ingest.checks import files_usable
 from dagster_project.defs.publish.assets import build_publish_asset
 from dagster_project.defs.quality.assets import validation_assets
 from dagster_project.defs.quality.checks import quality_checks
+from dagster_project.defs.transform.checks import surveys_catalogued
 from dagster_project.defs.resources import NpsWarehouse
 from dagster_project.defs.transform.assets import nps_dbt_models
 from dagster_project.defs.transform.project import DbtCli, dbt_executable, dbt_project
 from dagster_project.landing.sources import load_sources_config
 from dagster_project.settings import Settings
+from dagster_project.survey_catalogue import load_survey_catalogue
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
-    """All definitions for one configuration; an invalid source config raises here."""
+    """All definitions for one configuration; an invalid source config or survey catalogue
+    raises here."""
     sources = load_sources_config(settings.sources_config)
+    load_survey_catalogue(settings.surveys_config)
     return dg.Definitions(
         assets=[
             build_landing_asset(sources),
@@ -29,7 +33,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             nps_dbt_models,
             build_publish_asset(nps_dbt_models),
         ],
-        asset_checks=[files_usable, *quality_checks],
+        asset_checks=[files_usable, *quality_checks, surveys_catalogued],
         jobs=[nps_pipeline],
         schedules=[daily_schedule(settings, sources)],
         sensors=[inbox_sensor(settings.raw_dir, sources)],

@@ -1,5 +1,5 @@
-"""The short result `make run` prints: recent monthly NPS with its margin, response rate,
-eNPS, alerts, closing the loop, and what happened to the rows."""
+"""The short result `make run` prints: recent monthly relationship and transactional NPS
+(apart) with their margins, response rate, eNPS, alerts, closing the loop, and what happened to the rows."""
 
 from __future__ import annotations
 
@@ -8,34 +8,43 @@ from pathlib import Path
 from dagster_project.warehouse.connection import connect
 
 MONTHS_SHOWN = 6
+CUSTOMER_PROGRAMMES = ("relationship", "transactional")
 
 
 def summary_text(published_path: Path, months: int = MONTHS_SHOWN) -> str:
     """The short result `make run` prints, read from the published file (never the warehouse)."""
     with connect(published_path, read_only=True) as con:
-        rows = con.execute(
-            """
-            select nps.period_start, nps.responses, nps.nps, nps.nps_margin_of_error,
-                   nps.pct_promoters, nps.pct_passives, nps.pct_detractors,
-                   rates.invitations, rates.response_rate, nps.is_period_complete
-            from marts.nps_by_period as nps
-            left join marts.response_rates as rates
-                on rates.period_grain = nps.period_grain
-                and rates.period_start = nps.period_start
-                and rates.dimension = 'overall'
-            where nps.period_grain = 'month' and nps.survey_type = 'customer'
-            order by nps.period_start desc
-            limit $months""",
+        programmes = {
+            programme: con.execute(
+                """
+                select period_start, responses, nps, nps_margin_of_error,
+                       pct_promoters, pct_passives, pct_detractors, is_period_complete
+                from marts.nps_by_period
+                where period_grain = 'month' and programme = $programme
+                order by period_start desc
+                limit $months""",
+                {"months": months, "programme": programme},
+            ).fetchall()
+            for programme in CUSTOMER_PROGRAMMES
+        }
+        rates = con.execute(
+            """select period_start, invitations, responses, response_rate from marts.response_rates
+               where period_grain = 'month' and dimension = 'overall'
+               order by period_start desc limit $months""",
             {"months": months},
         ).fetchall()
+        unclassified = con.execute(
+            """select count(distinct survey_id), count(*) from marts.nps_responses
+               where programme = 'unclassified'"""
+        ).fetchall()[0]
         enps = con.execute(
             """select period_start, responses, nps, nps_margin_of_error from marts.nps_by_period
-               where survey_type = 'employee' and period_grain = 'quarter'
+               where programme = 'employee' and period_grain = 'quarter'
                order by period_start desc limit 1"""
         ).fetchall()
         alerts = con.execute(
             """select count(*) from marts.nps_trend_alerts
-               where period_grain = 'month' and survey_type = 'customer'
+               where period_grain = 'month' and programme in ('relationship', 'transactional')
                  and period_start = (select max(period_start) from marts.nps_trend_alerts
                                      where period_grain = 'month' and is_period_complete)"""
         ).fetchall()[0][0]
@@ -51,17 +60,34 @@ def summary_text(published_path: Path, months: int = MONTHS_SHOWN) -> str:
             "select file_path, rejected_reason from marts.file_loads "
             "where rejected_reason is not null and not is_replaced order by 1"
         ).fetchall()
-    lines = [
-        f"Customer NPS by month (last {len(rows)}; ± = 95% margin; promoters/passives/detractors "
-        "in %; response rate on the invitations sent that month)",
-        f"{'month':<9}{'responses':>10}{'NPS':>8}{'±':>6}{'P/P/D':>12}{'invited':>9}{'resp. rate':>12}",
-    ]
-    for start, responses, nps, margin, pro, pas, det, invited, rate, complete in reversed(rows):
-        mix = f"{pro:.0f}/{pas:.0f}/{det:.0f}"
-        rate_text = f"{rate:.1%}" if rate is not None else "-"
+    lines = []
+    # Relationship and transactional NPS are different measures: never one number.
+    for programme, rows in programmes.items():
+        if not rows:
+            continue
+        lines += [
+            f"{programme.capitalize()} NPS by month (last {len(rows)}; ± = 95% margin; "
+            "promoters/passives/detractors in %)",
+            f"{'month':<9}{'responses':>10}{'NPS':>8}{'±':>6}{'P/P/D':>12}",
+        ]
+        for start, responses, nps, margin, pro, pas, det, complete in reversed(rows):
+            lines.append(
+                f"{start:%Y-%m}  {responses:>10}{nps:>+8.1f}{margin:>6.1f}{f'{pro:.0f}/{pas:.0f}/{det:.0f}':>12}"
+                f"{'' if complete else '  (month not over)'}"
+            )
+    if rates:
+        lines += [
+            "Response rate by month (of the invitations sent that month)",
+            f"{'month':<9}{'invited':>10}{'answered':>10}{'rate':>8}",
+        ]
+        lines += [
+            f"{start:%Y-%m}  {invited:>10}{answered:>10}{rate:>8.1%}" for start, invited, answered, rate in reversed(rates)
+        ]
+    surveys, responses = unclassified
+    if responses:
         lines.append(
-            f"{start:%Y-%m}  {responses:>10}{nps:>+8.1f}{margin:>6.1f}{mix:>12}{invited or 0:>9}"
-            f"{rate_text:>12}{'' if complete else '  (month not over)'}"
+            f"Unclassified: {responses} responses of {surveys} survey id(s) not in the survey catalogue "
+            "(config/surveys.yml), in no programme's NPS: programme = 'unclassified'"
         )
     for start, responses, nps, margin in enps:
         shown = f"{nps:+.1f} ± {margin:.1f}" if nps is not None else "suppressed (under 5)"

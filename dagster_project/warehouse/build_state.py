@@ -3,7 +3,7 @@
 A build is fully determined by three things, each fingerprinted without opening the
 warehouse (a reader of the warehouse would block the writer):
 - the inbox listing: every file's path, size and modification time;
-- the configuration: the sources config, the reporting time zone, and the project's own
+- the configuration: the sources config, the survey catalogue, the reporting time zone, and the project's own
   code, dbt project and Great Expectations suites (a new version rebuilds);
 - the local date in the reporting time zone: marts depend on "today" (the current period
   is incomplete, follow-ups become overdue, a timestamp in the future is an error), so the
@@ -60,7 +60,7 @@ def inbox_fingerprint(raw_dir: Path, sources: SourcesConfig) -> tuple[str, int]:
 def config_fingerprint(settings: Settings) -> str:
     """SHA-256 of everything besides the inbox that decides what a build contains."""
     digest = hashlib.sha256(f"tz={settings.reporting_tz}\n".encode())
-    files = list(_CODE_FILES) + [settings.sources_config]
+    files = list(_CODE_FILES) + [settings.sources_config, settings.surveys_config]
     for folder, patterns in _CODE_DIRS:
         files += [path for pattern in patterns for path in folder.rglob(pattern)]
     for path in sorted(set(files)):

@@ -12,8 +12,11 @@
 
 {#- Long form of a fact for breakdowns: one row per fact and dimension
     (`overall`/`all`, `channel`/<channel>, and <segment type>/<value> for every segment
-    found in the data), with `dimension_kind` overall | channel | segment. -#}
-{% macro unpivot_dimensions(facts, segments, carried_columns) -%}
+    found in the data), with `dimension_kind` overall | channel | segment. With
+    `by_survey` (responses: their catalogue touchpoint and survey id), also kind
+    `touchpoint` (<touchpoint>/`all`) and kind `survey` (<touchpoint>/<survey id>); a survey
+    without a touchpoint (relationship, employee, unclassified) is at touchpoint `none`. -#}
+{% macro unpivot_dimensions(facts, segments, carried_columns, by_survey=false) -%}
     select {{ carried_columns | join(', ') }},
         'overall' as dimension_kind, 'overall' as dimension, 'all' as dimension_value
     from {{ facts }}
@@ -23,6 +26,21 @@
     select {{ carried_columns | join(', ') }},
         'channel' as dimension_kind, 'channel' as dimension, channel as dimension_value
     from {{ facts }}
+
+    {%- if by_survey %}
+
+    union all
+
+    select {{ carried_columns | join(', ') }},
+        'touchpoint' as dimension_kind, coalesce(touchpoint, 'none') as dimension, 'all' as dimension_value
+    from {{ facts }}
+
+    union all
+
+    select {{ carried_columns | join(', ') }},
+        'survey' as dimension_kind, coalesce(touchpoint, 'none') as dimension, survey_id as dimension_value
+    from {{ facts }}
+    {%- endif %}
 
     union all
 
@@ -58,9 +76,9 @@
         {%- endfor %}
 {%- endmacro %}
 
-{#- Join condition: the same survey type, grain (optional) and breakdown on both sides. -#}
+{#- Join condition: the same programme, grain (optional) and breakdown on both sides. -#}
 {% macro same_breakdown(left, right, with_grain=true) -%}
-    {{ left }}.survey_type = {{ right }}.survey_type
+    {{ left }}.programme = {{ right }}.programme
     {%- if with_grain %}
     and {{ left }}.period_grain = {{ right }}.period_grain
     {%- endif %}

@@ -34,30 +34,18 @@
     case when not ({{ flag }}) then {{ expression }} end
 {%- endmacro %}
 
-{#- The columns every NPS mart shows for a row of int_nps_metrics_by_period. -#}
-{% macro nps_mart_columns() -%}
-    responses,
-    promoters,
-    passives,
-    detractors,
-    pct_promoters,
-    pct_passives,
-    pct_detractors,
-    nps,
-    nps_margin_of_error,
-    nps_ci_low,
-    nps_ci_high,
-    is_low_sample,
-    nps_band,
-    target_nps,
-    is_target_met,
-    previous_period_nps,
-    nps_change,
-    nps_change_p_value,
-    is_change_significant,
-    rolling_3_month_nps,
-    is_period_complete,
-    is_suppressed
+{#- The columns every NPS mart shows for a row of int_nps_metrics_by_period (qualified by
+    `relation` when given). -#}
+{% macro nps_mart_columns(relation=none) -%}
+    {%- set columns = [
+        'responses', 'promoters', 'passives', 'detractors', 'pct_promoters', 'pct_passives',
+        'pct_detractors', 'nps', 'nps_margin_of_error', 'nps_ci_low', 'nps_ci_high', 'is_low_sample',
+        'nps_band', 'target_nps', 'is_target_met', 'previous_period_nps', 'nps_change',
+        'nps_change_p_value', 'is_change_significant', 'rolling_3_month_nps', 'is_period_complete', 'is_suppressed',
+    ] -%}
+    {%- for column in columns %}
+    {{ relation ~ '.' if relation }}{{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
 {%- endmacro %}
 
 {#- A mart of NPS per period and one breakdown of int_nps_metrics_by_period
@@ -76,7 +64,7 @@ metrics as (
 final as (
 
     select
-        survey_type,
+        programme,
         period_grain,
         period_start,
         period_end,
@@ -90,4 +78,11 @@ final as (
 )
 
 select * from final
+{%- endmacro %}
+
+{#- Whether a group is too small to show (docs/nps.md#sample-size-and-anonymity): employee
+    groups under `enps_min_group` responses, and unclassified ones too, which may be
+    employee surveys until the catalogue says otherwise. -#}
+{% macro is_anonymity_suppressed(programme, responses) -%}
+    ({{ programme }} in ('employee', 'unclassified') and {{ responses }} < {{ var('enps_min_group') }})
 {%- endmacro %}

@@ -16,3 +16,12 @@
 {% macro default__list_has(list_column, value) -%}
     coalesce(list_contains({{ list_column }}, {{ value }}), false)
 {%- endmacro %}
+
+{#- A Python value (from a var) as an SQL text literal, quotes doubled; none is a typed NULL. -#}
+{% macro sql_text(value) -%}
+    {%- if value is none -%}
+        cast(null as {{ dbt.type_string() }})
+    {%- else -%}
+        '{{ value | string | replace("'", "''") }}'
+    {%- endif -%}
+{%- endmacro %}

@@ -19,6 +19,7 @@ def test_run_honours_the_environment_and_prints_a_summary(tmp_path, monkeypatch,
     monkeypatch.setenv("NPS_SECRETS_DIR", str(settings.secrets_dir))
     monkeypatch.setenv("NPS_PUBLISHED", str(settings.published_path))
     monkeypatch.setenv("NPS_REPORTING_TZ", "Europe/Stockholm")
+    monkeypatch.setenv("NPS_SURVEYS_CONFIG", str(settings.surveys_config))
 
     assert main(["run"]) == 0
     out = capsys.readouterr().out

@@ -172,12 +172,12 @@ def test_incremental_runs_equal_a_build_from_scratch(tmp_path):
     december = dict(
         duckdb.connect(str(settings.warehouse_path), read_only=True)
         .execute(
-            """select survey_type, responses from marts.nps_by_period
+            """select programme, responses from marts.nps_by_period
                where period_grain = 'month' and period_start = '2024-12-01'"""
         )
         .fetchall()
     )
-    assert december == {"customer": 6}
+    assert december == {"transactional": 6}
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         followups = dict(
             con.execute(

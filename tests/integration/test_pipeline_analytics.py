@@ -16,7 +16,10 @@ tests/fixtures/inbox_analytics (Stockholm time, February-March 2025):
   March: r11 (r7's respondent again, 9: recovered), r12 (r4's respondent again, 2: not).
   employees Feb: Butik 10 9 8 6 3 (NPS 0), HR 9 2 (2 people: suppressed).
 
-February, customers: 4 P, 2 Pa, 4 D, n 10, NPS 0.
+Survey catalogue (tests/fixtures/surveys.yml): rnps relationship, tnps transactional
+(support), enps employee.
+February: relationship (r1-r5) 2 P, 1 Pa, 2 D, NPS 0; transactional (r6-r10) the same.
+March: relationship r12 D (-100), transactional r11 P (+100): blended they would be 0.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from tests.pipeline import TEST_KEY, run_pipeline
 
 pytestmark = pytest.mark.pipeline
 FEB = dt.date(2025, 2, 1)
+MAR = dt.date(2025, 3, 1)
 Q1 = dt.date(2025, 1, 1)
 
 
@@ -42,32 +46,57 @@ def warehouse(tmp_path_factory) -> Warehouse:
     return Warehouse(settings)
 
 
-def test_customer_and_employee_nps_are_kept_apart(warehouse):
+def test_programmes_are_kept_apart(warehouse):
     rows = warehouse.query(
-        """select survey_type, responses, promoters, passives, detractors, nps
-           from marts.nps_by_period where period_grain = 'month' and period_start = $feb order by 1""",
-        {"feb": FEB},
+        """select period_start, programme, responses, promoters, passives, detractors, nps
+           from marts.nps_by_period where period_grain = 'month' order by 1, 2""",
     )
-    assert rows == [("customer", 10, 4, 2, 4, 0.0), ("employee", 7, 3, 1, 3, 0.0)]
+    assert rows == [
+        (FEB, "employee", 7, 3, 1, 3, 0.0),
+        (FEB, "relationship", 5, 2, 1, 2, 0.0),
+        (FEB, "transactional", 5, 2, 1, 2, 0.0),
+        # two programmes in one month: two rows with their own NPS, never the blend (0)
+        (MAR, "relationship", 1, 0, 0, 1, -100.0),
+        (MAR, "transactional", 1, 1, 0, 0, 100.0),
+    ]
+
+
+def test_nps_by_touchpoint(warehouse):
+    rows = warehouse.query(
+        """select programme, touchpoint, survey_id, survey_name, responses, nps
+           from marts.nps_by_touchpoint where period_grain = 'quarter' and period_start = $q1
+           order by 1, 2, 3""",
+        {"q1": Q1},
+    )
+    assert rows == [
+        ("employee", "none", "all", "all surveys", 7, 0.0),
+        ("employee", "none", "enps", "Employee pulse", 7, 0.0),
+        # r1-r5 and r12: 2 P, 1 Pa, 3 D
+        ("relationship", "none", "all", "all surveys", 6, -100.0 / 6),
+        ("relationship", "none", "rnps", "Relationship survey", 6, -100.0 / 6),
+        # r6-r11: 3 P, 1 Pa, 2 D
+        ("transactional", "support", "all", "all surveys", 6, 100.0 / 6),
+        ("transactional", "support", "tnps", "After support", 6, 100.0 / 6),
+    ]
 
 
 def test_every_nps_row_has_its_interval(warehouse):
     ((moe, low, high, low_sample, band),) = warehouse.query(
         """select nps_margin_of_error, nps_ci_low, nps_ci_high, is_low_sample, nps_band
            from marts.nps_by_period
-           where survey_type = 'customer' and period_grain = 'month' and period_start = $feb""",
+           where programme = 'relationship' and period_grain = 'month' and period_start = $feb""",
         {"feb": FEB},
     )
-    # adjusted Wald: (4.75 P, 4.75 D) of 13: p = d = 0.3654, Var = 0.7308, SE = 0.2371
-    assert round(moe, 2) == 46.47
-    assert (round(low, 2), round(high, 2)) == (-46.47, 46.47)
+    # adjusted Wald: (2.75 P, 2.75 D) of 8: p = d = 0.34375, Var = 0.6875, SE = 0.2932
+    assert round(moe, 2) == 57.46
+    assert (round(low, 2), round(high, 2)) == (-57.46, 57.46)
     assert low_sample and band == "good"
 
 
 def test_small_employee_groups_show_no_scores(warehouse):
     rows = warehouse.query(
         """select segment_value, responses, promoters, nps, nps_ci_low, is_suppressed
-           from marts.nps_by_segment where survey_type = 'employee' and period_grain = 'month'
+           from marts.nps_by_segment where programme = 'employee' and period_grain = 'month'
              and segment_type = 'business_unit' order by 1""",
     )
     # Butik, adjusted Wald: 2.75 P and 2.75 D of 8, Var 0.6875, margin 100 * 1.96 * 0.2932
@@ -77,7 +106,7 @@ def test_small_employee_groups_show_no_scores(warehouse):
     ]
     distribution = warehouse.query(
         """select count(*), count(responses_with_score) from marts.score_distribution
-           where survey_type = 'employee' and period_grain = 'month' and dimension_value = 'HR'"""
+           where programme = 'employee' and period_grain = 'month' and dimension_value = 'HR'"""
     )
     assert distribution == [(11, 0)]
     # the HR people still count in the employee total (7 = 5 Butik + 2 HR)
@@ -91,12 +120,13 @@ def test_small_employee_groups_show_no_scores(warehouse):
 def test_score_distribution(warehouse):
     rows = warehouse.query(
         """select score, responses_with_score, share_of_responses from marts.score_distribution
-           where survey_type = 'customer' and period_grain = 'month' and period_start = $feb
+           where programme = 'relationship' and period_grain = 'month' and period_start = $feb
              and dimension = 'overall' order by score""",
         {"feb": FEB},
     )
     counts = {score: n for score, n, _ in rows}
-    assert counts == {0: 1, 1: 0, 2: 1, 3: 1, 4: 0, 5: 0, 6: 1, 7: 1, 8: 1, 9: 2, 10: 2}
+    # r1-r5: 10, 6, 9, 3, 8
+    assert counts == {0: 0, 1: 0, 2: 0, 3: 1, 4: 0, 5: 0, 6: 1, 7: 0, 8: 1, 9: 1, 10: 1}
     assert [share for score, _, share in rows if score == 10] == [0.2]
 
 
@@ -120,21 +150,23 @@ def test_verbatims_are_redacted_with_language_and_themes(warehouse):
 
 def test_theme_impact(warehouse):
     rows = {
-        theme: (mentioning, round(nps_mentioning, 2), round(nps_not, 2), round(impact, 2))
-        for theme, mentioning, nps_mentioning, nps_not, impact in warehouse.query(
-            """select theme, responses_mentioning, nps_mentioning, nps_not_mentioning, impact
+        (programme, theme): (mentioning, round(nps_mentioning, 2), round(nps_not, 2), round(impact, 2))
+        for programme, theme, mentioning, nps_mentioning, nps_not, impact in warehouse.query(
+            """select programme, theme, responses_mentioning, nps_mentioning, nps_not_mentioning, impact
                from marts.theme_impact
-               where survey_type = 'customer' and period_grain = 'month' and period_start = $feb""",
+               where period_grain = 'month' and period_start = $feb""",
             {"feb": FEB},
         )
     }
-    # price: r2 D, r7 D, r8 Pa -> -66.67; the other 7 (4 P, 1 Pa, 2 D) -> 28.57; 0 - 28.57
-    assert rows["price"] == (3, -66.67, 28.57, -28.57)
-    # quality: r4 D, r9 D -> -100; the other 8 (4 P, 2 Pa, 2 D) -> 25
-    assert rows["quality"] == (2, -100.0, 25.0, -25.0)
-    # staff: r1 P -> 100; the other 9 (3 P, 2 Pa, 4 D) -> -11.11
-    assert rows["staff"] == (1, 100.0, -11.11, 11.11)
-    assert rows["support"] == (1, 100.0, -11.11, 11.11)
+    # transactional (NPS 0): price r7 D, r8 Pa -> -50; the other 3 (r6 P, r9 D, r10 P) -> 33.33
+    assert rows[("transactional", "price")] == (2, -50.0, 33.33, -33.33)
+    # quality: r9 D -> -100; the other 4 (2 P, 1 Pa, 1 D) -> 25
+    assert rows[("transactional", "quality")] == (1, -100.0, 25.0, -25.0)
+    # support: r10 P -> 100; the other 4 (1 P, 1 Pa, 2 D) -> -25
+    assert rows[("transactional", "support")] == (1, 100.0, -25.0, 25.0)
+    # relationship (NPS 0): staff r1 P -> 100; the other 4 (1 P, 1 Pa, 2 D) -> -25
+    assert rows[("relationship", "staff")] == (1, 100.0, -25.0, 25.0)
+    assert rows[("relationship", "price")] == (1, -100.0, 25.0, -25.0)
 
 
 def test_detractor_followups(warehouse):
@@ -213,13 +245,17 @@ def test_response_funnel_where_the_source_tracks_it(warehouse):
 
 def test_trend_columns_and_targets(warehouse):
     rows = warehouse.query(
-        """select period_start, previous_period_nps, nps_change, is_change_significant,
-                  rolling_3_month_nps, target_nps, is_target_met, is_period_complete
-           from marts.nps_by_period where survey_type = 'customer' and period_grain = 'month'
-           order by 1"""
+        """select programme, period_start, previous_period_nps, nps_change, is_change_significant,
+                  round(rolling_3_month_nps, 2), target_nps, is_target_met, is_period_complete
+           from marts.nps_by_period
+           where programme in ('relationship', 'transactional') and period_grain = 'month'
+           order by 1, 2"""
     )
-    # March: r11 P, r12 D -> 0; rolling Jan-Mar = Feb + Mar = 5 P, 5 D of 12 -> 0
+    # Feb 2 P, 1 Pa, 2 D (Var 0.8, n 5) -> March one response: z = +-100 / (100 sqrt(0.8 / 5))
+    # = +-2.5, p = 0.012. Rolling Jan-Mar: relationship 2 P, 1 Pa, 3 D of 6; transactional 3 P, 1 Pa, 2 D
     assert rows == [
-        (FEB, None, None, None, 0.0, 30.0, False, True),
-        (dt.date(2025, 3, 1), 0.0, 0.0, False, 0.0, 30.0, False, True),
+        ("relationship", FEB, None, None, None, 0.0, 30.0, False, True),
+        ("relationship", MAR, 0.0, -100.0, True, -16.67, 30.0, False, True),
+        ("transactional", FEB, None, None, None, 0.0, 30.0, False, True),
+        ("transactional", MAR, 0.0, 100.0, True, 16.67, 30.0, True, True),
     ]

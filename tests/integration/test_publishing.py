@@ -37,11 +37,11 @@ READER = textwrap.dedent(
             try:
                 version = con.execute("select version from meta.publication").fetchall()[0][0]
                 facts = con.execute(
-                    "select count(*) from marts.nps_responses where survey_type = 'customer'"
+                    "select count(*) from marts.nps_responses where programme <> 'employee'"
                 ).fetchall()[0][0]
                 yearly = con.execute(
                     "select sum(responses) from marts.nps_by_period "
-                    "where survey_type = 'customer' and period_grain = 'year'"
+                    "where programme <> 'employee' and period_grain = 'year'"
                 ).fetchall()[0][0]
                 recorded = con.execute(
                     "select table_rows['marts.nps_responses'] from meta.publication"

@@ -1,4 +1,4 @@
--- Response counts per period grain, period, survey type and breakdown: what the NPS marts
+-- Response counts per period grain, period, programme and breakdown: what the NPS marts
 -- and the score distribution slice.
 {{ config(materialized='table') }}
 
@@ -16,7 +16,7 @@ by_period as (
     {%- for score in range(11) %}{% do score_columns.append('score_' ~ score) %}{% endfor %}
     {{ sum_by_period(
         'daily', 'response_date',
-        ['survey_type', 'dimension_kind', 'dimension', 'dimension_value'],
+        ['programme', 'dimension_kind', 'dimension', 'dimension_value'],
         ['responses', 'promoters', 'passives', 'detractors'] + score_columns
     ) }}
 

@@ -1,7 +1,8 @@
 -- Every NPS row the marts show, computed once: shares and NPS, the 95% interval (adjusted
 -- Wald), sample-size flag, band, target, the previous period and whether the change is
 -- significant, the rolling 3-month NPS of monthly rows, whether the period is over, and
--- eNPS suppression (employee groups under `enps_min_group` show no scores).
+-- eNPS suppression (employee and unclassified groups under `enps_min_group` show no
+-- scores: macros/nps.sql, is_anonymity_suppressed).
 {{ config(materialized='table') }}
 
 with
@@ -41,15 +42,15 @@ with_previous as (
     left join counts as previous
         on {{ same_breakdown('periods', 'previous') }}
         and periods.previous_period_start = previous.period_start
-        -- an employee group too small to show is not compared with either
-        and (previous.survey_type <> 'employee' or previous.responses >= {{ var('enps_min_group') }})
+        -- a group too small to show is not compared with either
+        and not {{ is_anonymity_suppressed('previous.programme', 'previous.responses') }}
 
 ),
 
 rolling_3_months as (
 
     select
-        periods.survey_type,
+        periods.programme,
         periods.period_start,
         periods.dimension_kind,
         periods.dimension,
@@ -78,8 +79,7 @@ measured as (
             {{ dbt.dateadd('day', -1, 'with_previous.next_period_start') }} as date
         ) as period_end,
         with_previous.next_period_start <= {{ local_today() }} as is_period_complete,
-        with_previous.survey_type = 'employee'
-        and with_previous.responses < {{ var('enps_min_group') }} as is_suppressed,
+        {{ is_anonymity_suppressed('with_previous.programme', 'with_previous.responses') }} as is_suppressed,
         with_previous.responses < {{ var('nps_min_sample') }} as is_low_sample,
         cast(100.0 * (with_previous.promoters - with_previous.detractors) / with_previous.responses as double)
             as nps_value,
@@ -93,8 +93,7 @@ measured as (
             'with_previous.previous_responses'
         ) }} as change_z,
         case
-            when rolling_3_months.survey_type <> 'employee'
-                or rolling_3_months.responses >= {{ var('enps_min_group') }}
+            when not {{ is_anonymity_suppressed('rolling_3_months.programme', 'rolling_3_months.responses') }}
                 then cast(
                         100.0 * (rolling_3_months.promoters - rolling_3_months.detractors)
                         / rolling_3_months.responses as double
@@ -128,7 +127,7 @@ tested as (
 final as (
 
     select
-        tested.survey_type,
+        tested.programme,
         tested.period_grain,
         tested.period_start,
         tested.period_end,

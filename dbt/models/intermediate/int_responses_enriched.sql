@@ -1,4 +1,7 @@
--- Valid responses with their NPS category and their date in the reporting time zone.
+-- Valid responses with their NPS category, their date in the reporting time zone, and
+-- the programme their survey measures (marts.surveys): a survey the catalogue does not
+-- list, or whose rows contradict its entry (employee rows in a customer programme or the
+-- reverse), is `unclassified`, never counted in another programme.
 with
 
 responses as (
@@ -7,30 +10,46 @@ responses as (
 
 ),
 
+surveys as (
+
+    select * from {{ ref('surveys') }}
+
+),
+
 enriched as (
 
     select
-        response_id,
-        survey_id,
-        invitation_id,
-        respondent_key,
-        account_id,
-        source_file_id,
-        source_row_number,
-        survey_type,
-        channel,
-        respondent_role,
-        lower(trim(respondent_role)) in (
+        responses.response_id,
+        responses.survey_id,
+        responses.invitation_id,
+        responses.respondent_key,
+        responses.account_id,
+        responses.source_file_id,
+        responses.source_row_number,
+        responses.survey_type,
+        case
+            when surveys.programme is null then 'unclassified'
+            when (responses.survey_type = 'employee') <> (surveys.programme = 'employee') then 'unclassified'
+            else surveys.programme
+        end as programme,
+        case
+            when (responses.survey_type = 'employee') = (surveys.programme = 'employee') then surveys.touchpoint
+        end as touchpoint,
+        responses.channel,
+        responses.respondent_role,
+        lower(trim(responses.respondent_role)) in (
             {%- for role in var('decision_maker_roles') %}
             '{{ role | lower | replace("'", "''") }}'{{ ',' if not loop.last }}
             {%- endfor %}
         ) as is_decision_maker,
-        score,
-        {{ nps_category('score') }} as nps_category,
-        responded_at,
-        {{ to_local_date('responded_at') }} as response_date
+        responses.score,
+        {{ nps_category('responses.score') }} as nps_category,
+        responses.responded_at,
+        {{ to_local_date('responses.responded_at') }} as response_date
 
     from responses
+    left join surveys
+        on responses.survey_id = surveys.survey_id
 
 )
 

@@ -11,7 +11,7 @@ accounts as (
 final as (
 
     select
-        survey_type,
+        programme,
         period_grain,
         period_start,
         count(*) as accounts,

@@ -13,13 +13,13 @@ per_file as (
 decision_makers as (
 
     select
-        survey_type,
+        programme,
         period_grain,
         period_start,
         account_id,
         decision_maker_score as score,
         row_number() over (
-            partition by survey_type, period_grain, period_start, account_id
+            partition by programme, period_grain, period_start, account_id
             order by decision_maker_responded_at desc, decision_maker_response_id desc
         ) as recency
 
@@ -31,7 +31,7 @@ decision_makers as (
 per_account as (
 
     select
-        survey_type,
+        programme,
         period_grain,
         period_start,
         account_id,
@@ -50,7 +50,7 @@ per_account as (
 final as (
 
     select
-        per_account.survey_type,
+        per_account.programme,
         per_account.period_grain,
         per_account.period_start,
         per_account.account_id,
@@ -68,7 +68,7 @@ final as (
 
     from per_account
     left join decision_makers
-        on per_account.survey_type = decision_makers.survey_type
+        on per_account.programme = decision_makers.programme
         and per_account.period_grain = decision_makers.period_grain
         and per_account.period_start = decision_makers.period_start
         and per_account.account_id = decision_makers.account_id

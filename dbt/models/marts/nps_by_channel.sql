@@ -1,2 +1,2 @@
--- NPS per survey type, period and channel (macros/nps.sql: nps_breakdown_mart).
+-- NPS per programme, period and channel (macros/nps.sql: nps_breakdown_mart).
 {{ nps_breakdown_mart('channel', ['dimension_value as channel']) }}

@@ -1,2 +1,2 @@
--- NPS per survey type and period, every grain (macros/nps.sql: nps_breakdown_mart).
+-- NPS per programme and period, every grain (macros/nps.sql: nps_breakdown_mart).
 {{ nps_breakdown_mart('overall') }}

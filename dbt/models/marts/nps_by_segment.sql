@@ -1,3 +1,3 @@
--- NPS per survey type, period and segment value, long form: a new segment_ column in
+-- NPS per programme, period and segment value, long form: a new segment_ column in
 -- the exports appears here with no model change (macros/nps.sql: nps_breakdown_mart).
 {{ nps_breakdown_mart('segment', ['dimension as segment_type', 'dimension_value as segment_value']) }}

@@ -41,7 +41,7 @@ flagged as (
 final as (
 
     select
-        survey_type,
+        programme,
         period_grain,
         period_start,
         period_end,

@@ -1,4 +1,4 @@
--- How many responses gave each score 0..10, per period, survey type and breakdown: two
+-- How many responses gave each score 0..10, per period, programme and breakdown: two
 -- equal NPS values with different mixes look different here.
 with
 
@@ -12,7 +12,7 @@ by_score as (
 
     {%- for score in range(11) %}
     select
-        survey_type, period_grain, period_start, dimension_kind, dimension, dimension_value,
+        programme, period_grain, period_start, dimension_kind, dimension, dimension_value,
         responses, {{ score }} as score, score_{{ score }} as responses_with_score
     from counts
     {%- if not loop.last %}
@@ -25,7 +25,7 @@ by_score as (
 final as (
 
     select
-        survey_type,
+        programme,
         period_grain,
         period_start,
         dimension_kind,
@@ -33,12 +33,12 @@ final as (
         dimension_value,
         score,
         responses,
-        survey_type = 'employee' and responses < {{ var('enps_min_group') }} as is_suppressed,
+        {{ is_anonymity_suppressed('programme', 'responses') }} as is_suppressed,
         {{ unless_suppressed(
-            'responses_with_score', "survey_type = 'employee' and responses < " ~ var('enps_min_group')
+            'responses_with_score', is_anonymity_suppressed('programme', 'responses')
         ) }} as responses_with_score,
         {{ unless_suppressed('cast(1.0 * responses_with_score / responses as double)',
-            "survey_type = 'employee' and responses < " ~ var('enps_min_group')) }} as share_of_responses
+            is_anonymity_suppressed('programme', 'responses')) }} as share_of_responses
 
     from by_score
 

@@ -1,4 +1,4 @@
--- What each theme does to the NPS: per period and survey type, the NPS of responses that
+-- What each theme does to the NPS: per period and programme, the NPS of responses that
 -- mention the theme (in their reason or improvement), the NPS of those that do not, and
 -- impact = overall NPS - NPS of responses not mentioning it (the points the theme costs,
 -- when negative, or earns).
@@ -15,7 +15,7 @@ theme_daily as (
 
     select
         response_date,
-        survey_type,
+        programme,
         theme,
         sum(responses) as responses,
         sum(promoters) as promoters,
@@ -23,14 +23,14 @@ theme_daily as (
         sum(detractors) as detractors
 
     from {{ ref('int_theme_counts_daily') }}
-    group by response_date, survey_type, theme
+    group by response_date, programme, theme
 
 ),
 
 theme_by_period as (
 
     {{ sum_by_period(
-        'theme_daily', 'response_date', ['survey_type', 'theme'],
+        'theme_daily', 'response_date', ['programme', 'theme'],
         ['responses', 'promoters', 'passives', 'detractors']
     ) }}
 
@@ -39,7 +39,7 @@ theme_by_period as (
 overall_by_period as (
 
     {{ sum_by_period(
-        'overall_daily', 'response_date', ['survey_type'],
+        'overall_daily', 'response_date', ['programme'],
         ['responses', 'promoters', 'passives', 'detractors']
     ) }}
 
@@ -48,7 +48,7 @@ overall_by_period as (
 compared as (
 
     select
-        theme_by_period.survey_type,
+        theme_by_period.programme,
         theme_by_period.period_grain,
         theme_by_period.period_start,
         theme_by_period.theme,
@@ -64,12 +64,11 @@ compared as (
             - (overall.detractors - theme_by_period.detractors)
         )
         / nullif(overall.responses - theme_by_period.responses, 0) as nps_not_mentioning,
-        theme_by_period.survey_type = 'employee'
-        and theme_by_period.responses < {{ var('enps_min_group') }} as is_suppressed
+        {{ is_anonymity_suppressed('theme_by_period.programme', 'theme_by_period.responses') }} as is_suppressed
 
     from theme_by_period
     inner join overall_by_period as overall
-        on theme_by_period.survey_type = overall.survey_type
+        on theme_by_period.programme = overall.programme
         and theme_by_period.period_grain = overall.period_grain
         and theme_by_period.period_start = overall.period_start
 
@@ -78,7 +77,7 @@ compared as (
 final as (
 
     select
-        survey_type,
+        programme,
         period_grain,
         period_start,
         theme,

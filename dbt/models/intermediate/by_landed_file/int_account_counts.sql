@@ -1,4 +1,4 @@
--- B2B: per landed file, survey type, quarter / year and company account - the response
+-- B2B: per landed file, programme, quarter / year and company account - the response
 -- counts, the sum of scores, and the file's latest answer of a decision-maker. Per file,
 -- so that it is incremental by landed file (macros/incremental.sql): nps_by_account sums
 -- over files and takes the latest decision-maker of all files.
@@ -36,7 +36,7 @@ decision_makers as (
 
     select
         source_file_id,
-        survey_type,
+        programme,
         period_grain,
         period_start,
         account_id,
@@ -44,7 +44,7 @@ decision_makers as (
         responded_at,
         response_id,
         row_number() over (
-            partition by source_file_id, survey_type, period_grain, period_start, account_id
+            partition by source_file_id, programme, period_grain, period_start, account_id
             order by responded_at desc, response_id desc
         ) as recency
 
@@ -57,7 +57,7 @@ per_account as (
 
     select
         source_file_id,
-        survey_type,
+        programme,
         period_grain,
         period_start,
         account_id,
@@ -81,7 +81,7 @@ final as (
     from per_account
     left join decision_makers
         on per_account.source_file_id = decision_makers.source_file_id
-        and per_account.survey_type = decision_makers.survey_type
+        and per_account.programme = decision_makers.programme
         and per_account.period_grain = decision_makers.period_grain
         and per_account.period_start = decision_makers.period_start
         and per_account.account_id = decision_makers.account_id

@@ -1,6 +1,6 @@
--- Response counts per landed file, local date, survey type and breakdown (overall,
--- channel, every segment), with the count of every score 0..10 for the score
--- distribution. Per file, so that it is incremental by landed file (macros/incremental.sql):
+-- Response counts per landed file, local date, programme and breakdown (overall,
+-- channel, every segment, touchpoint and survey), with the count of every score 0..10 for
+-- the score distribution. Per file, so that it is incremental by landed file (macros/incremental.sql):
 -- readers sum over files.
 with
 
@@ -22,7 +22,8 @@ by_dimension as (
 
     {{ unpivot_dimensions(
         'responses', 'segments',
-        ['response_id', 'source_file_id', 'response_date', 'survey_type', 'nps_category', 'score']
+        ['response_id', 'source_file_id', 'response_date', 'programme', 'nps_category', 'score'],
+        by_survey=true
     ) }}
 
 ),
@@ -32,7 +33,7 @@ counted as (
     select
         source_file_id,
         response_date,
-        survey_type,
+        programme,
         dimension_kind,
         dimension,
         dimension_value,
@@ -42,7 +43,7 @@ counted as (
         {%- endfor %}
 
     from by_dimension
-    group by source_file_id, response_date, survey_type, dimension_kind, dimension, dimension_value
+    group by source_file_id, response_date, programme, dimension_kind, dimension, dimension_value
 
 )
 

@@ -1,5 +1,5 @@
 -- Responses mentioning each theme (in their reason or improvement), with their promoters,
--- passives and detractors, per landed file, local date and survey type. Per file, so that
+-- passives and detractors, per landed file, local date and programme. Per file, so that
 -- it is incremental by landed file (macros/incremental.sql): theme_impact sums over files.
 with
 
@@ -39,7 +39,7 @@ counted as (
     select
         responses.source_file_id,
         responses.response_date,
-        responses.survey_type,
+        responses.programme,
         mentions.theme,
         {{ nps_counts('responses.nps_category') }}
 

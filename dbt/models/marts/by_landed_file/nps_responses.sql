@@ -25,6 +25,8 @@ final as (
         -- identifiable); their aggregates are in the NPS marts, with small groups suppressed.
         case when responses.survey_type = 'customer' then responses.respondent_key end as respondent_key,
         responses.survey_type,
+        responses.programme,
+        responses.touchpoint,
         responses.account_id,
         responses.responded_at,
         responses.response_date,

@@ -43,7 +43,7 @@ final as (
     select
         verbatims.verbatim_id,
         verbatims.response_id,
-        responses.survey_type,
+        responses.programme,
         verbatims.text_field,
         verbatims.verbatim_text,
         languages.language,

@@ -1,0 +1,40 @@
+"""Checks on the built marts."""
+
+import dagster as dg
+
+from dagster_project.defs.metadata import markdown_table
+from dagster_project.defs.resources import Warehouse
+from dagster_project.survey_catalogue import UNCLASSIFIED, uncatalogued_surveys
+from dagster_project.warehouse.connection import WRITER_POOL
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["marts", "nps_responses"]),
+    name="surveys_catalogued",
+    pool=WRITER_POOL,
+    description=(
+        "Every survey id is in the survey catalogue (config/surveys.yml). Responses of a survey "
+        f"it does not list are counted in programme `{UNCLASSIFIED}`, never in another: this "
+        "warns and lists those ids with their counts."
+    ),
+)
+def surveys_catalogued(warehouse: Warehouse) -> dg.AssetCheckResult:
+    with warehouse.connect(read_only=True) as con:
+        unknown = uncatalogued_surveys(con)
+    return dg.AssetCheckResult(
+        passed=not unknown,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=(
+            f"{len(unknown)} survey id(s) not in {warehouse.settings.surveys_config.name}, counted as "
+            f"programme `{UNCLASSIFIED}`: " + ", ".join(f"{sid} ({n})" for sid, n, _, _ in unknown)
+            if unknown
+            else "every survey id is in the catalogue"
+        ),
+        metadata={
+            "uncatalogued_survey_ids": len(unknown),
+            "responses_unclassified": sum(n for _, n, _, _ in unknown),
+            "surveys": markdown_table(
+                ("survey_id", "responses", "first response", "last response"), unknown, empty="none"
+            ),
+        },
+    )

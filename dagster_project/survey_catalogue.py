@@ -1,0 +1,122 @@
+"""The survey catalogue (`config/surveys.yml`, or `NPS_SURVEYS_CONFIG`): which NPS each
+survey measures.
+
+Relationship NPS (asked on a schedule: how the customer feels about the company),
+transactional NPS (asked after one interaction, at a touchpoint of the journey) and
+employee NPS are different measures (docs/nps.md#programmes); every NPS mart keeps them
+apart by `programme`. A survey id the catalogue does not list lands in programme
+`unclassified`, never in another programme, and the Dagster check
+`surveys_catalogued` lists such ids with their counts.
+
+The file is validated as a whole, like the source configuration: any mistake is a
+`ConfigurationError` naming the entry and the field. dbt receives the catalogue as the
+var `nps_survey_catalogue` (`Settings.dbt_vars`), from which it builds `marts.surveys`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+from dagster_project.settings import ConfigurationError
+
+PROGRAMMES = ("relationship", "transactional", "employee")
+# Where a survey id the catalogue does not list is counted: never folded into a programme.
+UNCLASSIFIED = "unclassified"
+_SURVEY_ID = re.compile(r"\S(.*\S)?")
+_TOUCHPOINT = re.compile(r"[a-z][a-z0-9_-]*")
+
+
+class Survey(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    survey_id: str
+    programme: Literal["relationship", "transactional", "employee"]
+    name: str
+    touchpoint: str | None = None
+    owner: str | None = None
+
+    @field_validator("survey_id", "name")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        if not _SURVEY_ID.fullmatch(value):
+            raise ValueError("must be non-empty text without surrounding spaces")
+        return value
+
+    @field_validator("touchpoint")
+    @classmethod
+    def _touchpoint(cls, value: str | None) -> str | None:
+        if value is not None and not _TOUCHPOINT.fullmatch(value):
+            raise ValueError("must be lower-case letters, digits, - and _ (e.g. support, store)")
+        return value
+
+    @model_validator(mode="after")
+    def _touchpoint_of_transactional(self) -> Survey:
+        if self.programme == "transactional" and self.touchpoint is None:
+            raise ValueError("a transactional survey needs its touchpoint (where in the journey it is asked)")
+        return self
+
+
+class SurveyCatalogue(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    surveys: list[Survey]
+
+    @model_validator(mode="after")
+    def _unique(self) -> SurveyCatalogue:
+        ids = [survey.survey_id for survey in self.surveys]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"survey_ids must be unique; repeated: {repeated}")
+        return self
+
+    def as_dbt_var(self) -> list[dict[str, str | None]]:
+        """The catalogue as dbt's `nps_survey_catalogue` var (models/marts/surveys.sql)."""
+        return [survey.model_dump() for survey in self.surveys]
+
+
+def _describe(error: dict, raw: dict) -> str:
+    location = list(error["loc"])
+    where = "surveys"
+    if len(location) >= 2 and location[0] == "surveys" and isinstance(location[1], int):
+        entries = raw.get("surveys") or []
+        entry = entries[location[1]] if location[1] < len(entries) else {}
+        survey_id = entry.get("survey_id") if isinstance(entry, dict) else None
+        where = f"survey #{location[1] + 1}" + (f" ({survey_id!r})" if survey_id else "")
+        location = location[2:]
+    field = ".".join(str(part) for part in location)
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{where}{', field ' + field if field else ''}: {message}"
+
+
+def load_survey_catalogue(path: Path) -> SurveyCatalogue:
+    """Read and validate the survey catalogue, or raise a ConfigurationError."""
+    if not path.exists():
+        raise ConfigurationError(f"survey catalogue {path} does not exist")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"{path} is not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigurationError(f"{path}: expected a mapping with a 'surveys' list")
+    try:
+        return SurveyCatalogue.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(_describe(error, raw) for error in exc.errors())
+        raise ConfigurationError(f"{path}: {problems}") from None
+
+
+def uncatalogued_surveys(con) -> list[tuple[str, int, object, object]]:
+    """Survey ids in the built marts that the catalogue does not list: (survey_id,
+    responses, first and last response date), most responses first."""
+    return con.execute(
+        f"""select survey_id, count(*) as responses, min(response_date), max(response_date)
+            from marts.nps_responses
+            where programme = '{UNCLASSIFIED}'
+            group by survey_id
+            order by responses desc, survey_id"""
+    ).fetchall()
