@@ -86,3 +86,13 @@
     and {{ left }}.dimension = {{ right }}.dimension
     and {{ left }}.dimension_value = {{ right }}.dimension_value
 {%- endmacro %}
+
+{#- The dimension responses are weighted on (var `nps_weighting_dimension`): `channel` or a
+    segment type. Checked to be a plain identifier, since it is written into SQL. -#}
+{% macro weighting_dimension() -%}
+    {%- set name = var('nps_weighting_dimension') -%}
+    {%- if not modules.re.fullmatch('[a-z][a-z0-9_]*', name) -%}
+        {{ exceptions.raise_compiler_error("nps_weighting_dimension '" ~ name ~ "' is not a lower-case identifier") }}
+    {%- endif -%}
+    {{ return(name) }}
+{%- endmacro %}

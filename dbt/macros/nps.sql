@@ -39,7 +39,8 @@
 {% macro nps_mart_columns(relation=none) -%}
     {%- set columns = [
         'responses', 'promoters', 'passives', 'detractors', 'pct_promoters', 'pct_passives',
-        'pct_detractors', 'nps', 'nps_margin_of_error', 'nps_ci_low', 'nps_ci_high', 'is_low_sample',
+        'pct_detractors', 'nps', 'nps_margin_of_error', 'nps_ci_low', 'nps_ci_high',
+        'weighted_nps', 'weighted_nps_margin_of_error', 'effective_responses', 'weighting_targets', 'is_low_sample',
         'nps_band', 'target_nps', 'is_target_met', 'previous_period_nps', 'nps_change',
         'nps_change_p_value', 'is_change_significant', 'rolling_3_month_nps', 'is_period_complete', 'is_suppressed',
     ] -%}
@@ -50,8 +51,9 @@
 
 {#- A mart of NPS per period and one breakdown of int_nps_metrics_by_period
     (`dimension_kind` overall, segment or channel): the breakdown's own columns, then the
-    columns every NPS mart shows. nps_by_period, nps_by_segment and nps_by_channel are this. -#}
-{% macro nps_breakdown_mart(dimension_kind, breakdown_columns=[]) -%}
+    columns every NPS mart shows; with `shrinkage`, the small-segment estimates
+    (int_segment_shrinkage). nps_by_period, nps_by_segment and nps_by_channel are this. -#}
+{% macro nps_breakdown_mart(dimension_kind, breakdown_columns=[], shrinkage=false) -%}
 with
 
 metrics as (
@@ -60,20 +62,42 @@ metrics as (
     where dimension_kind = '{{ dimension_kind }}'
 
 ),
+{%- if shrinkage %}
+
+shrinkage as (
+
+    select * from {{ ref('int_segment_shrinkage') }}
+
+),
+{%- endif %}
 
 final as (
 
     select
-        programme,
-        period_grain,
-        period_start,
-        period_end,
+        metrics.programme,
+        metrics.period_grain,
+        metrics.period_start,
+        metrics.period_end,
         {%- for column in breakdown_columns %}
-        {{ column }},
+        metrics.{{ column }},
         {%- endfor %}
-        {{ nps_mart_columns() }}
+        {{ nps_mart_columns('metrics') }}
+        {%- if shrinkage %},
+        {{ unless_suppressed('shrinkage.shrunk_nps', 'metrics.is_suppressed') }} as shrunk_nps,
+        {{ unless_suppressed('shrinkage.shrinkage_weight', 'metrics.is_suppressed') }} as shrinkage_weight,
+        {{ unless_suppressed('shrinkage.shrinkage_prior_strength', 'metrics.is_suppressed') }}
+            as shrinkage_prior_strength
+        {%- endif %}
 
     from metrics
+    {%- if shrinkage %}
+    left join shrinkage
+        on metrics.programme = shrinkage.programme
+        and metrics.period_grain = shrinkage.period_grain
+        and metrics.period_start = shrinkage.period_start
+        and metrics.dimension = shrinkage.dimension
+        and metrics.dimension_value = shrinkage.dimension_value
+    {%- endif %}
 
 )
 

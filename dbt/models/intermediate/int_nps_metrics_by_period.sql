@@ -1,8 +1,9 @@
 -- Every NPS row the marts show, computed once: shares and NPS, the 95% interval (adjusted
 -- Wald), sample-size flag, band, target, the previous period and whether the change is
--- significant, the rolling 3-month NPS of monthly rows, whether the period is over, and
--- eNPS suppression (employee and unclassified groups under `enps_min_group` show no
--- scores: macros/nps.sql, is_anonymity_suppressed).
+-- significant, the rolling 3-month NPS of monthly rows, whether the period is over, the
+-- weighted NPS (int_weighted_nps_by_period), and eNPS suppression (employee and
+-- unclassified groups under `enps_min_group` show no scores: macros/nps.sql,
+-- is_anonymity_suppressed).
 {{ config(materialized='table') }}
 
 with
@@ -16,6 +17,12 @@ counts as (
 bands as (
 
     select * from {{ ref('nps_benchmark_bands') }}
+
+),
+
+weighted as (
+
+    select * from {{ ref('int_weighted_nps_by_period') }}
 
 ),
 
@@ -154,6 +161,10 @@ final as (
         {{ unless_suppressed(
             'cast(' ~ nps_ci_high('tested.promoters', 'tested.detractors', 'tested.responses') ~ ' as double)'
         ) }} as nps_ci_high,
+        {{ unless_suppressed('weighted.weighted_nps') }} as weighted_nps,
+        {{ unless_suppressed('weighted.weighted_nps_margin_of_error') }} as weighted_nps_margin_of_error,
+        {{ unless_suppressed('weighted.effective_responses') }} as effective_responses,
+        {{ unless_suppressed('weighted.weighting_targets') }} as weighting_targets,
         tested.is_low_sample,
         {{ unless_suppressed('bands.band') }} as nps_band,
         cast({{ var('nps_target') }} as double) as target_nps,
@@ -167,6 +178,9 @@ final as (
         tested.is_suppressed
 
     from tested
+    left join weighted
+        on {{ same_breakdown('tested', 'weighted') }}
+        and tested.period_start = weighted.period_start
     left join bands
         on (tested.nps_value > bands.nps_from or (bands.from_inclusive and tested.nps_value = bands.nps_from))
         and (tested.nps_value < bands.nps_to or (bands.to_inclusive and tested.nps_value = bands.nps_to))
