@@ -36,3 +36,13 @@
 {% macro local_today() -%}
     {{ to_local_date(dbt.current_timestamp()) }}
 {%- endmacro %}
+
+{#- The moment a model judges "now" by: the timestamp in var `var_name` when set (tests pin
+    it), else the current timestamp. -#}
+{% macro as_of_timestamp(var_name) -%}
+    {%- if var(var_name) -%}
+        cast('{{ var(var_name) }}' as {{ dbt.type_timestamp() }} with time zone)
+    {%- else -%}
+        {{ dbt.current_timestamp() }}
+    {%- endif -%}
+{%- endmacro %}

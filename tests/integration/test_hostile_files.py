@@ -15,6 +15,7 @@ import yaml
 
 from dagster_project.landing.land import land_source
 from dagster_project.landing.sources import load_sources_config
+from dagster_project.publishing.summary import summary_text
 from dagster_project.row_kinds import RESPONSES
 from dagster_project.settings import Settings
 from dagster_project.validation.reconciliation import reconcile
@@ -136,6 +137,18 @@ def test_bad_files_never_stop_the_run_and_are_reported(tmp_path):
     assert checks[("validated/responses", "gx_valid_rows")].passed
 
     warehouse = Warehouse(settings)
+    # The corpus's survey ids are in no catalogue (config/surveys.yml): every response is
+    # `unclassified`, in no programme's NPS, and the check names the ids with their counts.
+    by_survey = dict(warehouse.query("select survey_id, count(*) from marts.nps_responses group by 1"))
+    assert warehouse.query("select distinct programme from marts.nps_by_period") == [("unclassified",)]
+    catalogued = checks[("marts/nps_responses", "surveys_catalogued")]
+    assert not catalogued.passed and catalogued.severity.value == "WARN"
+    assert catalogued.metadata["responses_unclassified"].value == sum(by_survey.values())
+    for survey_id, count in by_survey.items():
+        assert f"{survey_id} ({count})" in catalogued.description
+    assert f"Unclassified: {sum(by_survey.values())} responses of {len(by_survey)} survey id(s)" in summary_text(
+        settings.published_path
+    )
     loads = warehouse.query(
         """select count(*), sum(rows_read), sum(valid_rows + quarantined_rows + excluded_rows),
                   sum(excluded_rows)

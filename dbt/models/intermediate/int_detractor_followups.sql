@@ -158,11 +158,7 @@ detractors as (
     select
         detractor_responses.*,
         {{ dbt.dateadd('hour', var('followup_sla_hours'), 'detractor_responses.responded_at') }} as due_at,
-        {% if var('followups_as_of') -%}
-        cast('{{ var("followups_as_of") }}' as {{ dbt.type_timestamp() }} with time zone)
-        {%- else -%}
-        {{ dbt.current_timestamp() }}
-        {%- endif %} as as_of
+        {{ as_of_timestamp('followups_as_of') }} as as_of
 
     from detractor_responses
 

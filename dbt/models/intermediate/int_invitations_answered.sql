@@ -37,6 +37,7 @@ answered as (
     select
         invitations.invitation_id,
         invitations.survey_id,
+        invitations.respondent_key,
         invitations.source_file_id,
         invitations.source_row_number,
         invitations.channel,

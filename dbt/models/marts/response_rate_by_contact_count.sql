@@ -1,0 +1,61 @@
+-- Survey fatigue (docs/nps.md#survey-fatigue): does asking more often lower the answer
+-- rate? Every customer invitation with a respondent, sent in the 12 months up to
+-- `contact_rules_as_of` (default now), counted by how many times that respondent had been
+-- invited in the 90 days up to and including it (1 = the first time in 90 days); per
+-- count, the invitations and the share answered. Counts above 5 are grouped as 5.
+{%- set as_of = as_of_timestamp('contact_rules_as_of') %}
+
+with
+
+surveys as (
+
+    select * from {{ ref('surveys') }}
+
+),
+
+invitations as (
+
+    select invitations.*
+    from {{ ref('int_invitations_answered') }} as invitations
+    left join surveys
+        on invitations.survey_id = surveys.survey_id
+    where invitations.respondent_key is not null
+        and coalesce(surveys.programme, 'unclassified') <> 'employee'
+        -- and the 90 days before the first invitation counted
+        and invitations.sent_at > {{ dbt.dateadd('day', -90, dbt.dateadd('month', -12, as_of)) }}
+        and invitations.sent_at <= {{ as_of }}
+
+),
+
+counted as (
+
+    select
+        keyed.invitation_id,
+        keyed.sent_at,
+        keyed.is_answered,
+        count(earlier.invitation_id) as contacts_in_90_days
+
+    from invitations as keyed
+    inner join invitations as earlier
+        on keyed.respondent_key = earlier.respondent_key
+        and earlier.sent_at > {{ dbt.dateadd('day', -90, 'keyed.sent_at') }}
+        and earlier.sent_at <= keyed.sent_at
+    where keyed.sent_at > {{ dbt.dateadd('month', -12, as_of) }}
+    group by keyed.invitation_id, keyed.sent_at, keyed.is_answered
+
+),
+
+final as (
+
+    select
+        cast(least(contacts_in_90_days, 5) as integer) as contacts_in_90_days,
+        count(*) as invitations,
+        count(case when is_answered then 1 end) as responses,
+        cast(1.0 * count(case when is_answered then 1 end) / count(*) as double) as response_rate
+
+    from counted
+    group by 1
+
+)
+
+select * from final
