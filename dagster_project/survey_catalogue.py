@@ -38,7 +38,7 @@ class Survey(BaseModel):
     programme: Literal["relationship", "transactional", "employee"]
     name: str
     touchpoint: str | None = None
-    owner: str | None = None
+    owner_team: str | None = None
 
     @field_validator("survey_id", "name")
     @classmethod

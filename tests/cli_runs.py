@@ -11,10 +11,11 @@ from pathlib import Path
 
 import duckdb
 
+from tests.conftest import FIXTURES
 from tests.pipeline import TEST_KEY
 
 # Columns whose values depend on when a run happened, not on what it computed.
-TIME_OF_RUN_COLUMNS = {"landed_at", "replaced_at"}
+TIME_OF_RUN_COLUMNS = {"landed_at", "replaced_at", "as_of"}
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Deployment:
             NPS_WAREHOUSE=str(self.warehouse),
             NPS_PUBLISHED=str(self.published),
             NPS_SECRETS_DIR=str(self.root / "secrets"),
+            NPS_SURVEYS_CONFIG=str(FIXTURES / "surveys.yml"),
             NPS_PSEUDONYMISATION_KEY=TEST_KEY,
             NPS_LOG_LEVEL="WARNING",
             **extra,

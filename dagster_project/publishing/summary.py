@@ -71,8 +71,9 @@ def summary_text(published_path: Path, months: int = MONTHS_SHOWN) -> str:
             f"{'month':<9}{'responses':>10}{'NPS':>8}{'±':>6}{'P/P/D':>12}",
         ]
         for start, responses, nps, margin, pro, pas, det, complete in reversed(rows):
+            mix = f"{pro:.0f}/{pas:.0f}/{det:.0f}"
             lines.append(
-                f"{start:%Y-%m}  {responses:>10}{nps:>+8.1f}{margin:>6.1f}{f'{pro:.0f}/{pas:.0f}/{det:.0f}':>12}"
+                f"{start:%Y-%m}  {responses:>10}{nps:>+8.1f}{margin:>6.1f}{mix:>12}"
                 f"{'' if complete else '  (month not over)'}"
             )
     if rates:
@@ -81,7 +82,8 @@ def summary_text(published_path: Path, months: int = MONTHS_SHOWN) -> str:
             f"{'month':<9}{'invited':>10}{'answered':>10}{'rate':>8}",
         ]
         lines += [
-            f"{start:%Y-%m}  {invited:>10}{answered:>10}{rate:>8.1%}" for start, invited, answered, rate in reversed(rates)
+            f"{start:%Y-%m}  {invited:>10}{answered:>10}{rate:>8.1%}"
+            for start, invited, answered, rate in reversed(rates)
         ]
     surveys, responses = unclassified
     if responses:

@@ -26,7 +26,8 @@ def test_the_committed_catalogue_covers_every_sample_survey():
             canonical_ids |= {row["survey_id"] for row in csv.DictReader(file, delimiter=delimiter)}
     assert (constant_ids | canonical_ids) <= set(programmes)
     assert programmes["rnps-quarterly"] == programmes["rnps-qualtrics"] == "relationship"
-    assert {programmes[f"tnps-{t}"] for t in ("support", "onboarding", "store", "app", "web")} == {"transactional"}
+    touchpoints = ("support", "onboarding", "store", "app", "web")
+    assert {programmes[f"tnps-{touchpoint}"] for touchpoint in touchpoints} == {"transactional"}
     assert programmes["enps-pulse"] == "employee"
 
 
@@ -78,9 +79,15 @@ def test_a_missing_catalogue_is_a_configuration_error(tmp_path):
 
 def test_dbt_gets_the_catalogue_as_a_var(tmp_path):
     path = tmp_path / "surveys.yml"
-    path.write_text("surveys:\n  - {survey_id: \"it's\", programme: relationship, name: R, owner: CX}\n")
+    path.write_text('surveys:\n  - {survey_id: "it\'s", programme: relationship, name: R, owner_team: CX}\n')
     settings = Settings(raw_dir=tmp_path, warehouse_path=tmp_path / "w.duckdb", surveys_config=path)
     catalogue = json.loads(json.dumps(settings.dbt_vars()))["nps_survey_catalogue"]
     assert catalogue == [
-        {"survey_id": "it's", "programme": "relationship", "name": "R", "touchpoint": None, "owner": "CX"}
+        {
+            "survey_id": "it's",
+            "programme": "relationship",
+            "name": "R",
+            "touchpoint": None,
+            "owner_team": "CX",
+        }
     ]

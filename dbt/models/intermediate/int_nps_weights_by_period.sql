@@ -46,7 +46,10 @@ invited as (
 
 periods as (
 
-    select distinct period_grain, period_start from cells
+    select distinct
+        period_grain,
+        period_start
+    from cells
 
 ),
 
@@ -60,7 +63,7 @@ population as (
 
     from periods
     inner join population_targets
-        on population_targets.valid_from <= periods.period_start
+        on periods.period_start >= population_targets.valid_from
         and (population_targets.valid_to is null or periods.period_start <= population_targets.valid_to)
 
 ),
@@ -85,10 +88,10 @@ targets as (
         'invited population' as weighting_targets
     from invited
     where not exists (
-        select 1 from population
-        where population.period_grain = invited.period_grain
-            and population.period_start = invited.period_start
-    )
+            select 1 from population
+            where population.period_grain = invited.period_grain
+                and population.period_start = invited.period_start
+        )
 
 ),
 
@@ -127,10 +130,14 @@ final as (
         cast(case when target > 0 then target / targeted_total end as double) as target_share,
         cast(
             case
-                when target > 0 then least(
-                    greatest((target / targeted_total) / (1.0 * responses / targeted_responses), 1.0 / {{ cap }}),
-                    {{ cap }}
-                )
+                when target > 0
+                    then least(
+                            greatest(
+                                (target / targeted_total) / (1.0 * responses / targeted_responses),
+                                1.0 / {{ cap }}
+                            ),
+                            {{ cap }}
+                        )
                 else 1.0
             end as double
         ) as weight,

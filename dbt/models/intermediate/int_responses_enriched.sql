@@ -33,7 +33,9 @@ enriched as (
             else surveys.programme
         end as programme,
         case
-            when (responses.survey_type = 'employee') = (surveys.programme = 'employee') then surveys.touchpoint
+            when
+                (responses.survey_type = 'employee') = (surveys.programme = 'employee')
+                then surveys.touchpoint
         end as touchpoint,
         responses.channel,
         responses.respondent_role,

@@ -88,11 +88,11 @@ estimated as (
     select
         *,
         case when segments_in_type >= 2 and type_responses > segments_in_type then
-            greatest(
-                0.0,
-                (between_sum_of_squares - (segments_in_type - 1) * within_variance)
-                / (type_responses - 1.0 * type_responses_squared / type_responses)
-            )
+                greatest(
+                    0.0,
+                    (between_sum_of_squares - (segments_in_type - 1) * within_variance)
+                    / (type_responses - 1.0 * type_responses_squared / type_responses)
+                )
         end as between_variance
 
     from moments

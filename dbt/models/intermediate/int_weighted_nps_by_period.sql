@@ -50,7 +50,9 @@ weighted as (
         and cells.period_grain = weights.period_grain
         and cells.period_start = weights.period_start
         and cells.weighting_cell = weights.weighting_cell
-    group by 1, 2, 3, 4, 5, 6
+    group by
+        cells.programme, cells.period_grain, cells.period_start,
+        cells.dimension_kind, cells.dimension, cells.dimension_value
 
 ),
 
@@ -64,15 +66,15 @@ final as (
         dimension,
         dimension_value,
         cast(case when weighting_targets is not null then
-            100.0 * (weighted_promoters - weighted_detractors) / weight_total + 0.0
+                100.0 * (weighted_promoters - weighted_detractors) / weight_total + 0.0
         end as double) as weighted_nps,
         cast(case when weighting_targets is not null then
-            {{ nps_z_95() }} * 100.0 * sqrt(greatest(
-                {{ nps_variance('weighted_promoters', 'weighted_detractors', 'weight_total') }}, 0
-            ) / (weight_total * weight_total / weight_squares))
+                {{ nps_z_95() }} * 100.0 * sqrt(greatest(
+                    {{ nps_variance('weighted_promoters', 'weighted_detractors', 'weight_total') }}, 0
+                ) / (weight_total * weight_total / weight_squares))
         end as double) as weighted_nps_margin_of_error,
         cast(case when weighting_targets is not null then
-            weight_total * weight_total / weight_squares
+                weight_total * weight_total / weight_squares
         end as double) as effective_responses,
         weighting_targets
 

@@ -42,7 +42,9 @@ with_totals as (
         dimension_value,
         responses,
         100.0 * (promoters - detractors) / responses as nps,
-        sum(responses) over (partition by programme, period_grain, period_start, dimension) as total_responses,
+        sum(responses)
+            over (partition by programme, period_grain, period_start, dimension)
+            as total_responses,
         100.0
         * sum(promoters - detractors) over (partition by programme, period_grain, period_start, dimension)
         / sum(responses) over (partition by programme, period_grain, period_start, dimension) as total_nps

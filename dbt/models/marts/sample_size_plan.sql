@@ -55,8 +55,9 @@ planned as (
         metrics.nps,
         metrics.nps_margin_of_error,
         rates.response_rate,
-        {{ nps_variance('(counts.promoters + 0.75)', '(counts.detractors + 0.75)', '(counts.responses + 3)') }}
-            as response_variance
+        {{ nps_variance(
+            '(counts.promoters + 0.75)', '(counts.detractors + 0.75)', '(counts.responses + 3)'
+        ) }} as response_variance
 
     from metrics
     inner join latest

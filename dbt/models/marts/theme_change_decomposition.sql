@@ -54,7 +54,10 @@ period_pairs as (
 
 theme_names as (
 
-    select distinct programme, theme from themes
+    select distinct
+        programme,
+        theme
+    from themes
 
 ),
 
@@ -126,7 +129,10 @@ final as (
         cast(previous_nps_mentioning as double) as previous_nps_mentioning,
         cast(nps_mentioning as double) as nps_mentioning,
         -- (+ 0.0 turns a negative zero into zero)
-        cast((share - previous_share) * ((previous_nps_m + nps_m) / 2 - (previous_nps_n + nps_n) / 2) + 0.0 as double)
+        cast(
+            (share - previous_share) * ((previous_nps_m + nps_m) / 2 - (previous_nps_n + nps_n) / 2)
+            + 0.0 as double
+        )
             as frequency_effect,
         cast((previous_share + share) / 2 * (nps_m - previous_nps_m) + 0.0 as double) as sentiment_effect,
         cast((1 - (previous_share + share) / 2) * (nps_n - previous_nps_n) + 0.0 as double) as other_effect,

@@ -64,7 +64,8 @@ compared as (
             - (overall.detractors - theme_by_period.detractors)
         )
         / nullif(overall.responses - theme_by_period.responses, 0) as nps_not_mentioning,
-        {{ is_anonymity_suppressed('theme_by_period.programme', 'theme_by_period.responses') }} as is_suppressed
+        {{ is_anonymity_suppressed('theme_by_period.programme', 'theme_by_period.responses') }}
+            as is_suppressed
 
     from theme_by_period
     inner join overall_by_period as overall

@@ -64,7 +64,8 @@ counted as (
         {{ nps_counts() }}
 
     from by_dimension
-    group by source_file_id, response_date, programme, dimension_kind, dimension, dimension_value, weighting_cell
+    group by
+        source_file_id, response_date, programme, dimension_kind, dimension, dimension_value, weighting_cell
 
 )
 

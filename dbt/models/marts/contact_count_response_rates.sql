@@ -39,7 +39,7 @@ counted as (
     inner join invitations as earlier
         on keyed.respondent_key = earlier.respondent_key
         and earlier.sent_at > {{ dbt.dateadd('day', -90, 'keyed.sent_at') }}
-        and earlier.sent_at <= keyed.sent_at
+        and keyed.sent_at >= earlier.sent_at
     where keyed.sent_at > {{ dbt.dateadd('month', -12, as_of) }}
     group by keyed.invitation_id, keyed.sent_at, keyed.is_answered
 
@@ -54,7 +54,7 @@ final as (
         cast(1.0 * count(case when is_answered then 1 end) / count(*) as double) as response_rate
 
     from counted
-    group by 1
+    group by least(contacts_in_90_days, 5)
 
 )
 
