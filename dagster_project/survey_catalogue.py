@@ -19,10 +19,9 @@ import re
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from dagster_project.settings import ConfigurationError
+from dagster_project.config_files import load_config_file
 
 PROGRAMMES = ("relationship", "transactional", "employee")
 # Where a survey id the catalogue does not list is counted: never folded into a programme.
@@ -79,35 +78,9 @@ class SurveyCatalogue(BaseModel):
         return [survey.model_dump() for survey in self.surveys]
 
 
-def _describe(error: dict, raw: dict) -> str:
-    location = list(error["loc"])
-    where = "surveys"
-    if len(location) >= 2 and location[0] == "surveys" and isinstance(location[1], int):
-        entries = raw.get("surveys") or []
-        entry = entries[location[1]] if location[1] < len(entries) else {}
-        survey_id = entry.get("survey_id") if isinstance(entry, dict) else None
-        where = f"survey #{location[1] + 1}" + (f" ({survey_id!r})" if survey_id else "")
-        location = location[2:]
-    field = ".".join(str(part) for part in location)
-    message = error["msg"].removeprefix("Value error, ")
-    return f"{where}{', field ' + field if field else ''}: {message}"
-
-
 def load_survey_catalogue(path: Path) -> SurveyCatalogue:
     """Read and validate the survey catalogue, or raise a ConfigurationError."""
-    if not path.exists():
-        raise ConfigurationError(f"survey catalogue {path} does not exist")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigurationError(f"{path} is not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise ConfigurationError(f"{path}: expected a mapping with a 'surveys' list")
-    try:
-        return SurveyCatalogue.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(_describe(error, raw) for error in exc.errors())
-        raise ConfigurationError(f"{path}: {problems}") from None
+    return load_config_file(path, SurveyCatalogue, "survey catalogue", "surveys", "survey", "survey_id")
 
 
 def uncatalogued_surveys(con) -> list[tuple[str, int, object, object]]:

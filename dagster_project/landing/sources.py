@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from dagster_project.config_files import load_config_file
 from dagster_project.row_kinds import CHANNELS, ROW_KIND_BY_NAME, SEGMENT_PREFIX, RowKind
-from dagster_project.settings import ConfigurationError
 
 NPS_SCALE = "0-10"
 FORMATS = ("csv", "qualtrics_csv", "surveymonkey_csv", "xlsx", "json")
@@ -136,32 +135,6 @@ class SourcesConfig(BaseModel):
         return self
 
 
-def _describe(error: dict, raw: dict) -> str:
-    location = list(error["loc"])
-    where = "sources"
-    if len(location) >= 2 and location[0] == "sources" and isinstance(location[1], int):
-        entries = raw.get("sources") or []
-        entry = entries[location[1]] if location[1] < len(entries) else {}
-        name = entry.get("name") if isinstance(entry, dict) else None
-        where = f"source #{location[1] + 1}" + (f" ({name!r})" if name else "")
-        location = location[2:]
-    field = ".".join(str(part) for part in location)
-    message = error["msg"].removeprefix("Value error, ")
-    return f"{where}{', field ' + field if field else ''}: {message}"
-
-
 def load_sources_config(path: Path) -> SourcesConfig:
     """Read and validate the source configuration, or raise a ConfigurationError."""
-    if not path.exists():
-        raise ConfigurationError(f"source configuration {path} does not exist")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigurationError(f"{path} is not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise ConfigurationError(f"{path}: expected a mapping with a 'sources' list")
-    try:
-        return SourcesConfig.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(_describe(error, raw) for error in exc.errors())
-        raise ConfigurationError(f"{path}: {problems}") from None
+    return load_config_file(path, SourcesConfig, "source configuration", "sources", "source", "name")

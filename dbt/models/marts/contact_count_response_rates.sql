@@ -7,23 +7,12 @@
 
 with
 
-surveys as (
-
-    select * from {{ ref('surveys') }}
-
-),
-
 invitations as (
 
-    select invitations.*
-    from {{ ref('int_invitations_answered') }} as invitations
-    left join surveys
-        on invitations.survey_id = surveys.survey_id
-    where invitations.respondent_key is not null
-        and coalesce(surveys.programme, 'unclassified') <> 'employee'
-        -- and the 90 days before the first invitation counted
-        and invitations.sent_at > {{ dbt.dateadd('day', -90, dbt.dateadd('month', -12, as_of)) }}
-        and invitations.sent_at <= {{ as_of }}
+    select * from {{ ref('int_customer_contacts') }}
+    -- and the 90 days before the first invitation counted
+    where sent_at > {{ dbt.dateadd('day', -90, dbt.dateadd('month', -12, as_of)) }}
+        and sent_at <= {{ as_of }}
 
 ),
 

@@ -8,22 +8,11 @@
 
 with
 
-surveys as (
-
-    select * from {{ ref('surveys') }}
-
-),
-
 invitations as (
 
-    select invitations.*
-    from {{ ref('stg_inbox__invitations') }} as invitations
-    left join surveys
-        on invitations.survey_id = surveys.survey_id
-    where invitations.respondent_key is not null
-        and coalesce(surveys.programme, 'unclassified') <> 'employee'
-        and invitations.sent_at > {{ dbt.dateadd('day', -90, as_of) }}
-        and invitations.sent_at <= {{ as_of }}
+    select * from {{ ref('int_customer_contacts') }}
+    where sent_at > {{ dbt.dateadd('day', -90, as_of) }}
+        and sent_at <= {{ as_of }}
 
 ),
 
