@@ -14,10 +14,10 @@ import duckdb
 # mart -> (key columns, compared counts). Employee P/P/D are NULL where suppressed: those
 # cells are compared on `responses` only.
 MARTS = {
-    "nps_by_period": (["survey_type", "period_grain", "period_start"], None),
-    "nps_by_channel": (["survey_type", "period_grain", "period_start", "channel"], None),
+    "nps_by_period": (["programme", "period_grain", "period_start"], None),
+    "nps_by_channel": (["programme", "period_grain", "period_start", "channel"], None),
     "nps_by_segment": (
-        ["survey_type", "period_grain", "period_start", "segment_type", "segment_value"],
+        ["programme", "period_grain", "period_start", "segment_type", "segment_value"],
         None,
     ),
     "response_rates": (

@@ -18,9 +18,26 @@ from pathlib import Path
 
 import duckdb
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from dagster_project.settings import REPO_ROOT  # noqa: E402  (the repository's catalogue)
+from dagster_project.survey_catalogue import load_survey_catalogue  # noqa: E402
+
 CHANNELS = "('email', 'sms', 'web', 'app', 'phone', 'store')"
 SCORE = r"(?:10|[0-9])(?:[.,]0+)?"
 GRAINS = ("day", "week", "month", "quarter", "year")
+
+
+def programme_of(survey_id: str, survey_type: str) -> str:
+    """SQL: the programme of a response, by the survey catalogue (config/surveys.yml); an
+    unknown survey, or one whose rows contradict its entry, is 'unclassified'."""
+    catalogue = load_survey_catalogue(REPO_ROOT / "config" / "surveys.yml")
+    cases = " ".join(
+        f"when '{s.survey_id.replace(chr(39), chr(39) * 2)}' then '{s.programme}'" for s in catalogue.surveys
+    )
+    listed = f"(case {survey_id} {cases} end)"
+    return f"""(case when {listed} is null then 'unclassified'
+                 when ({survey_type} = 'employee') <> ({listed} = 'employee') then 'unclassified'
+                 else {listed} end)"""
 
 
 def csv_options(path: Path) -> tuple[str, str]:
@@ -80,7 +97,7 @@ def validate(con: duckdb.DuckDBPyConnection, tz: str) -> None:
     con.execute(
         f"""create table responses as
         with checked as (
-            select nullif(trim(response_id), '') as id, invitation_id, survey_type, score, channel,
+            select nullif(trim(response_id), '') as id, invitation_id, survey_id, survey_type, score, channel,
                    responded_at, file_order, row_number, {", ".join(segment_columns(con, "responses_raw"))}
             from responses_raw
             where not ({blank("response_id")} or {blank("survey_id")} or {blank("responded_at")}
@@ -95,7 +112,8 @@ def validate(con: duckdb.DuckDBPyConnection, tz: str) -> None:
             from checked
         )
         select id as response_id, nullif(trim(invitation_id), '') as invitation_id,
-               coalesce(lower(nullif(trim(survey_type), '')), 'customer') as survey_type,
+               {programme_of("trim(survey_id)", "coalesce(lower(nullif(trim(survey_type), '')), 'customer')")}
+                   as programme,
                cast(replace(trim(score), ',', '.') as double)::int as score,
                lower(trim(channel)) as channel,
                cast(({ts("responded_at")} at time zone '{tz}') as date) as response_date,
@@ -141,22 +159,22 @@ def marts(con: duckdb.DuckDBPyConnection, out: Path) -> None:
         count(*) filter (where score <= 6) as detractors"""
     segments = segment_columns(con, "responses")
     long_responses = " union all ".join(
-        f"""select survey_type, response_date, score, '{c.removeprefix("segment_")}' as segment_type,
+        f"""select programme, response_date, score, '{c.removeprefix("segment_")}' as segment_type,
                    {c} as segment_value from responses where {c} is not null"""
         for c in segments
     )
     for grain in GRAINS:
         p = period(grain, "response_date")
         con.execute(
-            f"""create or replace temp table by_period_{grain} as select survey_type, '{grain}' as period_grain,
+            f"""create or replace temp table by_period_{grain} as select programme, '{grain}' as period_grain,
                 {p} as period_start, {counts} from responses group by all"""
         )
         con.execute(
-            f"""create or replace temp table by_channel_{grain} as select survey_type, '{grain}' as period_grain,
+            f"""create or replace temp table by_channel_{grain} as select programme, '{grain}' as period_grain,
                 {p} as period_start, channel, {counts} from responses group by all"""
         )
         con.execute(
-            f"""create or replace temp table by_segment_{grain} as select survey_type, '{grain}' as period_grain,
+            f"""create or replace temp table by_segment_{grain} as select programme, '{grain}' as period_grain,
                 {p} as period_start, segment_type, segment_value, {counts}
                 from ({long_responses}) group by all"""
         )

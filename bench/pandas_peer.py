@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-from floor import CHANNELS, GRAINS, SCORE, csv_options  # same folder
+from floor import CHANNELS, GRAINS, REPO_ROOT, SCORE, csv_options, load_survey_catalogue  # same folder
 
 CHANNEL_SET = set(CHANNELS.strip("()").replace("'", "").replace(" ", "").split(","))
 
@@ -76,9 +76,16 @@ def responses(inbox: Path, tz: str) -> pd.DataFrame:
     moment = timestamps(raw["responded_at"])
     ok &= moment.notna() & (moment <= now)
     ok &= raw["channel"].str.strip().str.lower().isin(CHANNEL_SET)
+    catalogue = {
+        s.survey_id: s.programme for s in load_survey_catalogue(REPO_ROOT / "config" / "surveys.yml").surveys
+    }
+    listed = raw.loc[ok, "survey_id"].str.strip().map(catalogue)
+    is_employee = survey_type[ok] == "employee"
+    # the catalogue's programme; unknown or contradicted by the rows: 'unclassified'
+    programme = listed.where(listed.notna() & ((listed == "employee") == is_employee), "unclassified")
     valid = raw[ok].assign(
         moment=moment[ok],
-        survey_type=survey_type[ok].replace("", "customer"),
+        programme=programme,
         score=raw.loc[ok, "score"].str.strip().str.replace(",", ".").astype(float).astype(int),
         channel=raw.loc[ok, "channel"].str.strip().str.lower(),
     )
@@ -120,7 +127,7 @@ def marts(valid: pd.DataFrame, invited: pd.DataFrame, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     long_segments = pd.concat(
         [
-            valid.loc[present(valid[c]), ["survey_type", "response_date", "score"]].assign(
+            valid.loc[present(valid[c]), ["programme", "response_date", "score"]].assign(
                 segment_type=c.removeprefix("segment_"),
                 segment_value=valid.loc[present(valid[c]), c].str.strip(),
             )
@@ -149,7 +156,7 @@ def marts(valid: pd.DataFrame, invited: pd.DataFrame, out: Path) -> None:
     }
     for grain in GRAINS:
         by_grain = valid.assign(period_grain=grain, period_start=period(valid["response_date"], grain))
-        keys = ["survey_type", "period_grain", "period_start"]
+        keys = ["programme", "period_grain", "period_start"]
         tables["by_period"].append(nps_counts(by_grain, keys))
         tables["by_channel"].append(nps_counts(by_grain, [*keys, "channel"]))
         segments = long_segments.assign(
