@@ -15,7 +15,7 @@ from tests.conftest import FIXTURES
 from tests.pipeline import TEST_KEY
 
 # Columns whose values depend on when a run happened, not on what it computed.
-TIME_OF_RUN_COLUMNS = {"landed_at", "replaced_at", "as_of"}
+TIME_OF_RUN_COLUMNS = {"landed_at", "replaced_at"}
 
 
 @dataclass

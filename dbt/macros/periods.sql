@@ -38,11 +38,24 @@
 {%- endmacro %}
 
 {#- The moment a model judges "now" by: the timestamp in var `var_name` when set (tests pin
-    it), else the current timestamp. -#}
-{% macro as_of_timestamp(var_name) -%}
+    it), else the current timestamp - or, with `start_of_today`, the start of today in the
+    reporting time zone, so that every build of one day judges alike (the first run of a
+    day builds anyway: warehouse/build_state.py). -#}
+{% macro as_of_timestamp(var_name, start_of_today=false) -%}
     {%- if var(var_name) -%}
         cast('{{ var(var_name) }}' as {{ dbt.type_timestamp() }} with time zone)
+    {%- elif start_of_today -%}
+        {{ local_midnight(local_today()) }}
     {%- else -%}
         {{ dbt.current_timestamp() }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The moment a local date starts in the reporting time zone (a timestamp with time zone). -#}
+{% macro local_midnight(date_expression) -%}
+    {{ return(adapter.dispatch('local_midnight')(date_expression)) }}
+{%- endmacro %}
+
+{% macro default__local_midnight(date_expression) -%}
+    (cast({{ date_expression }} as {{ dbt.type_timestamp() }}) at time zone '{{ reporting_tz() }}')
 {%- endmacro %}

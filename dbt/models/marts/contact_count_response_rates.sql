@@ -1,9 +1,10 @@
 -- Survey fatigue (docs/nps.md#survey-fatigue): does asking more often lower the answer
--- rate? Every customer invitation with a respondent, sent in the 12 months up to
--- `contact_rules_as_of` (default now), counted by how many times that respondent had been
+-- rate? Every customer invitation with a respondent, sent in the 12 months up to as_of
+-- (var `contact_rules_as_of`, by default the start of today in the reporting time zone),
+-- counted by how many times that respondent had been
 -- invited in the 90 days up to and including it (1 = the first time in 90 days); per
 -- count, the invitations and the share answered. Counts above 5 are grouped as 5.
-{%- set as_of = as_of_timestamp('contact_rules_as_of') %}
+{%- set as_of = as_of_timestamp('contact_rules_as_of', start_of_today=true) %}
 
 with
 
