@@ -2,8 +2,9 @@
 -- an invitation or an answer in the 90 days up to as_of (var `contact_rules_as_of`, by
 -- default the start of today in the reporting time zone): how often they were asked and
 -- answered in those 90 days, and whether they are on the do-not-survey list - invited
--- more than `contact_cap` times, or answered within the last `quiet_period_days`. A window of 90 days holds what was sent after as_of - 90 days, up
--- to as_of: an invitation exactly 90 days old is out. Employee surveys are not here.
+-- more than `contact_cap` times, or answered within the last `quiet_period_days`. A window
+-- of 90 days holds what was sent after as_of - 90 days, up to as_of: an invitation exactly
+-- 90 days old is out. Employee surveys are not here.
 {%- set as_of = as_of_timestamp('contact_rules_as_of', start_of_today=true) %}
 
 with
