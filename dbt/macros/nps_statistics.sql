@@ -72,3 +72,11 @@
         / (100.0 * sqrt({{ nps_variance(p1, d1, n1) }} / {{ n1 }} + {{ nps_variance(p2, d2, n2) }} / {{ n2 }}))
     end
 {%- endmacro %}
+
+{#- A sum of floating-point terms that does not depend on the order rows arrive in: each
+    term is rounded to 12 decimals and added as a decimal (exact), so that two builds of the
+    same data give the same bits (tests/integration/test_idempotent_runs.py). `over`: a
+    window (its name or its parenthesised definition). -#}
+{% macro exact_sum(expression, over=none) -%}
+    cast(sum(cast({{ expression }} as decimal(38, 12))){{ ' over ' ~ over if over }} as double)
+{%- endmacro %}

@@ -107,7 +107,8 @@ targeted as (
         targets.weighting_targets,
         -- the cells with responses and a target share the responses they hold
         sum(case when targets.target > 0 then cells.responses end) over period_cells as targeted_responses,
-        sum(case when cells.responses > 0 then targets.target end) over period_cells as targeted_total
+        {{ exact_sum('case when cells.responses > 0 then targets.target end', over='period_cells') }}
+            as targeted_total
 
     from cells
     left join targets

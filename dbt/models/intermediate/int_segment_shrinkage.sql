@@ -47,6 +47,7 @@ segments as (
         dimension,
         dimension_value,
         responses,
+        promoters - detractors as net_promoters,
         100.0 * (promoters - detractors) / responses as nps,
         10000.0 * {{ nps_variance('promoters', 'detractors', 'responses') }} as response_variance
 
@@ -62,8 +63,8 @@ pooled as (
         count(*) over segment_type as segments_in_type,
         sum(responses) over segment_type as type_responses,
         sum(responses * responses) over segment_type as type_responses_squared,
-        sum(responses * nps) over segment_type / sum(responses) over segment_type as pooled_nps,
-        sum(responses * response_variance) over segment_type as within_sum_of_squares
+        100.0 * sum(net_promoters) over segment_type / sum(responses) over segment_type as pooled_nps,
+        {{ exact_sum('responses * response_variance', over='segment_type') }} as within_sum_of_squares
 
     from segments
     window segment_type as (partition by programme, period_grain, period_start, dimension)
@@ -75,9 +76,10 @@ moments as (
     select
         *,
         within_sum_of_squares / nullif(type_responses - segments_in_type, 0) as within_variance,
-        sum(responses * power(nps - pooled_nps, 2)) over (
-            partition by programme, period_grain, period_start, dimension
-        ) as between_sum_of_squares
+        {{ exact_sum(
+            'responses * power(nps - pooled_nps, 2)',
+            over='(partition by programme, period_grain, period_start, dimension)'
+        ) }} as between_sum_of_squares
 
     from pooled
 

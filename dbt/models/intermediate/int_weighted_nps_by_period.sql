@@ -38,10 +38,10 @@ weighted as (
         cells.dimension_kind,
         cells.dimension,
         cells.dimension_value,
-        sum(cells.responses * coalesce(weights.weight, 1.0)) as weight_total,
-        sum(cells.responses * power(coalesce(weights.weight, 1.0), 2)) as weight_squares,
-        sum(cells.promoters * coalesce(weights.weight, 1.0)) as weighted_promoters,
-        sum(cells.detractors * coalesce(weights.weight, 1.0)) as weighted_detractors,
+        {{ exact_sum('cells.responses * coalesce(weights.weight, 1.0)') }} as weight_total,
+        {{ exact_sum('cells.responses * power(coalesce(weights.weight, 1.0), 2)') }} as weight_squares,
+        {{ exact_sum('cells.promoters * coalesce(weights.weight, 1.0)') }} as weighted_promoters,
+        {{ exact_sum('cells.detractors * coalesce(weights.weight, 1.0)') }} as weighted_detractors,
         max(weights.weighting_targets) as weighting_targets
 
     from cells
