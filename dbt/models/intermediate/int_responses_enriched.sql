@@ -27,16 +27,8 @@ enriched as (
         responses.source_file_id,
         responses.source_row_number,
         responses.survey_type,
-        case
-            when surveys.programme is null then 'unclassified'
-            when (responses.survey_type = 'employee') <> (surveys.programme = 'employee') then 'unclassified'
-            else surveys.programme
-        end as programme,
-        case
-            when
-                (responses.survey_type = 'employee') = (surveys.programme = 'employee')
-                then surveys.touchpoint
-        end as touchpoint,
+        coalesce(surveys.programme, 'unclassified') as programme,
+        surveys.touchpoint,
         responses.channel,
         responses.respondent_role,
         lower(trim(responses.respondent_role)) in (
@@ -50,8 +42,10 @@ enriched as (
         {{ to_local_date('responses.responded_at') }} as response_date
 
     from responses
+    -- the catalogue entry applies when the rows agree with it on employee or customer
     left join surveys
         on responses.survey_id = surveys.survey_id
+        and (responses.survey_type = 'employee') = (surveys.programme = 'employee')
 
 )
 

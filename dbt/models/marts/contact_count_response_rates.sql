@@ -23,7 +23,8 @@ counted as (
         keyed.invitation_id,
         keyed.sent_at,
         keyed.is_answered,
-        count(earlier.invitation_id) as contacts_in_90_days
+        -- five or more are one group
+        least(count(earlier.invitation_id), 5) as contacts_in_90_days
 
     from invitations as keyed
     inner join invitations as earlier
@@ -38,13 +39,13 @@ counted as (
 final as (
 
     select
-        cast(least(contacts_in_90_days, 5) as integer) as contacts_in_90_days,
+        cast(contacts_in_90_days as integer) as contacts_in_90_days,
         count(*) as invitations,
         count(case when is_answered then 1 end) as responses,
         cast(1.0 * count(case when is_answered then 1 end) / count(*) as double) as response_rate
 
     from counted
-    group by least(contacts_in_90_days, 5)
+    group by contacts_in_90_days
 
 )
 

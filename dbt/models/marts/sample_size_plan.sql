@@ -18,13 +18,6 @@ metrics as (
 
 ),
 
-counts as (
-
-    select * from {{ ref('int_nps_counts_by_period') }}
-    where period_grain = 'month'
-
-),
-
 rates as (
 
     select * from {{ ref('response_rates') }}
@@ -55,17 +48,16 @@ planned as (
         metrics.nps,
         metrics.nps_margin_of_error,
         rates.response_rate,
-        {{ nps_variance(
-            '(counts.promoters + 0.75)', '(counts.detractors + 0.75)', '(counts.responses + 3)'
-        ) }} as response_variance
+        {#- the adjusted-Wald counts of the intervals (macros/nps_statistics.sql) #}
+        {%- set adjusted = _nps_method_counts(
+            'metrics.promoters', 'metrics.detractors', 'metrics.responses', 'adjusted_wald'
+        ) %}
+        {{ nps_variance(*adjusted) }} as response_variance
 
     from metrics
     inner join latest
         on metrics.programme = latest.programme
         and metrics.period_start = latest.period_start
-    inner join counts
-        on {{ same_breakdown('metrics', 'counts') }}
-        and metrics.period_start = counts.period_start
     left join rates
         on metrics.period_start = rates.period_start
         and metrics.dimension_kind = rates.dimension_kind
