@@ -84,8 +84,9 @@ def load_survey_catalogue(path: Path) -> SurveyCatalogue:
 
 
 def uncatalogued_surveys(con) -> list[tuple[str, int, object, object]]:
-    """Survey ids in the built marts that the catalogue does not list: (survey_id,
-    responses, first and last response date), most responses first."""
+    """Survey ids in the built marts counted as unclassified (the catalogue does not list
+    them, or their rows contradict their entry): (survey_id, responses, first and last
+    response date), most responses first."""
     return con.execute(
         f"""select survey_id, count(*) as responses, min(response_date), max(response_date)
             from marts.nps_responses

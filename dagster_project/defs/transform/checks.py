@@ -13,9 +13,10 @@ from dagster_project.warehouse.connection import WRITER_POOL
     name="surveys_catalogued",
     pool=WRITER_POOL,
     description=(
-        "Every survey id is in the survey catalogue (config/surveys.yml). Responses of a survey "
-        f"it does not list are counted in programme `{UNCLASSIFIED}`, never in another: this "
-        "warns and lists those ids with their counts."
+        "Every survey id is in the survey catalogue (config/surveys.yml), and its rows agree with "
+        "its entry. Responses of a survey it does not list, or whose rows contradict it (employee "
+        f"rows in a customer programme or the reverse), are counted in programme `{UNCLASSIFIED}`, "
+        "never in another: this warns and lists those ids with their counts."
     ),
 )
 def surveys_catalogued(warehouse: Warehouse) -> dg.AssetCheckResult:
@@ -25,8 +26,8 @@ def surveys_catalogued(warehouse: Warehouse) -> dg.AssetCheckResult:
         passed=not unknown,
         severity=dg.AssetCheckSeverity.WARN,
         description=(
-            f"{len(unknown)} survey id(s) not in {warehouse.settings.surveys_config.name}, counted as "
-            f"programme `{UNCLASSIFIED}`: " + ", ".join(f"{sid} ({n})" for sid, n, _, _ in unknown)
+            f"{len(unknown)} survey id(s) not in {warehouse.settings.surveys_config.name} (or contradicting "
+            f"their entry), counted as programme `{UNCLASSIFIED}`: " + ", ".join(f"{sid} ({n})" for sid, n, _, _ in unknown)
             if unknown
             else "every survey id is in the catalogue"
         ),
