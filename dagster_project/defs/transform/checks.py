@@ -22,12 +22,13 @@ from dagster_project.warehouse.connection import WRITER_POOL
 def surveys_catalogued(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect(read_only=True) as con:
         unknown = uncatalogued_surveys(con)
+    listed = ", ".join(f"{survey_id} ({responses})" for survey_id, responses, _, _ in unknown)
     return dg.AssetCheckResult(
         passed=not unknown,
         severity=dg.AssetCheckSeverity.WARN,
         description=(
             f"{len(unknown)} survey id(s) not in {warehouse.settings.surveys_config.name} (or contradicting "
-            f"their entry), counted as programme `{UNCLASSIFIED}`: " + ", ".join(f"{sid} ({n})" for sid, n, _, _ in unknown)
+            f"their entry), counted as programme `{UNCLASSIFIED}`: {listed}"
             if unknown
             else "every survey id is in the catalogue"
         ),
