@@ -18,6 +18,11 @@ its values as `--vars` (`dbt_vars()`), so no step changes its process's environm
 | NPS_DUCKDB_MEMORY_LIMIT   | 1GB                              | DuckDB memory cap per connection (spills) |
 | NPS_MIN_FREE_MB           | 50                               | free disk a run needs to start            |
 | NPS_LOG_LEVEL             | WARNING                          | what `nps-warehouse run` prints           |
+| NPS_ENGINE                | duckdb                           | what builds the marts: duckdb or spark    |
+| NPS_DBT_TARGET            | local (duckdb) / spark (spark)   | the dbt profile target of that engine     |
+| NPS_LAKE_DIR              | <warehouse folder>/lake          | validated rows as Parquet (dbt's input)   |
+| NPS_SPARK_DIR             | <warehouse folder>/spark         | local Spark: metastore, tables, published |
+| NPS_SPARK_MEMORY          | 2g                               | local Spark driver memory                 |
 
 Relative paths are relative to the repository root, so the same values work from
 `make`, from `dagster dev` and from dbt (which runs with `dbt/` as its working directory).
@@ -39,6 +44,11 @@ GX_CONTEXT_DIR = REPO_ROOT / "expectations"
 DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
 DEFAULT_REPORTING_TZ = "Europe/Stockholm"
 DEFAULT_LOCK_TIMEOUT_SECONDS = 3600.0
+# The engines the dbt project builds on, and the dbt profile target each uses by default
+# (dbt/profiles.yml; NPS_DBT_TARGET picks another target of the same engine, e.g. a cluster).
+ENGINE_TARGETS = {"duckdb": "local", "spark": "spark"}
+DEFAULT_SPARK_MEMORY = "2g"
+_SPARK_MEMORY = re.compile(r"^\d+[kmgt]$", re.IGNORECASE)
 _MEMORY_LIMIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 _MEMORY_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
 _MEMORY_UNITS |= {"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
@@ -68,6 +78,10 @@ def _path_from_env(name: str, default: str) -> Path:
     return path if path.is_absolute() else (REPO_ROOT / path).resolve()
 
 
+def _optional_path_from_env(name: str) -> Path | None:
+    return _path_from_env(name, "") if os.environ.get(name) else None
+
+
 def _number_from_env(name: str, default: float) -> float:
     text = os.environ.get(name) or str(default)
     try:
@@ -94,6 +108,16 @@ class Settings:
     log_level: str = "WARNING"
     # The HMAC key for personal ids; None: a key generated once and kept in `secrets_dir`.
     pseudonymisation_key: str | None = field(default=None, repr=False)
+    # What builds the marts from the lake (NPS_ENGINE) and through which dbt target.
+    engine: str = "duckdb"
+    dbt_target: str = ENGINE_TARGETS["duckdb"]
+    # Validated rows as Parquet, what dbt reads on every engine (dagster_project/lake/);
+    # None: `lake/` next to the warehouse file, so two warehouses never share one lake.
+    lake_dir_setting: Path | None = None
+    # Local Spark (the `spark` target, PySpark in process): its metastore, tables and
+    # published marts; None: `spark/` next to the warehouse file.
+    spark_dir_setting: Path | None = None
+    spark_memory: str = DEFAULT_SPARK_MEMORY
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -109,7 +133,18 @@ class Settings:
             raise ConfigurationError(
                 f"NPS_DUCKDB_MEMORY_LIMIT={memory!r} is not a memory size (e.g. 1GB, 512MB)"
             )
+        engine = (os.environ.get("NPS_ENGINE") or "duckdb").strip().lower()
+        if engine not in ENGINE_TARGETS:
+            raise ConfigurationError(f"NPS_ENGINE={engine!r}: choose one of {', '.join(ENGINE_TARGETS)}")
+        spark_memory = (os.environ.get("NPS_SPARK_MEMORY") or DEFAULT_SPARK_MEMORY).strip()
+        if not _SPARK_MEMORY.match(spark_memory):
+            raise ConfigurationError(f"NPS_SPARK_MEMORY={spark_memory!r} is not a JVM memory size (e.g. 2g)")
         return cls(
+            engine=engine,
+            dbt_target=(os.environ.get("NPS_DBT_TARGET") or ENGINE_TARGETS[engine]).strip(),
+            lake_dir_setting=_optional_path_from_env("NPS_LAKE_DIR"),
+            spark_dir_setting=_optional_path_from_env("NPS_SPARK_DIR"),
+            spark_memory=spark_memory,
             raw_dir=_path_from_env("NPS_RAW_DIR", "data/raw"),
             warehouse_path=_path_from_env("NPS_WAREHOUSE", "data/warehouse/nps.duckdb"),
             reporting_tz=tz,
@@ -136,20 +171,39 @@ class Settings:
         return self.warehouse_path.with_name(self.warehouse_path.name + ".tmp")
 
     @property
+    def lake_dir(self) -> Path:
+        """The lake: validated rows as Parquet, partitioned by landed file (lake/layout.py)."""
+        return self.lake_dir_setting or self.warehouse_path.parent / "lake"
+
+    @property
+    def spark_dir(self) -> Path:
+        """Local Spark's state: `metastore/` (Derby), `tables/` (its warehouse), `published/`."""
+        return self.spark_dir_setting or self.warehouse_path.parent / "spark"
+
+    @property
+    def spark_published_dir(self) -> Path:
+        """Spark's published copies of the marts, one folder per version (publishing/spark.py)."""
+        return self.spark_dir / "published"
+
+    @property
     def gx_results_dir(self) -> Path:
         """Great Expectations validation results and Data Docs for this warehouse."""
         return self.warehouse_path.parent / "gx"
 
     def dbt_vars(self) -> dict[str, object]:
         """What dbt needs from the settings, passed as `--vars` (profiles.yml and the macros
-        read them; dbt has no defaults of its own): the warehouse, the time zone, the survey
-        catalogue. dbt's DuckDB gets a share of the cap: the run process stays resident
-        beside it."""
+        read them; dbt has no defaults of its own): the warehouse, the lake, local Spark's
+        folder and memory, the time zone, the survey catalogue. dbt's DuckDB gets a share of
+        the cap: the run process stays resident beside it."""
         # the catalogue module reads its file with this module's ConfigurationError
         from dagster_project.survey_catalogue import load_survey_catalogue
 
         return {
             "nps_warehouse_path": str(self.warehouse_path),
+            "nps_lake_dir": str(self.lake_dir),
+            "nps_spark_dir": str(self.spark_dir),
+            "nps_spark_memory": self.spark_memory,
+            "nps_spark_log_config": str(DBT_PROJECT_DIR / "spark-log4j2.properties"),
             "nps_reporting_tz": self.reporting_tz,
             "nps_duckdb_memory_limit": memory_limit_share(self.duckdb_memory_limit, DBT_DUCKDB_MEMORY_SHARE),
             "nps_survey_catalogue": load_survey_catalogue(self.surveys_config).as_dbt_var(),

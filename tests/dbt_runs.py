@@ -28,3 +28,9 @@ def run_dbt(settings: Settings, *args: str, target: Path, check: bool = False) -
         text=True,
         check=check,
     )
+
+
+def unit_test_results(target: Path) -> dict[str, str]:
+    """unit test -> status, from the run results of a `dbt test` in `target`."""
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    return {r["unique_id"]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}

@@ -9,6 +9,7 @@ from dagster_project.defs.automation.schedules import daily_schedule
 from dagster_project.defs.automation.sensors import inbox_sensor
 from dagster_project.defs.ingest.assets import build_landing_asset
 from dagster_project.defs.ingest.checks import files_usable
+from dagster_project.defs.lake.assets import export_lake
 from dagster_project.defs.publish.assets import build_publish_asset
 from dagster_project.defs.quality.assets import validation_assets
 from dagster_project.defs.quality.checks import quality_checks
@@ -30,6 +31,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         assets=[
             build_landing_asset(sources),
             *validation_assets,
+            export_lake,
             nps_dbt_models,
             build_publish_asset(nps_dbt_models),
         ],

@@ -6,6 +6,10 @@ incremental models read it from `validated.dbt_built_through` and rebuild only t
 files changed since (dbt/macros/incremental.sql). A failed build records
 nothing, so the next one redoes the same files (the models delete before they insert).
 
+Each dbt target (DuckDB's `local`, Spark's `spark`, a cluster's) has its own watermark: its
+marts are its own. The lake carries them all (`lake/export.py`), and a model reads its
+target's.
+
 It also records when dbt last built everything (`full_build_at`): rows of unchanged files
 stay as they are only between two full builds, which is what publishing relies on to copy
 just the changed files' rows of the incremental marts (publishing/publish.py).
@@ -22,23 +26,38 @@ def validation_seq_now(con: duckdb.DuckDBPyConnection) -> int | None:
     return con.execute("select max(validation_seq) from validated.file_verdicts").fetchall()[0][0]
 
 
-def built_through(con: duckdb.DuckDBPyConnection) -> int | None:
-    return con.execute("select max(validation_seq) from validated.dbt_built_through").fetchall()[0][0]
+DUCKDB_TARGET = "local"
 
 
-def last_full_build_at(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
-    return con.execute("select max(full_build_at) from validated.dbt_built_through").fetchall()[0][0]
+def built_through(con: duckdb.DuckDBPyConnection, target: str = DUCKDB_TARGET) -> int | None:
+    return con.execute(
+        "select max(validation_seq) from validated.dbt_built_through where target = $target",
+        {"target": target},
+    ).fetchall()[0][0]
 
 
-def record_built_through(con: duckdb.DuckDBPyConnection, validation_seq: int | None, full: bool) -> None:
+def last_full_build_at(con: duckdb.DuckDBPyConnection, target: str = DUCKDB_TARGET) -> dt.datetime | None:
+    return con.execute(
+        "select max(full_build_at) from validated.dbt_built_through where target = $target",
+        {"target": target},
+    ).fetchall()[0][0]
+
+
+def record_built_through(
+    con: duckdb.DuckDBPyConnection, validation_seq: int | None, full: bool, target: str = DUCKDB_TARGET
+) -> None:
     now = dt.datetime.now(dt.UTC)
-    full_build_at = now if full else last_full_build_at(con)
-    con.execute("delete from validated.dbt_built_through")
-    # What the built models already reflect is no longer needed to find what changed.
-    con.execute("delete from validated.answers_touched where validation_seq <= $seq", {"seq": validation_seq})
+    full_build_at = now if full else last_full_build_at(con, target)
+    con.execute("delete from validated.dbt_built_through where target = $target", {"target": target})
     if validation_seq is not None:
         con.execute(
-            """insert into validated.dbt_built_through (validation_seq, built_at, full_build_at)
-               values ($seq, $now, $full_build_at)""",
-            {"seq": validation_seq, "now": now, "full_build_at": full_build_at},
+            """insert into validated.dbt_built_through (target, validation_seq, built_at, full_build_at)
+               values ($target, $seq, $now, $full_build_at)""",
+            {"target": target, "seq": validation_seq, "now": now, "full_build_at": full_build_at},
         )
+    # What every target's models already reflect is no longer needed to find what changed
+    # (a target that never built builds everything).
+    con.execute(
+        """delete from validated.answers_touched
+           where validation_seq <= (select min(validation_seq) from validated.dbt_built_through)"""
+    )

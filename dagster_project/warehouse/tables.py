@@ -92,7 +92,12 @@ create table if not exists validated.dbt_built_through (
     validation_seq bigint not null,
     built_at timestamptz not null
 )"""
-WATERMARK_COLUMNS = [("full_build_at", "timestamptz")]  # the last build without increments
+WATERMARK_COLUMNS = [
+    ("full_build_at", "timestamptz"),  # the last build without increments
+    # the dbt target built (one watermark per target: DuckDB's and Spark's marts are apart);
+    # a warehouse of an older version had only DuckDB's
+    ("target", "varchar default 'local'"),
+]
 
 PUBLICATION_STATE_DDL = """
 create table if not exists validated.publication_state (

@@ -45,7 +45,7 @@ renamed as (
         file_path as source_file_path,
         disposition,
         reason,
-        cast(raw_values as varchar) as raw_values,
+        raw_values,
 
         -- timestamps
         landed_at

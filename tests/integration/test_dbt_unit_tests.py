@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from dagster_project.defs.transform.project import dbt_project
-from tests.dbt_runs import run_dbt
+from tests.dbt_runs import run_dbt, unit_test_results
 
 pytestmark = pytest.mark.pipeline
 
@@ -18,10 +18,12 @@ pytestmark = pytest.mark.pipeline
 def test_every_dbt_unit_test_passes(small_warehouse, tmp_path):
     warehouse = tmp_path / "nps.duckdb"
     shutil.copy(small_warehouse.settings.warehouse_path, warehouse)
-    settings = dataclasses.replace(small_warehouse.settings, warehouse_path=warehouse)
+    settings = dataclasses.replace(
+        small_warehouse.settings, warehouse_path=warehouse, lake_dir_setting=small_warehouse.settings.lake_dir
+    )
     result = run_dbt(settings, "test", "--select", "test_type:unit", target=tmp_path / "target")
     assert result.returncode == 0, result.stdout[-3000:]
     declared = len(json.loads(dbt_project.manifest_path.read_text())["unit_tests"])
-    summary = [line for line in result.stdout.splitlines() if "Done. PASS=" in line]
+    statuses = unit_test_results(tmp_path / "target")
     assert declared >= 11
-    assert summary and f"PASS={declared} " in summary[0] and "ERROR=0" in summary[0], summary
+    assert len(statuses) == declared and set(statuses.values()) == {"pass"}, statuses

@@ -138,7 +138,8 @@ def test_incremental_runs_equal_a_build_from_scratch(tmp_path):
             result = run_pipeline(settings)
             assert result.success, name
             # dbt really built by increment (not a full refresh)
-            run = json.loads((settings.warehouse_path.parent / "dbt_target" / "run_results.json").read_text())
+            artifacts = settings.warehouse_path.parent / "dbt_target" / settings.dbt_target
+            run = json.loads((artifacts / "run_results.json").read_text())
             assert not run["args"].get("full_refresh")
             # the watermark is read from the warehouse: no var that changes every run (which
             # would make dbt parse the whole project again); the settings come as vars

@@ -2,9 +2,10 @@
 
 The analytics inbox plants emails, phone numbers, Swedish personnummer, a Danish CPR, a
 Norwegian fødselsnummer and case owners' names. After a real run (with on-disk Dagster
-run storage, as `make run` has), every table and column of the published file, Dagster's
-stored runs, events and logs, the dbt artifacts and logs, and the Great Expectations
-results are scanned for them - and for the pseudonymisation key.
+run storage, as `make run` has), every table and column of the published file and of the
+lake (the Parquet the engines build from, which a Spark cluster reads), Dagster's stored
+runs, events and logs, the dbt artifacts and logs, and the Great Expectations results are
+scanned for them - and for the pseudonymisation key.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import subprocess
 import duckdb
 import pytest
 
+from dagster_project.lake.layout import LAKE_TABLES
 from tests.cli_runs import deployment
 from tests.conftest import FIXTURES
 from tests.pipeline import TEST_KEY
@@ -69,26 +71,56 @@ def test_the_inbox_really_holds_the_planted_data(site):
     assert not [p for p in PLANTED if p not in text]
 
 
+def leaks_in_columns(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """(column, value, what) for every value of every table or view that holds planted data."""
+    columns = con.execute(
+        """select table_schema, table_name, column_name from information_schema.columns
+           where table_catalog = current_database()"""
+    ).fetchall()
+    assert len(columns) > 100
+    leaks = []
+    for schema, table, column in columns:
+        values = con.execute(
+            f'select distinct cast("{column}" as varchar) from {schema}."{table}" '
+            f'where "{column}" is not null'
+        ).fetchall()
+        for (value,) in values:
+            found = leaks_in(value)
+            if found:
+                leaks.append((f"{schema}.{table}.{column}", value, found))
+    return leaks
+
+
 def test_no_table_or_column_of_the_published_file_holds_personal_data(site):
     con = duckdb.connect(str(site.published), read_only=True)
     try:
-        columns = con.execute(
-            "select schema_name, table_name, column_name from duckdb_columns() where not internal"
-        ).fetchall()
-        assert len(columns) > 100
-        leaks = []
-        for schema, table, column in columns:
-            values = con.execute(
-                f'select distinct cast("{column}" as varchar) from {schema}."{table}" '
-                f'where "{column}" is not null'
-            ).fetchall()
-            for (value,) in values:
-                found = leaks_in(value)
-                if found:
-                    leaks.append((f"{schema}.{table}.{column}", value, found))
+        assert leaks_in_columns(con) == []
     finally:
         con.close()
-    assert leaks == []
+
+
+def test_no_table_or_column_of_the_lake_holds_personal_data(site):
+    lake = site.warehouse.parent / "lake"
+    con = duckdb.connect()
+    try:
+        for table in LAKE_TABLES:
+            files = sorted((lake / table.name).rglob("*.parquet"))
+            assert files, table.name
+            listed = ", ".join(f"'{f}'" for f in files)  # paths of this test's own folder
+            con.execute(
+                f"create view {table.name} as "
+                f"select * from read_parquet([{listed}], hive_partitioning = true)"
+            )
+        assert leaks_in_columns(con) == []
+        for column, table in (
+            ("respondent_key", "responses"),
+            ("respondent_key", "invitations"),
+            ("owner_key", "followups"),
+        ):
+            values = con.execute(f"select distinct {column} from {table}").fetchall()
+            assert values and all(v is None or re.fullmatch("[0-9a-f]{64}", v) for (v,) in values)
+    finally:
+        con.close()
 
 
 def test_dagster_runs_events_and_logs_hold_no_personal_data(site):

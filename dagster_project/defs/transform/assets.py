@@ -9,20 +9,27 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from dagster_project.defs.resources import Warehouse
 from dagster_project.defs.transform.project import dbt_project, manifest_path
+from dagster_project.lake.export import write_build_state
 from dagster_project.warehouse.build_state import config_changed
 from dagster_project.warehouse.connection import WRITER_POOL
 from dagster_project.warehouse.crash_points import crash_point
 from dagster_project.warehouse.dbt_watermark import built_through, record_built_through, validation_seq_now
 
 
+def _schema(dbt_resource_props: Mapping[str, Any]) -> str:
+    """A node's folder schema (`marts`), whatever the target calls it (Spark builds in
+    `build_marts`, dbt/macros/generate_schema_name.sql); a source's own schema (`lake`)."""
+    return (dbt_resource_props.get("config") or {}).get("schema") or dbt_resource_props["schema"]
+
+
 class NpsDbtTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
-        # Every table is keyed by where it lives: [schema, table]. Sources are the tables
-        # the Python assets write; models and seeds are in their folder's schema.
-        return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        # Every table is keyed by where it lives: [schema, table]. Sources are the lake's
+        # tables the Python assets write; models and seeds are in their folder's schema.
+        return dg.AssetKey([_schema(dbt_resource_props), dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        return dbt_resource_props["schema"]
+        return _schema(dbt_resource_props)
 
 
 @dbt_assets(
@@ -32,30 +39,35 @@ class NpsDbtTranslator(DagsterDbtTranslator):
     pool=WRITER_POOL,
 )
 def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
-    # dbt gets the settings it needs as --vars (the warehouse path, the reporting time zone,
-    # its memory cap); its artifacts (run results, compiled SQL) go next to the warehouse.
+    # dbt gets the settings it needs as --vars (the warehouse path, the lake, the reporting
+    # time zone, its memory cap) and builds on the engine's target (NPS_ENGINE, the same
+    # models on DuckDB or Spark); its artifacts (run results, compiled SQL) go next to the
+    # warehouse.
     settings = warehouse.settings
-    target = settings.warehouse_path.parent / "dbt_target"
+    artifacts = settings.warehouse_path.parent / "dbt_target" / settings.dbt_target
     with warehouse.writing(context.log):
         with warehouse.connect(log=context.log) as con:
-            seq_now, since = validation_seq_now(con), built_through(con)
+            seq_now, since = validation_seq_now(con), built_through(con, settings.dbt_target)
         # Incremental models rebuild the rows of files validated since the last build (they
         # read the watermark from validated.dbt_built_through: no var that changes every run,
         # so dbt's partial parsing holds); a new configuration (or no build yet) rebuilds
         # everything.
         full = since is None or config_changed(settings)
         context.log.info(
-            "dbt: full build" if full else f"dbt: incremental build of files validated after run {since}"
+            f"dbt ({settings.dbt_target}): full build"
+            if full
+            else f"dbt ({settings.dbt_target}): incremental build of files validated after run {since}"
         )
         # Unit tests check the models' logic, not the data: `make test` runs them, production
         # skips them. Data tests on row-level relations look at the rows of changed files on
         # an incremental build (macros/incremental.sql); the var is the same on every run.
-        build = ["build", "--exclude-resource-type", "unit_test"]
+        build = ["build", "--target", settings.dbt_target, "--exclude-resource-type", "unit_test"]
         build += ["--vars", json.dumps({**settings.dbt_vars(), "nps_test_changed_files_only": True})]
         build += ["--full-refresh"] if full else []
-        for number, event in enumerate(dbt.cli(build, context=context, target_path=target).stream()):
+        for number, event in enumerate(dbt.cli(build, context=context, target_path=artifacts).stream()):
             yield event
             if number == 0:
                 crash_point("dbt")
         with warehouse.connect(log=context.log) as con:
-            record_built_through(con, seq_now, full)
+            record_built_through(con, seq_now, full, settings.dbt_target)
+            write_build_state(con, settings.lake_dir)
