@@ -22,6 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from dagster_project.publishing.published import NothingPublished, published_location
 from dagster_project.settings import ConfigurationError, Settings
 
 EXIT_FAILED, EXIT_CONFIG, EXIT_BUSY, EXIT_ENVIRONMENT = 1, 2, 3, 4
@@ -109,8 +110,8 @@ def nothing_to_do(settings: Settings) -> bool:
         f"Nothing new in {settings.raw_dir} since the last build ({last.get('built_at', '?')}, "
         f"{last.get('files', '?')} files): nothing was rebuilt."
     )
-    print(f"Published for BI tools and analysts: {settings.published_path}")
-    print(summary_text(settings.published_path))
+    print(f"Published for BI tools and analysts: {published_location(settings)}")
+    print(summary_text(settings))
     return True
 
 
@@ -189,8 +190,8 @@ def run(settings: Settings, wait: bool = True) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
-    print(f"Published for BI tools and analysts: {settings.published_path}")
-    print(summary_text(settings.published_path))
+    print(f"Published for BI tools and analysts: {published_location(settings)}")
+    print(summary_text(settings))
     return 0
 
 
@@ -222,7 +223,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "summary":
         from dagster_project.publishing.summary import summary_text
 
-        print(summary_text(settings.published_path))
+        try:
+            print(summary_text(settings))
+        except NothingPublished as exc:
+            print(f"no summary: {exc}", file=sys.stderr)
+            return EXIT_FAILED
         return 0
     if args.command == "data-docs":
         from dagster_project.validation.gx import GxValidator

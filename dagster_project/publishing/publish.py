@@ -112,6 +112,9 @@ class Publication:
 
     @property
     def size_bytes(self) -> int:
+        """The file's size (DuckDB), or the folder's (Spark's Parquet copy)."""
+        if self.path.is_dir():
+            return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
         return self.path.stat().st_size
 
 

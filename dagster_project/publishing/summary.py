@@ -3,17 +3,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from dagster_project.warehouse.connection import connect
+from dagster_project.publishing.published import published_marts
+from dagster_project.settings import Settings
 
 MONTHS_SHOWN = 6
 CUSTOMER_PROGRAMMES = ("relationship", "transactional")
 
 
-def summary_text(published_path: Path, months: int = MONTHS_SHOWN) -> str:
-    """The short result `make run` prints, read from the published file (never the warehouse)."""
-    with connect(published_path, read_only=True) as con:
+def summary_text(settings: Settings, months: int = MONTHS_SHOWN) -> str:
+    """The short result `make run` prints, read from what was published (never the
+    warehouse), on either engine: the same text from the same marts."""
+    with published_marts(settings) as con:
         programmes = {
             programme: con.execute(
                 """

@@ -5,6 +5,7 @@ warehouse (a reader of the warehouse would block the writer):
 - the inbox listing: every file's path, size and modification time;
 - the configuration: the sources config, the survey catalogue, the reporting time zone, and the project's own
   code, dbt project and Great Expectations suites (a new version rebuilds);
+- the dbt target (engine) that built it: a run on the other engine builds there;
 - the local date in the reporting time zone: marts depend on "today" (the current period
   is incomplete, follow-ups become overdue, a timestamp in the future is an error), so the
   first run of a day builds even when nothing arrived.
@@ -75,12 +76,13 @@ class BuildFingerprint:
     files: int
     config: str
     local_date: str
+    target: str = "local"  # the dbt target (engine) that built and published it
 
     @classmethod
     def now(cls, settings: Settings, sources: SourcesConfig) -> BuildFingerprint:
         inbox, files = inbox_fingerprint(settings.raw_dir, sources)
         today = dt.datetime.now(ZoneInfo(settings.reporting_tz)).date().isoformat()
-        return cls(inbox, files, config_fingerprint(settings), today)
+        return cls(inbox, files, config_fingerprint(settings), today, settings.dbt_target)
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -126,9 +128,17 @@ def last_build(settings: Settings) -> dict | None:
 
 
 def nothing_new(settings: Settings, fingerprint: BuildFingerprint) -> bool:
-    """The last build was made from this inbox, configuration and date, and both files exist."""
+    """The last build was made from this inbox, configuration, date and engine, and both
+    the warehouse and what was published exist."""
     last = last_build(settings)
-    if not last or not settings.warehouse_path.exists() or not settings.published_path.exists():
+    if not last or not settings.warehouse_path.exists():
+        return False
+    published = (
+        settings.spark_published_dir / str(last.get("published_version"))
+        if settings.engine == "spark"
+        else settings.published_path
+    )
+    if not published.exists():
         return False
     return all(last.get(k) == v for k, v in fingerprint.as_dict().items())
 

@@ -23,10 +23,10 @@
 
 {#- Shares (percent, 0-100) and NPS (-100..100) from the count columns. -#}
 {% macro nps_metrics(responses='responses', promoters='promoters', passives='passives', detractors='detractors') -%}
-    cast(100.0 * {{ promoters }} / {{ responses }} as double) as pct_promoters,
-    cast(100.0 * {{ passives }} / {{ responses }} as double) as pct_passives,
-    cast(100.0 * {{ detractors }} / {{ responses }} as double) as pct_detractors,
-    cast(100.0 * ({{ promoters }} - {{ detractors }}) / {{ responses }} as double) as nps
+    cast(100e0 * {{ promoters }} / {{ responses }} as double) as pct_promoters,
+    cast(100e0 * {{ passives }} / {{ responses }} as double) as pct_passives,
+    cast(100e0 * {{ detractors }} / {{ responses }} as double) as pct_detractors,
+    cast(100e0 * ({{ promoters }} - {{ detractors }}) / {{ responses }} as double) as nps
 {%- endmacro %}
 
 {#- eNPS anonymity: an expression, or NULL on a suppressed row. -#}

@@ -1,16 +1,20 @@
+{#- Floating-point constants in the models are written as doubles (`100e0`, `0.75e0`): a
+    literal such as 100.0 is a decimal on both engines, and Spark keeps a quotient of
+    decimals to as few as 6 decimal places (tests/unit/test_sql_portability.py). -#}
+
 {#- Statistics of the NPS (README, "Marts": the interval and change columns). Each response is +1 (promoter),
     0 (passive) or -1 (detractor); p and d are the promoter and detractor shares.
     Var = p + d - (p - d)^2; SE = sqrt(Var / n); 95% margin = 100 * 1.96 * SE.
     Adjusted Wald (Rocks 2016): add 0.75 promoters, 1.5 passives, 0.75 detractors
     (n + 3) before computing - much better coverage for small n. -#}
 
-{% macro nps_z_95() %}cast(1.959963984540054 as double){% endmacro %}
+{% macro nps_z_95() %}cast(1.959963984540054e0 as double){% endmacro %}
 
 {#- The variance of one response, from counts. -#}
 {% macro nps_variance(promoters, detractors, responses) -%}
     (
-        (1.0 * {{ promoters }} / {{ responses }}) + (1.0 * {{ detractors }} / {{ responses }})
-        - power((1.0 * {{ promoters }} - {{ detractors }}) / {{ responses }}, 2)
+        (1e0 * {{ promoters }} / {{ responses }}) + (1e0 * {{ detractors }} / {{ responses }})
+        - power((1e0 * {{ promoters }} - {{ detractors }}) / {{ responses }}, 2)
     )
 {%- endmacro %}
 
@@ -18,7 +22,7 @@
     Rocks adjustment. Returns (promoters, detractors, responses) SQL expressions. -#}
 {% macro _nps_method_counts(promoters, detractors, responses, method) -%}
     {%- if method == 'adjusted_wald' -%}
-        {{ return(['(' ~ promoters ~ ' + 0.75)', '(' ~ detractors ~ ' + 0.75)', '(' ~ responses ~ ' + 3)']) }}
+        {{ return(['(' ~ promoters ~ ' + 0.75e0)', '(' ~ detractors ~ ' + 0.75e0)', '(' ~ responses ~ ' + 3)']) }}
     {%- elif method == 'wald' -%}
         {{ return([promoters, detractors, responses]) }}
     {%- else -%}
@@ -29,25 +33,25 @@
 {#- The NPS the interval is centred on (the observed NPS for 'wald'). -#}
 {% macro nps_point(promoters, detractors, responses, method='adjusted_wald') -%}
     {%- set p, d, n = _nps_method_counts(promoters, detractors, responses, method) -%}
-    (100.0 * ({{ p }} - {{ d }}) / {{ n }})
+    (100e0 * ({{ p }} - {{ d }}) / {{ n }})
 {%- endmacro %}
 
 {#- 95% margin of error in NPS points. NULL for no responses. -#}
 {% macro nps_margin_of_error(promoters, detractors, responses, method='adjusted_wald') -%}
     {%- set p, d, n = _nps_method_counts(promoters, detractors, responses, method) -%}
     case when {{ n }} > 0 then
-        100.0 * {{ nps_z_95() }} * sqrt(greatest({{ nps_variance(p, d, n) }}, 0) / {{ n }})
+        100e0 * {{ nps_z_95() }} * sqrt(greatest({{ nps_variance(p, d, n) }}, 0) / {{ n }})
     end
 {%- endmacro %}
 
 {#- Interval bounds, clipped to [-100, 100]. -#}
 {% macro nps_ci_low(promoters, detractors, responses, method='adjusted_wald') -%}
-    greatest(-100.0, {{ nps_point(promoters, detractors, responses, method) }}
+    greatest(-100e0, {{ nps_point(promoters, detractors, responses, method) }}
         - {{ nps_margin_of_error(promoters, detractors, responses, method) }})
 {%- endmacro %}
 
 {% macro nps_ci_high(promoters, detractors, responses, method='adjusted_wald') -%}
-    least(100.0, {{ nps_point(promoters, detractors, responses, method) }}
+    least(100e0, {{ nps_point(promoters, detractors, responses, method) }}
         + {{ nps_margin_of_error(promoters, detractors, responses, method) }})
 {%- endmacro %}
 
@@ -55,10 +59,10 @@
     erf from Abramowitz & Stegun 7.1.26 (absolute error < 1.5e-7); only exp and sqrt, so it
     runs on any warehouse. -#}
 {% macro two_sided_p_value(z) -%}
-    {%- set y = '(abs(' ~ z ~ ') / sqrt(2.0))' -%}
-    {%- set t = '(1.0 / (1.0 + 0.3275911 * ' ~ y ~ '))' -%}
-    ({{ t }} * (0.254829592 + {{ t }} * (-0.284496736 + {{ t }} * (1.421413741
-        + {{ t }} * (-1.453152027 + {{ t }} * 1.061405429)))) * exp(-{{ y }} * {{ y }}))
+    {%- set y = '(abs(' ~ z ~ ') / sqrt(2e0))' -%}
+    {%- set t = '(1e0 / (1e0 + 0.3275911e0 * ' ~ y ~ '))' -%}
+    ({{ t }} * (0.254829592e0 + {{ t }} * (-0.284496736e0 + {{ t }} * (1.421413741e0
+        + {{ t }} * (-1.453152027e0 + {{ t }} * 1.061405429e0)))) * exp(-{{ y }} * {{ y }}))
 {%- endmacro %}
 
 {#- z of the difference between two NPS values (README, "Marts"):
@@ -68,8 +72,8 @@
     case when {{ n1 }} > 0 and {{ n2 }} > 0
         and ({{ nps_variance(p1, d1, n1) }} / {{ n1 }} + {{ nps_variance(p2, d2, n2) }} / {{ n2 }}) > 0
     then
-        ((100.0 * ({{ p1 }} - {{ d1 }}) / {{ n1 }}) - (100.0 * ({{ p2 }} - {{ d2 }}) / {{ n2 }}))
-        / (100.0 * sqrt({{ nps_variance(p1, d1, n1) }} / {{ n1 }} + {{ nps_variance(p2, d2, n2) }} / {{ n2 }}))
+        ((100e0 * ({{ p1 }} - {{ d1 }}) / {{ n1 }}) - (100e0 * ({{ p2 }} - {{ d2 }}) / {{ n2 }}))
+        / (100e0 * sqrt({{ nps_variance(p1, d1, n1) }} / {{ n1 }} + {{ nps_variance(p2, d2, n2) }} / {{ n2 }}))
     end
 {%- endmacro %}
 

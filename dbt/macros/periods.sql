@@ -27,9 +27,59 @@
 {% macro period_shift(grain_column, date_column, offset) -%}
     case {{ grain_column }}
         {%- for grain in period_grains() %}
-        when '{{ grain }}' then cast({{ dbt.dateadd(grain, offset, date_column) }} as date)
+        when '{{ grain }}' then {{ date_shift(grain, offset, date_column) }}
         {%- endfor %}
     end
+{%- endmacro %}
+
+{#- Period arithmetic, each engine's implementation beside the other's. -#}
+
+{#- A date `amount` days, weeks, months, quarters or years away (a date; month ends clip:
+    31 January + 1 month is 28 or 29 February). -#}
+{% macro date_shift(datepart, amount, date_expression) -%}
+    {{ return(adapter.dispatch('date_shift')(datepart, amount, date_expression)) }}
+{%- endmacro %}
+
+{% macro default__date_shift(datepart, amount, date_expression) -%}
+    cast({{ dbt.dateadd(datepart, amount, date_expression) }} as date)
+{%- endmacro %}
+
+{% macro spark__date_shift(datepart, amount, date_expression) -%}
+    {%- set months = {'month': 1, 'quarter': 3, 'year': 12} -%}
+    {%- if datepart in months -%}
+        add_months({{ date_expression }}, {{ months[datepart] }} * ({{ amount }}))
+    {%- elif datepart in ('day', 'week') -%}
+        date_add({{ date_expression }}, {{ 7 if datepart == 'week' else 1 }} * ({{ amount }}))
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("date_shift: no datepart " ~ datepart) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- An instant `amount` hours, days or months away (calendar parts in UTC). -#}
+{% macro timestamp_shift(datepart, amount, timestamp_expression) -%}
+    {{ return(adapter.dispatch('timestamp_shift')(datepart, amount, timestamp_expression)) }}
+{%- endmacro %}
+
+{% macro default__timestamp_shift(datepart, amount, timestamp_expression) -%}
+    {{ dbt.dateadd(datepart, amount, timestamp_expression) }}
+{%- endmacro %}
+
+{#- (dbt's Spark dateadd goes through whole seconds; timestampadd keeps microseconds.) -#}
+{% macro spark__timestamp_shift(datepart, amount, timestamp_expression) -%}
+    timestampadd({{ datepart | upper }}, {{ amount }}, {{ timestamp_expression }})
+{%- endmacro %}
+
+{#- Whole seconds from one instant to a later one (boundaries crossed, as DuckDB counts). -#}
+{% macro seconds_between(start_timestamp, end_timestamp) -%}
+    {{ return(adapter.dispatch('seconds_between')(start_timestamp, end_timestamp)) }}
+{%- endmacro %}
+
+{% macro default__seconds_between(start_timestamp, end_timestamp) -%}
+    {{ dbt.datediff(start_timestamp, end_timestamp, 'second') }}
+{%- endmacro %}
+
+{% macro spark__seconds_between(start_timestamp, end_timestamp) -%}
+    (unix_timestamp({{ end_timestamp }}) - unix_timestamp({{ start_timestamp }}))
 {%- endmacro %}
 
 {#- Today in the reporting time zone. -#}
@@ -43,19 +93,10 @@
     day builds anyway: warehouse/build_state.py). -#}
 {% macro as_of_timestamp(var_name, start_of_today=false) -%}
     {%- if var(var_name) -%}
-        cast('{{ var(var_name) }}' as {{ dbt.type_timestamp() }} with time zone)
+        cast('{{ var(var_name) }}' as {{ type_timestamp_tz() }})
     {%- elif start_of_today -%}
         {{ local_midnight(local_today()) }}
     {%- else -%}
         {{ dbt.current_timestamp() }}
     {%- endif -%}
-{%- endmacro %}
-
-{#- The moment a local date starts in the reporting time zone (a timestamp with time zone). -#}
-{% macro local_midnight(date_expression) -%}
-    {{ return(adapter.dispatch('local_midnight')(date_expression)) }}
-{%- endmacro %}
-
-{% macro default__local_midnight(date_expression) -%}
-    (cast({{ date_expression }} as {{ dbt.type_timestamp() }}) at time zone '{{ reporting_tz() }}')
 {%- endmacro %}

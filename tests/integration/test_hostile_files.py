@@ -147,7 +147,7 @@ def test_bad_files_never_stop_the_run_and_are_reported(tmp_path):
     for survey_id, count in by_survey.items():
         assert f"{survey_id} ({count})" in catalogued.description
     unclassified = f"Unclassified: {sum(by_survey.values())} responses of {len(by_survey)} survey id(s)"
-    assert unclassified in summary_text(settings.published_path)
+    assert unclassified in summary_text(settings)
     loads = warehouse.query(
         """select count(*), sum(rows_read), sum(valid_rows + quarantined_rows + excluded_rows),
                   sum(excluded_rows)

@@ -1,9 +1,13 @@
 """Publishing the marts for readers, after a successful build only."""
 
+import json
+
 import dagster as dg
+from dagster_dbt import DbtCliResource
 
 from dagster_project.defs.resources import Warehouse
 from dagster_project.publishing.publish import PUBLISHED_SCHEMAS, publish
+from dagster_project.publishing.spark import publish_on_spark
 from dagster_project.warehouse.build_state import promote_pending
 from dagster_project.warehouse.connection import WRITER_POOL
 
@@ -18,29 +22,45 @@ def build_publish_asset(dbt_assets: dg.AssetsDefinition) -> dg.AssetsDefinition:
         group_name="publish",
         deps=readable,
         pool=WRITER_POOL,
-        kinds={"duckdb"},
+        kinds={"duckdb", "spark"},
         description=(
-            "The marts and reference tables, copied into a separate DuckDB file (NPS_PUBLISHED) "
-            "that replaces the previous one atomically. BI tools and analysts open this file, "
-            "never the pipeline's own. Runs only when everything upstream succeeded."
+            "The marts and reference tables for readers, after a successful build only. DuckDB: "
+            "copied into a separate DuckDB file (NPS_PUBLISHED) that replaces the previous one "
+            "atomically; BI tools open it, never the pipeline's own. Spark: copied into a new "
+            "versioned database, then the readers' views `marts.*` swapped to it."
         ),
     )
-    def published_nps_marts(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    def published_nps_marts(context: dg.AssetExecutionContext, warehouse: Warehouse, dbt: DbtCliResource):
         settings = warehouse.settings
+        tables = {".".join(key.path) for key in readable}
         with warehouse.writing(context.log):
-            publication = publish(
-                settings.warehouse_path,
-                settings.published_path,
-                context.run_id,
-                memory_limit=settings.duckdb_memory_limit,
-                spill_dir=settings.spill_dir,
-                only={".".join(key.path) for key in readable},
-            )
+            if settings.engine == "spark":
+
+                def run_dbt(args: list[str]) -> None:
+                    vars_ = json.dumps(settings.dbt_vars())
+                    target_path = (
+                        settings.warehouse_path.parent / "dbt_target" / f"{settings.dbt_target}-publish"
+                    )
+                    dbt.cli(
+                        [*args, "--target", settings.dbt_target, "--vars", vars_], target_path=target_path
+                    ).wait()
+
+                publication = publish_on_spark(run_dbt, settings, tables, context.run_id)
+            else:
+                publication = publish(
+                    settings.warehouse_path,
+                    settings.published_path,
+                    context.run_id,
+                    memory_limit=settings.duckdb_memory_limit,
+                    spill_dir=settings.spill_dir,
+                    only=tables,
+                )
         promote_pending(settings, context.run_id, publication.version)
         how = "rows of changed files only" if publication.incremental else "everything copied"
         context.log.info(f"published version {publication.version} to {publication.path} ({how})")
         return dg.MaterializeResult(
             metadata={
+                "engine": settings.engine,
                 "path": dg.MetadataValue.path(str(publication.path)),
                 "version": publication.version,
                 "size_bytes": publication.size_bytes,

@@ -9,9 +9,10 @@
 -- changes (the case's file changed, or a changed follow-up file holds one), and with time
 -- while the case is open (open turns overdue). Only those rows are built, the next answers
 -- from the whole history of their respondents, and they replace the old rows by
--- response_id.
+-- response_id. On Spark, whose Parquet tables cannot replace rows by key (Delta's merge
+-- could), it is a table built in full (docs/scale-out.md).
 {{ config(
-    materialized='incremental',
+    materialized='table' if target.type == 'spark' else 'incremental',
     incremental_strategy='delete+insert',
     unique_key='response_id',
     pre_hook="{{ delete_changed_files() }}",
@@ -157,7 +158,8 @@ detractors as (
 
     select
         detractor_responses.*,
-        {{ dbt.dateadd('hour', var('followup_sla_hours'), 'detractor_responses.responded_at') }} as due_at,
+        {{ timestamp_shift('hour', var('followup_sla_hours'), 'detractor_responses.responded_at') }}
+            as due_at,
         {{ as_of_timestamp('followups_as_of') }} as as_of
 
     from detractor_responses
@@ -190,8 +192,8 @@ joined as (
         end as followup_status,
         followups.contacted_at is not null and followups.contacted_at <= detractors.due_at
             as is_contacted_within_sla,
-        {{ dbt.datediff('detractors.responded_at', 'followups.contacted_at', 'second') }}
-        / 3600.0 as hours_to_contact,
+        {{ seconds_between('detractors.responded_at', 'followups.contacted_at') }}
+        / 3600e0 as hours_to_contact,
         next_answers.next_score,
         next_answers.next_responded_at,
         case when next_answers.next_score is not null then next_answers.next_score > detractors.score end

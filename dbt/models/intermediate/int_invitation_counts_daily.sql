@@ -8,6 +8,7 @@
     materialized='incremental',
     incremental_strategy='append',
     pre_hook="{{ delete_changed_files('source_file_id', 'cohort') }}",
+    partition_by=['source_file_id'] if target.type == 'spark' else none,
 ) }}
 
 with

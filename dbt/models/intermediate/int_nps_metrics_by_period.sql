@@ -71,7 +71,7 @@ rolling_3_months as (
         on {{ same_breakdown('periods', 'window_months', with_grain=false) }}
         and window_months.period_grain = 'month'
         and window_months.period_start
-        between cast({{ dbt.dateadd('month', -2, 'periods.period_start') }} as date)
+        between {{ date_shift('month', -2, 'periods.period_start') }}
         and periods.period_start
     where periods.period_grain = 'month'
     group by 1, 2, 3, 4, 5
@@ -82,16 +82,14 @@ measured as (
 
     select
         with_previous.*,
-        cast(
-            {{ dbt.dateadd('day', -1, 'with_previous.next_period_start') }} as date
-        ) as period_end,
+        {{ date_shift('day', -1, 'with_previous.next_period_start') }} as period_end,
         with_previous.next_period_start <= {{ local_today() }} as is_period_complete,
         {{ is_anonymity_suppressed('with_previous.programme', 'with_previous.responses') }} as is_suppressed,
         with_previous.responses < {{ var('nps_min_sample') }} as is_low_sample,
-        cast(100.0 * (with_previous.promoters - with_previous.detractors) / with_previous.responses as double)
+        cast(100e0 * (with_previous.promoters - with_previous.detractors) / with_previous.responses as double)
             as nps_value,
         cast(
-            100.0 * (with_previous.previous_promoters - with_previous.previous_detractors)
+            100e0 * (with_previous.previous_promoters - with_previous.previous_detractors)
             / with_previous.previous_responses as double
         ) as previous_nps_value,
         {{ nps_difference_z(
@@ -102,7 +100,7 @@ measured as (
         case
             when not {{ is_anonymity_suppressed('rolling_3_months.programme', 'rolling_3_months.responses') }}
                 then cast(
-                        100.0 * (rolling_3_months.promoters - rolling_3_months.detractors)
+                        100e0 * (rolling_3_months.promoters - rolling_3_months.detractors)
                         / rolling_3_months.responses as double
                     )
         end as rolling_3_month_nps_value
@@ -124,7 +122,7 @@ tested as (
             -- no spread on either side: the difference is certain, or there is none
             when
                 measured.previous_responses > 0
-                then case when measured.nps_value = measured.previous_nps_value then 1.0 else 0.0 end
+                then case when measured.nps_value = measured.previous_nps_value then 1e0 else 0e0 end
         end as change_p_value
 
     from measured
@@ -146,10 +144,10 @@ final as (
         {{ unless_suppressed('tested.promoters') }} as promoters,
         {{ unless_suppressed('tested.passives') }} as passives,
         {{ unless_suppressed('tested.detractors') }} as detractors,
-        {{ unless_suppressed('cast(100.0 * tested.promoters / tested.responses as double)') }}
+        {{ unless_suppressed('cast(100e0 * tested.promoters / tested.responses as double)') }}
             as pct_promoters,
-        {{ unless_suppressed('cast(100.0 * tested.passives / tested.responses as double)') }} as pct_passives,
-        {{ unless_suppressed('cast(100.0 * tested.detractors / tested.responses as double)') }}
+        {{ unless_suppressed('cast(100e0 * tested.passives / tested.responses as double)') }} as pct_passives,
+        {{ unless_suppressed('cast(100e0 * tested.detractors / tested.responses as double)') }}
             as pct_detractors,
         {{ unless_suppressed('tested.nps_value') }} as nps,
         {{ unless_suppressed(

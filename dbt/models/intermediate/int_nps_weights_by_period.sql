@@ -127,19 +127,19 @@ final as (
         period_start,
         weighting_cell,
         responses,
-        cast(case when target > 0 then 1.0 * responses / targeted_responses end as double) as sample_share,
+        cast(case when target > 0 then 1e0 * responses / targeted_responses end as double) as sample_share,
         cast(case when target > 0 then target / targeted_total end as double) as target_share,
         cast(
             case
                 when target > 0
                     then least(
                             greatest(
-                                (target / targeted_total) / (1.0 * responses / targeted_responses),
-                                1.0 / {{ cap }}
+                                (target / targeted_total) / (1e0 * responses / targeted_responses),
+                                1e0 / {{ cap }}
                             ),
                             {{ cap }}
                         )
-                else 1.0
+                else 1e0
             end as double
         ) as weight,
         max(weighting_targets) over (partition by programme, period_grain, period_start) as weighting_targets

@@ -31,7 +31,7 @@ parents as (
         programme,
         period_grain,
         period_start,
-        100.0 * (promoters - detractors) / responses as parent_nps
+        100e0 * (promoters - detractors) / responses as parent_nps
 
     from counts
     where dimension_kind = 'overall'
@@ -48,8 +48,8 @@ segments as (
         dimension_value,
         responses,
         promoters - detractors as net_promoters,
-        100.0 * (promoters - detractors) / responses as nps,
-        10000.0 * {{ nps_variance('promoters', 'detractors', 'responses') }} as response_variance
+        100e0 * (promoters - detractors) / responses as nps,
+        10000e0 * {{ nps_variance('promoters', 'detractors', 'responses') }} as response_variance
 
     from counts
     where dimension_kind = 'segment'
@@ -63,7 +63,7 @@ pooled as (
         count(*) over segment_type as segments_in_type,
         sum(responses) over segment_type as type_responses,
         sum(responses * responses) over segment_type as type_responses_squared,
-        100.0 * sum(net_promoters) over segment_type / sum(responses) over segment_type as pooled_nps,
+        100e0 * sum(net_promoters) over segment_type / sum(responses) over segment_type as pooled_nps,
         {{ exact_sum('responses * response_variance', over='segment_type') }} as within_sum_of_squares
 
     from segments
@@ -90,10 +90,13 @@ estimated as (
     select
         *,
         case when segments_in_type >= 2 and type_responses > segments_in_type then
+                -- the spread beyond noise, in NPS points squared; what is left below 1e-9
+                -- of it is the rounding of the sums (segments that differ exactly as much
+                -- as noise), so it counts as none
                 greatest(
-                    0.0,
-                    (between_sum_of_squares - (segments_in_type - 1) * within_variance)
-                    / (type_responses - 1.0 * type_responses_squared / type_responses)
+                    0e0,
+                    round(between_sum_of_squares - (segments_in_type - 1) * within_variance, 9)
+                    / (type_responses - 1e0 * type_responses_squared / type_responses)
                 )
         end as between_variance
 
@@ -113,7 +116,7 @@ final as (
             when estimated.between_variance > 0 then estimated.within_variance / estimated.between_variance
         end as double) as shrinkage_prior_strength,
         cast(case
-            when estimated.between_variance = 0 then 1.0
+            when estimated.between_variance = 0 then 1e0
             when estimated.between_variance > 0 then
                 estimated.within_variance
                 / (estimated.within_variance + estimated.responses * estimated.between_variance)

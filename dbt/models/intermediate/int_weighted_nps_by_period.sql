@@ -38,10 +38,10 @@ weighted as (
         cells.dimension_kind,
         cells.dimension,
         cells.dimension_value,
-        {{ exact_sum('cells.responses * coalesce(weights.weight, 1.0)') }} as weight_total,
-        {{ exact_sum('cells.responses * power(coalesce(weights.weight, 1.0), 2)') }} as weight_squares,
-        {{ exact_sum('cells.promoters * coalesce(weights.weight, 1.0)') }} as weighted_promoters,
-        {{ exact_sum('cells.detractors * coalesce(weights.weight, 1.0)') }} as weighted_detractors,
+        {{ exact_sum('cells.responses * coalesce(weights.weight, 1e0)') }} as weight_total,
+        {{ exact_sum('cells.responses * power(coalesce(weights.weight, 1e0), 2)') }} as weight_squares,
+        {{ exact_sum('cells.promoters * coalesce(weights.weight, 1e0)') }} as weighted_promoters,
+        {{ exact_sum('cells.detractors * coalesce(weights.weight, 1e0)') }} as weighted_detractors,
         max(weights.weighting_targets) as weighting_targets
 
     from cells
@@ -66,10 +66,10 @@ final as (
         dimension,
         dimension_value,
         cast(case when weighting_targets is not null then
-                100.0 * (weighted_promoters - weighted_detractors) / weight_total + 0.0
+                100e0 * (weighted_promoters - weighted_detractors) / weight_total + 0e0
         end as double) as weighted_nps,
         cast(case when weighting_targets is not null then
-                {{ nps_z_95() }} * 100.0 * sqrt(greatest(
+                {{ nps_z_95() }} * 100e0 * sqrt(greatest(
                     {{ nps_variance('weighted_promoters', 'weighted_detractors', 'weight_total') }}, 0
                 ) / (weight_total * weight_total / weight_squares))
         end as double) as weighted_nps_margin_of_error,

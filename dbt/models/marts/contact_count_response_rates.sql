@@ -12,7 +12,7 @@ invitations as (
 
     select * from {{ ref('int_customer_contacts') }}
     -- and the 90 days before the first invitation counted
-    where sent_at > {{ dbt.dateadd('day', -90, dbt.dateadd('month', -12, as_of)) }}
+    where sent_at > {{ timestamp_shift('day', -90, timestamp_shift('month', -12, as_of)) }}
         and sent_at <= {{ as_of }}
 
 ),
@@ -29,9 +29,9 @@ counted as (
     from invitations as keyed
     inner join invitations as earlier
         on keyed.respondent_key = earlier.respondent_key
-        and earlier.sent_at > {{ dbt.dateadd('day', -90, 'keyed.sent_at') }}
+        and earlier.sent_at > {{ timestamp_shift('day', -90, 'keyed.sent_at') }}
         and keyed.sent_at >= earlier.sent_at
-    where keyed.sent_at > {{ dbt.dateadd('month', -12, as_of) }}
+    where keyed.sent_at > {{ timestamp_shift('month', -12, as_of) }}
     group by keyed.invitation_id, keyed.sent_at, keyed.is_answered
 
 ),
@@ -42,7 +42,7 @@ final as (
         cast(contacts_in_90_days as integer) as contacts_in_90_days,
         count(*) as invitations,
         count(case when is_answered then 1 end) as responses,
-        cast(1.0 * count(case when is_answered then 1 end) / count(*) as double) as response_rate
+        cast(1e0 * count(case when is_answered then 1 end) / count(*) as double) as response_rate
 
     from counted
     group by contacts_in_90_days

@@ -3,9 +3,9 @@
 -- whether the same respondent's next score was higher (recovered).
 -- Incremental: the rows int_detractor_followups built in this run replace their old
 -- version (by response_id); rows no longer there (their response went away or is no longer
--- a detractor) are deleted first.
+-- a detractor) are deleted first. On Spark a table built in full, as int_detractor_followups.
 {{ config(
-    materialized='incremental',
+    materialized='table' if target.type == 'spark' else 'incremental',
     incremental_strategy='delete+insert',
     unique_key='response_id',
     on_schema_change='fail',

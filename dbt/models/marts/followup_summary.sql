@@ -40,7 +40,7 @@ daily as (
         count(case when followup_status = 'open' then 1 end) as still_open,
         count(next_score) as with_next_response,
         count(case when is_recovered then 1 end) as recovered,
-        sum(hours_to_contact) as hours_to_contact_total
+        {{ exact_sum('hours_to_contact') }} as hours_to_contact_total
 
     from by_dimension
     group by response_date, dimension_kind, dimension, dimension_value
@@ -72,7 +72,7 @@ hours as (
         daily.dimension_kind,
         daily.dimension,
         daily.dimension_value,
-        sum(daily.hours_to_contact_total) as hours_to_contact_total
+        {{ exact_sum('daily.hours_to_contact_total') }} as hours_to_contact_total
 
     from daily
     cross join grains
@@ -92,7 +92,7 @@ final as (
         by_period.with_case,
         by_period.contacted,
         by_period.contacted_within_sla,
-        cast(1.0 * by_period.contacted_within_sla / by_period.detractors as double)
+        cast(1e0 * by_period.contacted_within_sla / by_period.detractors as double)
             as share_contacted_within_sla,
         by_period.resolved,
         by_period.overdue,
@@ -101,7 +101,7 @@ final as (
             as average_hours_to_contact,
         by_period.with_next_response,
         by_period.recovered,
-        cast(1.0 * by_period.recovered / nullif(by_period.with_next_response, 0) as double)
+        cast(1e0 * by_period.recovered / nullif(by_period.with_next_response, 0) as double)
             as recovery_rate,
         cast({{ var('followup_sla_hours') }} as integer) as sla_hours
 

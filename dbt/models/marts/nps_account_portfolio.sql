@@ -16,9 +16,9 @@ final as (
         period_start,
         count(*) as accounts,
         cast(sum(responses) as bigint) as responses,
-        cast(100.0 * (sum(promoters) - sum(detractors)) / sum(responses) as double) as nps_all_responses,
+        cast(100e0 * (sum(promoters) - sum(detractors)) / sum(responses) as double) as nps_all_responses,
         cast(
-            100.0 * (
+            100e0 * (
                 count(case when account_category_by_average = 'promoter' then 1 end)
                 - count(case when account_category_by_average = 'detractor' then 1 end)
             )
@@ -27,7 +27,7 @@ final as (
         ) as nps_by_account_average,
         count(decision_maker_score) as accounts_with_decision_maker,
         cast(
-            100.0 * (
+            100e0 * (
                 count(case when account_category_by_decision_maker = 'promoter' then 1 end)
                 - count(case when account_category_by_decision_maker = 'detractor' then 1 end)
             )

@@ -58,7 +58,7 @@ final as (
         per_account.promoters,
         per_account.passives,
         per_account.detractors,
-        cast(100.0 * (per_account.promoters - per_account.detractors) / per_account.responses as double)
+        cast(100e0 * (per_account.promoters - per_account.detractors) / per_account.responses as double)
             as nps,
         cast(per_account.average_score as double) as average_score,
         {{ nps_category('per_account.average_score') }} as account_category_by_average,

@@ -41,11 +41,11 @@ with_totals as (
         dimension,
         dimension_value,
         responses,
-        100.0 * (promoters - detractors) / responses as nps,
+        100e0 * (promoters - detractors) / responses as nps,
         sum(responses)
             over (partition by programme, period_grain, period_start, dimension)
             as total_responses,
-        100.0
+        100e0
         * sum(promoters - detractors) over (partition by programme, period_grain, period_start, dimension)
         / sum(responses) over (partition by programme, period_grain, period_start, dimension) as total_nps
 
@@ -131,8 +131,8 @@ shares as (
 
     select
         *,
-        1.0 * previous_responses / previous_total_responses as previous_share,
-        1.0 * responses / total_responses as share,
+        1e0 * previous_responses / previous_total_responses as previous_share,
+        1e0 * responses / total_responses as share,
         coalesce(previous_nps, nps) as previous_nps_or_current,
         coalesce(nps, previous_nps) as nps_or_previous
 
@@ -159,9 +159,9 @@ final as (
         cast(previous_nps as double) as previous_nps,
         cast(nps as double) as nps,
         -- (+ 0.0 turns a negative zero into zero)
-        cast((share - previous_share) * (previous_nps_or_current + nps_or_previous) / 2 + 0.0 as double)
+        cast((share - previous_share) * (previous_nps_or_current + nps_or_previous) / 2 + 0e0 as double)
             as mix_effect,
-        cast((previous_share + share) / 2 * (nps_or_previous - previous_nps_or_current) + 0.0 as double)
+        cast((previous_share + share) / 2 * (nps_or_previous - previous_nps_or_current) + 0e0 as double)
             as performance_effect,
         cast(previous_total_nps as double) as previous_total_nps,
         cast(total_nps as double) as total_nps,

@@ -12,7 +12,7 @@ with
 invitations as (
 
     select * from {{ ref('int_customer_contacts') }}
-    where sent_at > {{ dbt.dateadd('day', -90, as_of) }}
+    where sent_at > {{ timestamp_shift('day', -90, as_of) }}
         and sent_at <= {{ as_of }}
 
 ),
@@ -23,7 +23,7 @@ responses as (
     where respondent_key is not null
         and survey_type = 'customer'
         and programme <> 'employee'
-        and responded_at > {{ dbt.dateadd('day', -90, as_of) }}
+        and responded_at > {{ timestamp_shift('day', -90, as_of) }}
         and responded_at <= {{ as_of }}
 
 ),
@@ -62,7 +62,9 @@ judged as (
         answered.last_responded_at,
         coalesce(invited.invitations_90_days, 0) > {{ var('contact_cap') }} as is_over_contact_cap,
         coalesce(
-            answered.last_responded_at > {{ dbt.dateadd('day', -1 * var('quiet_period_days'), as_of) }}, false
+            answered.last_responded_at
+            > {{ timestamp_shift('day', -1 * var('quiet_period_days'), as_of) }},
+            false
         ) as is_in_quiet_period
 
     from invited
@@ -87,7 +89,7 @@ final as (
             when is_over_contact_cap then 'over contact cap'
             when is_in_quiet_period then 'answered recently'
         end as do_not_survey_reason,
-        cast({{ as_of }} as {{ dbt.type_timestamp() }} with time zone) as as_of
+        cast({{ as_of }} as {{ type_timestamp_tz() }}) as as_of
 
     from judged
 

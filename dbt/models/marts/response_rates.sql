@@ -32,20 +32,20 @@ final as (
         invitations,
         responses,
         invitations - responses as non_respondents,
-        cast(1.0 * responses / invitations as double) as response_rate,
+        cast(1e0 * responses / invitations as double) as response_rate,
         cast({{ var('response_rate_target') }} as double) as response_rate_target,
-        1.0 * responses / invitations >= {{ var('response_rate_target') }} as is_response_rate_target_met,
+        1e0 * responses / invitations >= {{ var('response_rate_target') }} as is_response_rate_target_met,
         case when tracked_delivered > 0 then delivered end as delivered,
         case when tracked_opened > 0 then opened end as opened,
         case when tracked_started > 0 then started end as started,
         case when tracked_completed > 0 then completed end as completed,
-        cast(case when tracked_delivered > 0 then 1.0 * delivered / tracked_delivered end as double)
+        cast(case when tracked_delivered > 0 then 1e0 * delivered / tracked_delivered end as double)
             as delivery_rate,
-        cast(case when tracked_opened > 0 and delivered > 0 then 1.0 * opened / delivered end as double)
+        cast(case when tracked_opened > 0 and delivered > 0 then 1e0 * opened / delivered end as double)
             as open_rate,
-        cast(case when tracked_started > 0 and opened > 0 then 1.0 * started / opened end as double)
+        cast(case when tracked_started > 0 and opened > 0 then 1e0 * started / opened end as double)
             as start_rate,
-        cast(case when tracked_completed > 0 and started > 0 then 1.0 * completed / started end as double)
+        cast(case when tracked_completed > 0 and started > 0 then 1e0 * completed / started end as double)
             as completion_rate
 
     from by_period

@@ -70,9 +70,9 @@ needed as (
 
     select
         *,
-        cast(ceil(power({{ nps_z_95() }}, 2) * response_variance / power(0.05, 2)) as bigint)
+        cast(ceil(power({{ nps_z_95() }}, 2) * response_variance / power(0.05e0, 2)) as bigint)
             as responses_needed_5_points,
-        cast(ceil(power({{ nps_z_95() }}, 2) * response_variance / power(0.10, 2)) as bigint)
+        cast(ceil(power({{ nps_z_95() }}, 2) * response_variance / power(0.10e0, 2)) as bigint)
             as responses_needed_10_points
 
     from planned

@@ -37,7 +37,7 @@ final as (
         {{ unless_suppressed(
             'responses_with_score', is_anonymity_suppressed('programme', 'responses')
         ) }} as responses_with_score,
-        {{ unless_suppressed('cast(1.0 * responses_with_score / responses as double)',
+        {{ unless_suppressed('cast(1e0 * responses_with_score / responses as double)',
             is_anonymity_suppressed('programme', 'responses')) }} as share_of_responses
 
     from by_score

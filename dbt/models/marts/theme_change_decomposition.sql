@@ -25,7 +25,7 @@ overall as (
         period_grain,
         period_start,
         responses,
-        100.0 * (promoters - detractors) / responses as nps
+        100e0 * (promoters - detractors) / responses as nps
 
     from {{ ref('int_nps_counts_by_period') }}
     where period_grain in ('month', 'quarter')
@@ -131,11 +131,11 @@ final as (
         -- (+ 0.0 turns a negative zero into zero)
         cast(
             (share - previous_share) * ((previous_nps_m + nps_m) / 2 - (previous_nps_n + nps_n) / 2)
-            + 0.0 as double
+            + 0e0 as double
         )
             as frequency_effect,
-        cast((previous_share + share) / 2 * (nps_m - previous_nps_m) + 0.0 as double) as sentiment_effect,
-        cast((1 - (previous_share + share) / 2) * (nps_n - previous_nps_n) + 0.0 as double) as other_effect,
+        cast((previous_share + share) / 2 * (nps_m - previous_nps_m) + 0e0 as double) as sentiment_effect,
+        cast((1 - (previous_share + share) / 2) * (nps_n - previous_nps_n) + 0e0 as double) as other_effect,
         cast(previous_nps as double) as previous_nps,
         cast(nps as double) as nps,
         cast(nps - previous_nps as double) as nps_change

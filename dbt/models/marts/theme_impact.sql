@@ -55,10 +55,10 @@ compared as (
         overall.responses,
         theme_by_period.responses as responses_mentioning,
         overall.responses - theme_by_period.responses as responses_not_mentioning,
-        100.0 * (overall.promoters - overall.detractors) / overall.responses as overall_nps,
-        100.0 * (theme_by_period.promoters - theme_by_period.detractors) / theme_by_period.responses
+        100e0 * (overall.promoters - overall.detractors) / overall.responses as overall_nps,
+        100e0 * (theme_by_period.promoters - theme_by_period.detractors) / theme_by_period.responses
             as nps_mentioning,
-        100.0
+        100e0
         * (
             (overall.promoters - theme_by_period.promoters)
             - (overall.detractors - theme_by_period.detractors)
@@ -85,7 +85,7 @@ final as (
         responses,
         responses_mentioning,
         responses_not_mentioning,
-        cast(1.0 * responses_mentioning / responses as double) as share_mentioning,
+        cast(1e0 * responses_mentioning / responses as double) as share_mentioning,
         cast(overall_nps as double) as overall_nps,
         {{ unless_suppressed('cast(nps_mentioning as double)') }} as nps_mentioning,
         {{ unless_suppressed('cast(nps_not_mentioning as double)') }} as nps_not_mentioning,

@@ -68,8 +68,8 @@ final as (
         coalesce(
             winners.language,
             case
-                when regexp_matches(lower(verbatims.verbatim_text), '[æø]') then 'da'
-                when regexp_matches(lower(verbatims.verbatim_text), '[äö]') then 'sv'
+                when {{ text_matches('lower(verbatims.verbatim_text)', "'[æø]'") }} then 'da'
+                when {{ text_matches('lower(verbatims.verbatim_text)', "'[äö]'") }} then 'sv'
                 else 'unknown'
             end
         ) as language

@@ -15,7 +15,7 @@ words as (
     select
         source_file_id,
         verbatim_id,
-        {{ split_words("regexp_replace(verbatim_text, '\\[(email|phone|national-id)\\]', ' ', 'g')") }}
+        {{ split_words(replace_matches('verbatim_text', "'\\[(email|phone|national-id)\\]'", "' '")) }}
             as word
 
     from verbatims

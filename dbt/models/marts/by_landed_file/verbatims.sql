@@ -22,7 +22,7 @@ themes as (
 
     select
         verbatim_id,
-        {{ dbt.listagg('theme', "', '", 'order by theme') }} as themes,
+        {{ sorted_text_list('theme', "', '") }} as themes,
         count(*) as theme_count
 
     from {{ ref('int_verbatim_themes') }}

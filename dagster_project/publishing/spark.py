@@ -1,0 +1,47 @@
+"""Publishing on Spark: a finished copy of the marts, then the readers' views swapped to it.
+
+The copying, the checks and the swap are SQL the engine runs (dbt/macros/publish_spark.sql,
+`dbt run-operation publish_spark` on the build's target, so it works on a cluster as it
+does here); this module chooses the version, hands over what to publish, and reads back
+what was written. Readers query `marts.<name>` through the Spark Thrift server or Databricks
+SQL (README, "Running on Spark"); the same Parquet files can be read without Spark
+(publishing/published.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Callable, Collection
+
+from dagster_project.publishing.publish import REQUIRED_TABLES, Publication
+from dagster_project.publishing.published import published_marts
+from dagster_project.settings import Settings
+
+# Runs `dbt <args>` on the build's target and raises if dbt fails.
+DbtInvocation = Callable[[list[str]], None]
+
+
+def publish_on_spark(
+    run_dbt: DbtInvocation, settings: Settings, tables: Collection[str], run_id: str | None = None
+) -> Publication:
+    version = uuid.uuid4().hex
+    published_at = dt.datetime.now(dt.UTC)
+    settings.spark_published_dir.mkdir(parents=True, exist_ok=True)
+    arguments = {
+        "version": version,
+        "tables": sorted(tables),
+        "required": list(REQUIRED_TABLES),
+        "published_dir": str(settings.spark_published_dir),
+        "published_at": published_at.strftime("%Y-%m-%d %H:%M:%S.%f"),
+        "run_id": run_id,
+    }
+    run_dbt(["run-operation", "publish_spark", "--args", json.dumps(arguments)])
+    with published_marts(settings, version) as con:
+        rows = dict(
+            con.execute(
+                "select unnest(map_keys(table_rows)), unnest(map_values(table_rows)) from meta.publication"
+            ).fetchall()
+        )
+    return Publication(settings.spark_published_dir / version, version, published_at, rows)
