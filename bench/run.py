@@ -2,6 +2,7 @@
 
     python bench/run.py --responses 1000000 [--repeat 3] [--no-peers]   (or: make bench N=1000000)
     python bench/run.py --responses 10000000 --only-pandas   (add the pandas peer to those results)
+    python bench/run.py --responses 1000000 --engine spark --repeat 1   (dbt on local Spark)
 
 For N responses (and the 2-3x invitations our generator writes with them), from the
 project's own generator (`--canonical-only`), it measures as whole processes, with the
@@ -15,7 +16,9 @@ peak resident memory of the process tree:
 - +1%: a new delivery of 1% more responses (and their invitations and follow-ups, own
   ids, all in old periods), into the built warehouse - its marts asserted equal to a
   from-scratch build of the same inbox.
-Medians of `--repeat` runs; the per-stage profile (Dagster steps, dbt models) of the last
+With `--engine spark` the same runs build the marts on local Spark (NPS_ENGINE=spark; no
+peers), and the final marts are compared with DuckDB's of the same inbox (the last run of
+the DuckDB benchmark of that size, `bench/results/<N>.json`). Medians of `--repeat` runs; the per-stage profile (Dagster steps, dbt models) of the last
 full and +1% run. Results go to `bench/results/<N>.json`; `bench/RESULTS.md` is rebuilt
 from every result there (`python bench/report.py`). Inputs and warehouses live in
 `data/bench/` (git-ignored). Not part of `make test`.
@@ -24,6 +27,7 @@ from every result there (`python bench/report.py`). Inputs and warehouses live i
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -37,6 +41,10 @@ from pathlib import Path
 
 import duckdb
 from measure import Measured, run
+
+from dagster_project.publishing.compare import marts_differences
+from dagster_project.publishing.published import published_marts
+from dagster_project.settings import ENGINE_TARGETS, Settings
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -67,9 +75,10 @@ def add_delivery(delivery: Path, inbox: Path) -> None:
             os.link(path, inbox / folder / f"delivery_{path.name}")
 
 
-def environment(root: Path, inbox: Path) -> dict[str, str]:
+def environment(root: Path, inbox: Path, engine: str = "duckdb") -> dict[str, str]:
     return {
         **os.environ,
+        "NPS_ENGINE": engine,
         "NPS_RAW_DIR": str(inbox),
         "NPS_WAREHOUSE": str(root / "warehouse" / "nps.duckdb"),
         "NPS_PUBLISHED": str(root / "published" / "nps_marts.duckdb"),
@@ -88,14 +97,23 @@ def fresh(root: Path) -> None:
     shutil.copy(REPO / "dagster_home" / "dagster.yaml", root / "dagster_home" / "dagster.yaml")
 
 
-def pipeline(root: Path, inbox: Path, label: str) -> Measured:
-    measured = run([CLI, "run"], env=environment(root, inbox), cwd=REPO, log=root / f"{label}.log")
+def settings_of(root: Path, inbox: Path, engine: str) -> Settings:
+    return dataclasses.replace(
+        Settings(raw_dir=inbox, warehouse_path=root / "warehouse" / "nps.duckdb"),
+        published_path=root / "published" / "nps_marts.duckdb",
+        engine=engine,
+        dbt_target=ENGINE_TARGETS[engine],
+    )
+
+
+def pipeline(root: Path, inbox: Path, label: str, engine: str = "duckdb") -> Measured:
+    measured = run([CLI, "run"], env=environment(root, inbox, engine), cwd=REPO, log=root / f"{label}.log")
     if measured.returncode != 0:
         raise SystemExit(f"{label}: the pipeline failed, see {root / f'{label}.log'}")
     return measured
 
 
-def stage_profile(root: Path) -> dict:
+def stage_profile(root: Path, engine: str = "duckdb") -> dict:
     """Seconds per Dagster step of the last run, and per dbt model/test (top 12)."""
     env = environment(root, Path("."))
     code = (
@@ -107,7 +125,7 @@ def stage_profile(root: Path) -> dict:
     steps = json.loads(
         subprocess.run([PYTHON, "-c", code], env=env, capture_output=True, text=True).stdout or "{}"
     )
-    results = root / "warehouse" / "dbt_target" / "run_results.json"
+    results = root / "warehouse" / "dbt_target" / ENGINE_TARGETS[engine] / "run_results.json"
     models = {}
     if results.exists():
         timings = json.loads(results.read_text())["results"]
@@ -192,6 +210,20 @@ def differing_marts(a: Path, b: Path) -> list[str]:
         con.close()
 
 
+def differs_from_duckdb(spark_root: Path, duckdb_published: Path) -> list[str]:
+    """The marts of a Spark publication that differ from DuckDB's (publishing/compare.py)."""
+    settings = settings_of(spark_root, spark_root / "inbox", "spark")
+    with published_marts(settings) as con:
+        tables = [
+            f"{schema}.{table}"
+            for schema, table in con.execute(
+                "select table_schema, table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        ]
+        con.execute("attach $p as duck (read_only)", {"p": str(duckdb_published)})
+        return sorted(marts_differences(con, tables, "duck", skip_columns=("landed_at", "replaced_at")))
+
+
 def median(values: list[Measured]) -> dict:
     return {
         "seconds": round(statistics.median(v.seconds for v in values), 2),
@@ -247,6 +279,7 @@ def add_pandas_peer(results_file: Path, base: Path, inbox: Path, rss_cap_mb: flo
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, required=True)
+    parser.add_argument("--engine", choices=sorted(ENGINE_TARGETS), default="duckdb")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-peers", action="store_true", help="skip the floor and pandas peers")
     parser.add_argument(
@@ -265,13 +298,15 @@ def main(argv: list[str] | None = None) -> int:
         help="run the pandas peer alone and add it to the existing results of this size",
     )
     args = parser.parse_args(argv)
-    n = args.responses
+    n, engine = args.responses, args.engine
+    spark = engine == "spark"
     base = REPO / "data" / "bench" / str(n)
     inbox, delivery = base / "inbox", base / "delivery"
     generate(inbox, n)
     generate(delivery, max(n // 100, 100), "--months", "1", "--id-prefix", DELIVERY_PREFIX, "--seed", "2011")
     result: dict = {
         "responses_requested": n,
+        "engine": engine,
         "date": dt.date.today().isoformat(),
         "version": subprocess.run(
             ["git", "log", "-1", "--format=%h %s"], capture_output=True, text=True, check=False
@@ -285,9 +320,13 @@ def main(argv: list[str] | None = None) -> int:
         "memory_limit": os.environ.get("NPS_DUCKDB_MEMORY_LIMIT", "1GB"),
         "memory_note": " (the GX steps' DuckDB half of it, dbt's three quarters)",
     }
-    results_file = BENCH / "results" / f"{n}.json"
+    duckdb_results = BENCH / "results" / f"{n}.json"
+    results_file = BENCH / "results" / f"{n}-spark.json" if spark else duckdb_results
     if args.only_pandas:
         return add_pandas_peer(results_file, base, inbox, args.peer_rss_cap_mb)
+    if spark:
+        args.no_peers = True  # the peers are held against DuckDB's marts
+        result["memory_note"] = f"; Spark's driver heap {os.environ.get('NPS_SPARK_MEMORY', '2g')}"
     if not args.no_peers:
         peers = (
             (("floor", "floor.py"),)
@@ -305,31 +344,38 @@ def main(argv: list[str] | None = None) -> int:
                 result[name]["stopped_at_cap_mb"] = args.peer_rss_cap_mb
     full, noop, increment = [], [], []
     for i in range(args.repeat):
-        root = base / f"run{i}"
+        root = base / (f"spark{i}" if spark else f"run{i}")
         fresh(root)
         work_inbox = root / "inbox"
         linked_copy(inbox, work_inbox)
-        full.append(pipeline(root, work_inbox, "full"))
+        full.append(pipeline(root, work_inbox, "full", engine))
         if i == args.repeat - 1:
-            result["full_profile"] = stage_profile(root)
+            result["full_profile"] = stage_profile(root, engine)
             published = root / "published" / "nps_marts.duckdb"
             if not args.no_peers:
                 for name, _ in (peer for peer in peers if "stopped_at_cap_mb" not in result[peer[0]]):
                     result[name]["equals_pipeline"] = peer_equals_pipeline(published, base, name)
-        noop.append(pipeline(root, work_inbox, "noop"))
+        noop.append(pipeline(root, work_inbox, "noop", engine))
         add_delivery(delivery, work_inbox)
-        increment.append(pipeline(root, work_inbox, "increment"))
+        increment.append(pipeline(root, work_inbox, "increment", engine))
         if i == args.repeat - 1:
-            result["increment_profile"] = stage_profile(root)
+            result["increment_profile"] = stage_profile(root, engine)
     result["full"], result["noop"], result["increment"] = median(full), median(noop), median(increment)
-    with duckdb.connect(
-        str(base / f"run{args.repeat - 1}" / "published" / "nps_marts.duckdb"), read_only=True
-    ) as con:
+    last = base / (f"spark{args.repeat - 1}" if spark else f"run{args.repeat - 1}")
+    with published_marts(settings_of(last, last / "inbox", engine)) as con:
         result["valid_responses"] = con.execute("select count(*) from marts.nps_responses").fetchall()[0][0]
         result["invitations"] = con.execute(
             "select sum(invitations) from marts.response_rates where period_grain = 'year' and dimension = 'overall'"
         ).fetchall()[0][0]
-    if not args.no_scratch_check:
+    if spark:
+        # Spark's marts, built in full then by increment, against DuckDB's on the same inbox.
+        runs = json.loads(duckdb_results.read_text())["full"]["runs"] if duckdb_results.exists() else 0
+        duckdb_published = base / f"run{runs - 1}" / "published" / "nps_marts.duckdb"
+        if duckdb_published.exists():
+            differing = differs_from_duckdb(last, duckdb_published)
+            result["equals_duckdb"] = not differing
+            result["differs_from_duckdb_in"] = differing
+    elif not args.no_scratch_check:
         # The warehouse built by increments against one built from scratch on the same inbox.
         root = base / f"run{args.repeat - 1}"
         scratch = base / "scratch"

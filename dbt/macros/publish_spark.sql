@@ -14,8 +14,9 @@
          `meta.publication` at the copy: `create or replace view` swaps one view atomically
          (readers see each mart whole, old or new; between two views a reader can meet one
          old and one new mart for the moment the swap takes, unlike DuckDB's one file);
-      5. drops the views of tables no longer published and every older copy but the
-         previous one (a query that started on it can finish).
+      5. checks that the views show this version, then drops the views of tables no
+         longer published and every older copy but the previous one (a query that started
+         on it can finish).
     A failure before step 4 leaves the readers' views as they were. -#}
 {% macro publish_spark(version, tables, required, published_dir, published_at, run_id=none) -%}
     {%- if not modules.re.fullmatch('[0-9a-f]{32}', version) -%}
@@ -58,6 +59,11 @@
         {%- set schema, table = name.split('.') -%}
         {%- do run_query('create or replace view ' ~ name ~ ' as select * from ' ~ database ~ '.' ~ schema ~ '__' ~ table) -%}
     {%- endfor -%}
+    {#- what readers see now is this version, whole -#}
+    {%- set seen = run_query('select version, (select count(*) from marts.file_loads) from meta.publication').rows[0] -%}
+    {%- if seen[0] != version or seen[1] | int != rows['marts.file_loads'] -%}
+        {{ exceptions.raise_compiler_error("the readers' views show version " ~ seen[0] ~ ", not " ~ version) }}
+    {%- endif -%}
     {%- for schema in ['marts', 'reference'] -%}
         {%- for view in run_query('show views in ' ~ schema).columns['viewName'].values() -%}
             {%- if schema ~ '.' ~ view not in tables -%}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -48,6 +49,17 @@ def test_asset_graph_snapshot(defs):
     if os.environ.get("UPDATE_SNAPSHOTS") == "1":
         SNAPSHOT.write_text(current)
     assert current == SNAPSHOT.read_text()
+
+
+def test_the_definitions_have_one_shape_on_both_engines(defs, tmp_path):
+    """NPS_ENGINE=spark changes the dbt target the assets build through, not the assets,
+    checks, job, schedule or sensor (the keys follow dbt's folders, not Spark's schemas)."""
+    spark = dataclasses.replace(make_settings(tmp_path), engine="spark", dbt_target="spark")
+    on_spark = build_definitions(spark)
+    assert describe_graph(on_spark) == describe_graph(defs)
+    for shape in (lambda d: sorted(j.name for j in d.jobs), lambda d: [s.cron_schedule for s in d.schedules]):
+        assert shape(on_spark) == shape(defs)
+    assert [s.name for s in on_spark.sensors] == [s.name for s in defs.sensors]
 
 
 def test_dbt_folders_are_groups_and_sources_are_the_python_assets(defs):
