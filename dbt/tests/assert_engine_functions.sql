@@ -107,7 +107,7 @@ checks as (
     select
         'list_has: every responses file maps response_id, none maps an unknown column',
         (
-            select count(*) from {{ source('landing', 'landed_files') }}
+            select count(*) from {{ ref('stg_landing__landed_files') }}
             where (kind = 'responses' and rejected_reason is null and not {{ list_has('mapped_columns', "'response_id'") }})
                 or {{ list_has('mapped_columns', "'no_such_column'") }}
         ) = 0
