@@ -70,7 +70,12 @@ def check_writable(directory: Path, what: str, variable: str, min_free_mb: float
 
 def preflight(settings: Settings) -> None:
     check_writable(settings.warehouse_path.parent, "warehouse", "NPS_WAREHOUSE", settings.min_free_mb)
-    check_writable(settings.published_path.parent, "published marts", "NPS_PUBLISHED", settings.min_free_mb)
+    check_writable(settings.lake_dir, "lake", "NPS_LAKE_DIR", settings.min_free_mb)
+    if settings.engine == "spark":
+        check_writable(settings.spark_dir, "local Spark's tables", "NPS_SPARK_DIR", settings.min_free_mb)
+    else:
+        published = settings.published_path.parent
+        check_writable(published, "published marts", "NPS_PUBLISHED", settings.min_free_mb)
 
 
 def explain_failure(messages: list[str]) -> str | None:
@@ -133,7 +138,10 @@ def run(settings: Settings, wait: bool = True) -> int:
         load_key(settings.secrets_dir)
         print(f"Generated a local pseudonymisation key in {key_file} (set {KEY_ENV} to use your own).")
 
-    print(f"Inbox {settings.raw_dir} -> warehouse {settings.warehouse_path}")
+    print(
+        f"Inbox {settings.raw_dir} -> warehouse {settings.warehouse_path}; "
+        f"marts built on {settings.engine} (dbt target {settings.dbt_target})"
+    )
     defs = build_definitions(settings)
     job = defs.resolve_job_def("nps_pipeline")
     log_path = settings.warehouse_path.parent / "logs" / "last_run.log"

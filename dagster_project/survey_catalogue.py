@@ -84,7 +84,7 @@ def load_survey_catalogue(path: Path) -> SurveyCatalogue:
 
 
 def uncatalogued_surveys(con) -> list[tuple[str, int, object, object]]:
-    """Survey ids in the built marts counted as unclassified (the catalogue does not list
+    """Survey ids in the published marts counted as unclassified (the catalogue does not list
     them, or their rows contradict their entry): (survey_id, responses, first and last
     response date), most responses first."""
     return con.execute(

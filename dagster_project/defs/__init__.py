@@ -11,11 +11,11 @@ from dagster_project.defs.ingest.assets import build_landing_asset
 from dagster_project.defs.ingest.checks import files_usable
 from dagster_project.defs.lake.assets import export_lake
 from dagster_project.defs.publish.assets import build_publish_asset
+from dagster_project.defs.publish.checks import surveys_catalogued
 from dagster_project.defs.quality.assets import validation_assets
 from dagster_project.defs.quality.checks import quality_checks
 from dagster_project.defs.resources import NpsWarehouse
 from dagster_project.defs.transform.assets import nps_dbt_models
-from dagster_project.defs.transform.checks import surveys_catalogued
 from dagster_project.defs.transform.project import DbtCli, dbt_executable, dbt_project
 from dagster_project.landing.sources import load_sources_config
 from dagster_project.settings import Settings

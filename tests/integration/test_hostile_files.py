@@ -141,7 +141,7 @@ def test_bad_files_never_stop_the_run_and_are_reported(tmp_path):
     # `unclassified`, in no programme's NPS, and the check names the ids with their counts.
     by_survey = dict(warehouse.query("select survey_id, count(*) from marts.nps_responses group by 1"))
     assert warehouse.query("select distinct programme from marts.nps_by_period") == [("unclassified",)]
-    catalogued = checks[("marts/nps_responses", "surveys_catalogued")]
+    catalogued = checks[("published/nps_marts", "surveys_catalogued")]
     assert not catalogued.passed and catalogued.severity.value == "WARN"
     assert catalogued.metadata["responses_unclassified"].value == sum(by_survey.values())
     for survey_id, count in by_survey.items():
