@@ -13,7 +13,12 @@ too; and the summary `make run` prints is the same text on both.
 from __future__ import annotations
 
 import dataclasses
+import socket
+import subprocess
+import time
+from pathlib import Path
 
+import pyspark
 import pytest
 
 from dagster_project.publishing.compare import marts_differences
@@ -90,3 +95,57 @@ def test_dbt_unit_tests_pass_on_spark(both_engines):
     assert result.returncode == 0, result.stdout[-3000:]
     statuses = unit_test_results(target)
     assert len(statuses) >= 24 and set(statuses.values()) == {"pass"}, statuses
+
+
+def test_bi_tools_read_the_published_marts_through_the_spark_thrift_server(both_engines, tmp_path):
+    """The way BI tools reach Spark (README, "Running on Spark"): the Thrift server over the
+    pipeline's metastore, queried over JDBC (HiveServer2 protocol) by Beeline."""
+    on_duckdb, on_spark = both_engines
+    spark_home = Path(pyspark.__file__).parent
+    port = free_port()
+    metastore = f"jdbc:derby:;databaseName={on_spark.spark_dir / 'metastore'}"
+    server = subprocess.Popen(
+        [
+            str(spark_home / "bin" / "spark-submit"),
+            "--class", "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2",
+            "--conf", f"spark.sql.warehouse.dir={on_spark.spark_dir / 'tables'}",
+            "--conf", f"spark.hadoop.javax.jdo.option.ConnectionURL={metastore}",
+            "--conf", f"spark.hive.server2.thrift.port={port}",
+            "--conf", "spark.sql.session.timeZone=UTC",
+            "--conf", "spark.ui.enabled=false",
+            "--driver-java-options", f"-Dderby.system.home={on_spark.spark_dir}",
+            "spark-internal",
+        ],
+        stdout=(tmp_path / "thrift.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        query = "select version, (select count(*) from marts.nps_by_period) from meta.publication"
+        deadline = time.monotonic() + 120
+        while True:
+            shown = subprocess.run(
+                [str(spark_home / "bin" / "beeline"), "-u", f"jdbc:hive2://localhost:{port}",
+                 "--outputformat=csv2", "--showHeader=false", "-e", query],
+                capture_output=True, text=True,
+            )  # fmt: skip
+            # (Beeline prefixes a row with its continuation prompts, ". . . >")
+            rows = [line.rsplit("> ", 1)[-1] for line in shown.stdout.splitlines() if "," in line]
+            if rows or time.monotonic() > deadline or server.poll() is not None:
+                break
+            time.sleep(2)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    with published_marts(on_spark) as con:
+        version, periods = con.execute(
+            "select version, (select count(*) from marts.nps_by_period) from meta.publication"
+        ).fetchall()[0]
+    with published_marts(on_duckdb) as con:
+        assert con.execute("select count(*) from marts.nps_by_period").fetchall()[0][0] == periods
+    assert rows == [f"{version},{periods}"], (tmp_path / "thrift.log").read_text()[-2000:]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("localhost", 0))
+        return probe.getsockname()[1]
