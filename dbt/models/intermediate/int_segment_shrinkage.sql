@@ -89,16 +89,15 @@ estimated as (
 
     select
         *,
-        case when segments_in_type >= 2 and type_responses > segments_in_type then
-                -- the spread beyond noise, in NPS points squared; less than 1e-9 of it is
-                -- the rounding of the sums (segments that differ exactly as much as noise:
-                -- engines round differently), so it counts as none
-                case
-                    when between_sum_of_squares - (segments_in_type - 1) * within_variance > 1e-9
-                        then (between_sum_of_squares - (segments_in_type - 1) * within_variance)
-                        / (type_responses - 1e0 * type_responses_squared / type_responses)
-                    else 0e0
-                end
+        -- the spread beyond noise, in NPS points squared; less than 1e-9 of it is the
+        -- rounding of the sums (segments that differ exactly as much as noise: engines
+        -- round differently), so it counts as none
+        case
+            when segments_in_type < 2 or type_responses <= segments_in_type then null
+            when between_sum_of_squares - (segments_in_type - 1) * within_variance > 1e-9
+                then (between_sum_of_squares - (segments_in_type - 1) * within_variance)
+                    / (type_responses - 1e0 * type_responses_squared / type_responses)
+            else 0e0
         end as between_variance
 
     from moments
