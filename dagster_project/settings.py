@@ -23,6 +23,7 @@ its values as `--vars` (`dbt_vars()`), so no step changes its process's environm
 | NPS_LAKE_DIR              | <warehouse folder>/lake          | validated rows as Parquet (dbt's input)   |
 | NPS_SPARK_DIR             | <warehouse folder>/spark         | local Spark: metastore, tables, published |
 | NPS_SPARK_MEMORY          | 2g                               | local Spark driver memory                 |
+| NPS_ARCHIVE_MAX_MB        | 4096                             | what one .zip/.gz may expand to (bombs)   |
 
 Relative paths are relative to the repository root, so the same values work from
 `make`, from `dagster dev` and from dbt (which runs with `dbt/` as its working directory).
@@ -47,6 +48,7 @@ DEFAULT_LOCK_TIMEOUT_SECONDS = 3600.0
 # The engines the dbt project builds on, and the dbt profile target each uses by default
 # (dbt/profiles.yml; NPS_DBT_TARGET picks another target of the same engine, e.g. a cluster).
 ENGINE_TARGETS = {"duckdb": "local", "spark": "spark"}
+DEFAULT_ARCHIVE_MAX_MB = 4096.0
 DEFAULT_SPARK_MEMORY = "2g"
 _SPARK_MEMORY = re.compile(r"^\d+[kmgt]$", re.IGNORECASE)
 _MEMORY_LIMIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
@@ -118,6 +120,8 @@ class Settings:
     # published marts; None: `spark/` next to the warehouse file.
     spark_dir_setting: Path | None = None
     spark_memory: str = DEFAULT_SPARK_MEMORY
+    # What one archive in the inbox may expand to: past it, a zip bomb, rejected whole.
+    archive_max_mb: float = DEFAULT_ARCHIVE_MAX_MB
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -155,9 +159,14 @@ class Settings:
             duckdb_memory_limit=memory.strip(),
             lock_timeout_seconds=_number_from_env("NPS_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT_SECONDS),
             min_free_mb=_number_from_env("NPS_MIN_FREE_MB", 50.0),
+            archive_max_mb=_number_from_env("NPS_ARCHIVE_MAX_MB", DEFAULT_ARCHIVE_MAX_MB),
             log_level=(os.environ.get("NPS_LOG_LEVEL") or "WARNING").upper(),
             pseudonymisation_key=os.environ.get("NPS_PSEUDONYMISATION_KEY") or None,
         )
+
+    @property
+    def archive_max_bytes(self) -> int:
+        return int(self.archive_max_mb * (1 << 20))
 
     @property
     def work_dir(self) -> Path:

@@ -49,7 +49,8 @@ def _kind_tables() -> list[LakeTable]:
 
 # Only the load-record columns the models read (dbt/models/staging/_staging__sources.yml).
 _LANDED_FILES = """
-    select file_id, source, kind, format, file_path, file_bytes, encoding, delimiter, parser,
+    select file_id, source, kind, format, file_path, archive_path, archive_member, file_bytes,
+           encoding, delimiter, parser,
            mapped_columns, rows_read, rejected_reason, landing_seq, landed_at, replaced_at
     from raw.landed_files"""
 

@@ -1,8 +1,39 @@
-"""The inbox: which files wait in a source's folder, and how a file is named in the ledger."""
+"""The inbox: which files wait in a source's folder, and how a delivery is named in the ledger."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+
+MEMBER_SEPARATOR = "!"  # `responses/export.zip!export.csv`: a member of an archive
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One export as delivered: a file in the inbox, or one member of an archive in it.
+
+    `seen` (name, size and modification time of the file in the inbox, the archive's for a
+    member) recognises an unchanged delivery without reading it; `path` holds the bytes.
+    """
+
+    name: str  # in the ledger: the inbox path, or `<archive path>!<member>`
+    path: Path
+    seen: dict
+    archive_path: str | None = None
+    archive_member: str | None = None
+    rejected_reason: str | None = None  # an archive rejected as a whole (none of it lands)
+    replaces: tuple[str, ...] = ()  # other names whose live content this one replaces
+
+    @classmethod
+    def of_file(cls, path: Path, raw_dir: Path, **fields) -> Delivery:
+        name = inbox_path(path, raw_dir)
+        return cls(name=name, path=path, seen=seen_as(name, path), **fields)
+
+
+def seen_as(name: str, path: Path) -> dict:
+    """What the ledger remembers of a delivery to recognise it unchanged: name, size, mtime."""
+    stat = path.stat()
+    return {"p": name, "bytes": stat.st_size, "mtime": stat.st_mtime_ns}
 
 
 def inbox_files(raw_dir: Path, folder: str) -> list[Path]:
@@ -11,10 +42,13 @@ def inbox_files(raw_dir: Path, folder: str) -> list[Path]:
     if not root.is_dir():
         return []
     return sorted(
-        path
-        for path in root.rglob("*")
-        if path.is_file() and not any(part.startswith((".", "~$")) for part in path.relative_to(root).parts)
+        path for path in root.rglob("*") if path.is_file() and not is_hidden(path.relative_to(root))
     )
+
+
+def is_hidden(relative: Path) -> bool:
+    """Hidden files, Office lock files and macOS resource forks are not deliveries."""
+    return any(part.startswith((".", "~$")) or part == "__MACOSX" for part in relative.parts)
 
 
 def inbox_path(path: Path, raw_dir: Path) -> str:

@@ -13,6 +13,10 @@ Policy (documented in the README):
   reason; its rows, if any, land so that validation quarantines each of them with that reason.
 - One file's failure never stops the others: an unexpected error reading a file becomes
   that file's rejection reason.
+- An archive (`.zip`, `.gz`) is opened where it lands: each export inside is a delivery of
+  its own, `<archive>!<member>`, under all the rules above; an archive that cannot be used
+  as a whole (corrupt, encrypted, nested, a zip bomb) gets one rejected load record
+  (`archives.py`).
 Each file lands in its own transaction: a crash leaves either all of a file or none of it.
 Personal ids (respondents, case owners) land as keyed pseudonyms (HMAC-SHA-256): the clear
 value is never stored, not even in the pipeline's private raw layer.
@@ -24,21 +28,33 @@ when it landed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
 from dagster_project.landing import ledger
+from dagster_project.landing.archives import (
+    ArchiveRejected,
+    archive_deliveries,
+    is_archive,
+    member_names,
+    unpacked,
+)
 from dagster_project.landing.file_policy import NO_MAPPING, judge_file
 from dagster_project.landing.header_mapping import HeaderMapping
-from dagster_project.landing.inbox import inbox_files, inbox_path
+from dagster_project.landing.inbox import Delivery, inbox_files
 from dagster_project.landing.ledger import LandingOutcome
 from dagster_project.landing.pseudonymise import PseudonymKey, hmac_sql
 from dagster_project.landing.sources import SourceConfig
-from dagster_project.readers import ParsedFile, read_file
-from dagster_project.readers.encoding import inspect_file
+from dagster_project.readers import ParsedFile, ReadOutcome, Rejected, read_file
+from dagster_project.readers.encoding import FileFacts, inspect_file
 from dagster_project.readers.rows import column_names
+from dagster_project.settings import DEFAULT_ARCHIVE_MAX_MB
 from dagster_project.warehouse.crash_points import crash_point
+
+DEFAULT_ARCHIVE_MAX_BYTES = int(DEFAULT_ARCHIVE_MAX_MB * (1 << 20))
 
 
 def land_source(
@@ -47,45 +63,83 @@ def land_source(
     raw_dir: Path,
     work_dir: Path,
     key: PseudonymKey,
+    archive_max_bytes: int = DEFAULT_ARCHIVE_MAX_BYTES,
 ) -> list[LandingOutcome]:
-    """Land every new or changed file of one source; returns what happened to each file."""
+    """Land every new or changed file of one source; returns what happened to each delivery
+    (a file, or each member of an archive)."""
     outcomes = []
     for path in inbox_files(raw_dir, source.folder):
-        outcomes.append(land_file(con, source, path, raw_dir, work_dir, key))
-        if outcomes[-1].outcome != "already_landed":
-            crash_point("landing")
+        if is_archive(path):
+            landed = land_archive(con, source, path, raw_dir, work_dir, key, archive_max_bytes)
+        else:
+            landed = [land_file(con, source, Delivery.of_file(path, raw_dir), work_dir, key)]
+        for outcome in landed:
+            outcomes.append(outcome)
+            if outcome.outcome != "already_landed":
+                crash_point("landing")
     return outcomes
 
 
-def land_file(
+def land_archive(
     con: duckdb.DuckDBPyConnection,
     source: SourceConfig,
     path: Path,
     raw_dir: Path,
     work_dir: Path,
     key: PseudonymKey,
+    max_bytes: int,
+) -> list[LandingOutcome]:
+    """Land each member of an archive as a delivery of its own, or the archive as rejected."""
+    whole = Delivery.of_file(path, raw_dir)
+    if ledger.unchanged_delivery(con, whole.seen):  # rejected before, unchanged since
+        return [land_file(con, source, whole, work_dir, key)]
+    try:
+        members = member_names(path, max_bytes)
+        deliveries = archive_deliveries(path, raw_dir, members, {})
+        if all(ledger.unchanged_delivery(con, d.seen) for d in deliveries):
+            return [land_file(con, source, d, work_dir, key) for d in deliveries]  # nothing to unpack
+        with unpacked(path, members, work_dir, max_bytes) as files:
+            return [
+                land_file(con, source, d, work_dir, key)
+                for d in archive_deliveries(path, raw_dir, members, files)
+            ]
+    except ArchiveRejected as exc:
+        rejected = Delivery.of_file(path, raw_dir, rejected_reason=str(exc))
+        return [land_file(con, source, rejected, work_dir, key)]
+
+
+def land_file(
+    con: duckdb.DuckDBPyConnection,
+    source: SourceConfig,
+    delivery: Delivery,
+    work_dir: Path,
+    key: PseudonymKey,
 ) -> LandingOutcome:
-    relative = inbox_path(path, raw_dir)
-    stat = path.stat()
-    seen = {"p": relative, "bytes": stat.st_size, "mtime": stat.st_mtime_ns}
-    unchanged = ledger.unchanged_delivery(con, seen)
+    """Land one delivery in its own transaction (see the module's policy)."""
+    unchanged = ledger.unchanged_delivery(con, delivery.seen)
     if unchanged:
         file_id, first_path = unchanged
-        return LandingOutcome(relative, file_id, "already_landed", notes=[f"same content as {first_path}"])
+        return LandingOutcome(
+            delivery.name, file_id, "already_landed", notes=[f"same content as {first_path}"]
+        )
 
-    facts = inspect_file(path)
+    facts = inspect_file(delivery.path)
     now = dt.datetime.now(dt.UTC)
     live_path = ledger.live_path_of(con, facts.sha256)
     if live_path is not None:
-        ledger.record_delivery(con, seen, facts.sha256, source, "already_landed", now)
+        ledger.record_delivery(con, delivery.seen, facts.sha256, source, "already_landed", now)
         return LandingOutcome(
-            relative, facts.sha256, "already_landed", notes=[f"same content as {live_path}"]
+            delivery.name, facts.sha256, "already_landed", notes=[f"same content as {live_path}"]
         )
 
-    previous = ledger.live_versions_at(con, relative, source)
-    outcome = LandingOutcome(relative, facts.sha256, "replacement" if previous else "landed")
+    previous = [
+        file_id
+        for name in (delivery.name, *delivery.replaces)
+        for file_id in ledger.live_versions_at(con, name, source)
+    ]
+    outcome = LandingOutcome(delivery.name, facts.sha256, "replacement" if previous else "landed")
     # Reading happens before the transaction: a parser error must not abort it.
-    with read_file(con, path, source, facts, work_dir) as read:
+    with _read(con, delivery, source, facts, work_dir) as read:
         parsed = read if isinstance(read, ParsedFile) else None
         mapping = NO_MAPPING
         if parsed is None:
@@ -104,13 +158,25 @@ def land_file(
                 ledger.retire(con, source, old_id, facts.sha256, now)
             if parsed is not None:
                 _insert_rows(con, source, facts.sha256, parsed, mapping, key)
-            ledger.insert_load_record(con, source, facts, outcome, parsed, mapping, now)
-            ledger.record_delivery(con, seen, facts.sha256, source, outcome.outcome, now)
+            ledger.insert_load_record(con, source, facts, outcome, parsed, mapping, now, delivery)
+            ledger.record_delivery(con, delivery.seen, facts.sha256, source, outcome.outcome, now)
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
             raise
     return outcome
+
+
+@contextmanager
+def _read(
+    con: duckdb.DuckDBPyConnection, delivery: Delivery, source: SourceConfig, facts: FileFacts, work_dir: Path
+) -> Iterator[ReadOutcome]:
+    """The delivery's rows, or why it cannot be used (an archive rejected whole: no rows)."""
+    if delivery.rejected_reason:
+        yield Rejected(delivery.rejected_reason)
+        return
+    with read_file(con, delivery.path, source, facts, work_dir) as read:
+        yield read
 
 
 def _insert_rows(

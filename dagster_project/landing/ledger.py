@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 import duckdb
 
 from dagster_project.landing.header_mapping import HeaderMapping
+from dagster_project.landing.inbox import Delivery
 from dagster_project.landing.sources import SourceConfig
-from dagster_project.readers import ParsedFile
+from dagster_project.readers import BINARY_FORMATS, ParsedFile
 from dagster_project.readers.encoding import FileFacts
 
 
@@ -118,12 +119,14 @@ def insert_load_record(
     parsed: ParsedFile | None,
     mapping: HeaderMapping,
     now: dt.datetime,
+    delivery: Delivery,
 ) -> None:
     """The file's load record (`parsed` is None when nothing could be read)."""
     con.execute(
         """insert into raw.landed_files by name select
             $id as file_id, $source as source, $kind as kind, $format as format,
-            $path as file_path, $bytes as file_bytes, $encoding as encoding,
+            $path as file_path, $archive_path as archive_path, $archive_member as archive_member,
+            $bytes as file_bytes, $encoding as encoding,
             $delimiter as delimiter, $parser as parser, $header as header_columns,
             $ignored as ignored_columns, $mapped as mapped_columns, $rows as rows_read,
             $reason as rejected_reason,
@@ -139,7 +142,9 @@ def insert_load_record(
             "format": source.format,
             "path": outcome.file_path,
             "bytes": facts.size_bytes,
-            "encoding": facts.encoding if facts.size_bytes else None,
+            "archive_path": delivery.archive_path,
+            "archive_member": delivery.archive_member,
+            "encoding": facts.encoding if _is_text(source, facts, delivery) else None,
             "delimiter": parsed.delimiter if parsed else None,
             "parser": outcome.parser,
             "header": list(parsed.header) if parsed else [],
@@ -157,3 +162,9 @@ def insert_load_record(
             "score_labels": source.score_labels,
         },
     )
+
+
+def _is_text(source: SourceConfig, facts: FileFacts, delivery: Delivery) -> bool:
+    """Whether the delivery's bytes are meant as text (an encoding to record): not a
+    workbook, not an archive rejected whole, not an empty file."""
+    return bool(facts.size_bytes) and source.format not in BINARY_FORMATS and not delivery.rejected_reason

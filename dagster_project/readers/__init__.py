@@ -26,6 +26,7 @@ from dagster_project.readers.xlsx import read_xlsx
 # -> ParsedFile, or FileUnusable raised with the reason.
 Reader = Callable[[duckdb.DuckDBPyConnection, Path, SourceConfig, FileFacts, Path, str], ParsedFile]
 DELIMITED_SUFFIXES = (".csv", ".tsv", ".txt")
+BINARY_FORMATS = ("xlsx",)  # formats that are not text (no encoding to name)
 # format -> (the file name endings it accepts, its reader)
 READERS: dict[str, tuple[tuple[str, ...], Reader]] = {
     "csv": (DELIMITED_SUFFIXES, read_delimited),
@@ -75,4 +76,4 @@ def read_file(
         drop_rows(con, table)
 
 
-__all__ = ["ParsedFile", "ReadOutcome", "Rejected", "read_file"]
+__all__ = ["BINARY_FORMATS", "ParsedFile", "ReadOutcome", "Rejected", "read_file"]

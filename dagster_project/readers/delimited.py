@@ -7,7 +7,8 @@
 |                   | (`{"ImportId":"recordedDate","timeZone":"America/Denver"}`)    |
 | surveymonkey_csv  | two rows: question texts, then sub-answers ("Response", ...)   |
 
-The bytes are first made UTF-8 (`encoding.py`). DuckDB's reader goes first, with every
+The bytes are first made UTF-8 (`encoding.py`; UTF-16, Windows-1252 and mixed files are
+transcoded, bytes that are not text reject the file). DuckDB's reader goes first, with every
 option explicit (no sniffing) and strict parsing. When DuckDB refuses the file (ragged
 rows, stray quotes), a second pass with Python's csv module keeps every record, marking
 the malformed ones with a `parse_error`, so no record is lost and each problem is named by
@@ -47,6 +48,8 @@ def read_delimited(
     table: str,
 ) -> ParsedFile:
     """Read a delimited export into the relation `table`."""
+    if facts.not_text_reason:
+        raise FileUnusable(facts.not_text_reason)
     if source.encoding == "utf-8" and not facts.is_utf8:
         raise FileUnusable(f"the file is not valid UTF-8 (it looks {facts.encoding})")
     readable = utf8_copy(path, facts, work_dir, forced=source.encoding)
@@ -63,6 +66,10 @@ def read_delimited(
             )
         parsed = _name_columns(source.format, records)
         parsed.delimiter = delimiter
+        if facts.encoding.endswith("(no BOM)"):
+            parsed.notes.append(
+                f"read as {facts.encoding}: no byte-order mark, but zero bytes in every other place"
+            )
         parsed.parser = parse_delimited(con, readable, delimiter, len(parsed.header), table, header_rows)
         parsed.rows = table
         return parsed

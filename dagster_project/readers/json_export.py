@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.landing.sources import SourceConfig
-from dagster_project.readers.encoding import FileFacts
+from dagster_project.readers.encoding import FileFacts, utf16_codec
 from dagster_project.readers.rows import Record, insert_records
 from dagster_project.readers.types import FileUnusable, ParsedFile
 
@@ -73,9 +73,11 @@ def read_json(
     table: str,
 ) -> ParsedFile:
     """Read a JSON array of objects or JSON Lines into the relation `table`."""
-    if not facts.is_utf8:
-        raise FileUnusable(f"JSON must be UTF-8; the file looks {facts.encoding}")
-    text = path.read_text(encoding="utf-8-sig")
+    if facts.not_text_reason:
+        raise FileUnusable(facts.not_text_reason)
+    if not (facts.is_utf8 or facts.is_utf16):
+        raise FileUnusable(f"JSON must be UTF-8 or UTF-16; the file looks {facts.encoding}")
+    text = path.read_text(encoding=utf16_codec(facts.encoding) if facts.is_utf16 else "utf-8-sig")
     if not text.strip():
         raise FileUnusable("the file holds no JSON")
     names: dict[str, None] = {}

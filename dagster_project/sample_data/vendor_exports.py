@@ -1,23 +1,27 @@
 """Realistic survey-tool exports of the same fictional company, one file per format.
 
-- `qualtrics/`: a Qualtrics "CSV (legacy-free)" export: three header rows (names, question
-  texts, ImportId JSON with the time zone), `Status` (real responses, previews, spam),
-  `Finished`, `Q1` + `Q1_NPS_GROUP`, `DistributionChannel`, embedded data as segments.
+- `qualtrics/`: a Qualtrics "CSV (legacy-free)" export, zipped as Qualtrics downloads it:
+  three header rows (names, question texts, ImportId JSON with the time zone), `Status`
+  (real responses, previews, spam), `Finished`, `Q1` + `Q1_NPS_GROUP`,
+  `DistributionChannel`, embedded data as segments.
 - `surveymonkey/`: a SurveyMonkey export: two header rows, US dates, endpoint labels
   ("10 - Extremely likely").
 - `excel/`: a store-tablet workbook, sheet "Svar" with title rows above the header.
 - `json/`: app feedback as JSON Lines and as a JSON array with a BOM, nested fields.
 
 Scores, verbatims and segments come from the main generator's model, so the vendor data
-looks like the rest of the sample. Deterministic for a seed (xlsx: same cell values).
+looks like the rest of the sample. Deterministic for a seed (xlsx: same cell values; zip:
+same member bytes).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import random
+import zipfile
 from pathlib import Path
 
 from dagster_project.nps_scale import category_of
@@ -81,8 +85,8 @@ def write_qualtrics(folder: Path, generator: SampleGenerator, count: int = 160) 
         {"ImportId": "BusinessUnit"}, {"ImportId": "Product"}, {"ImportId": "CustomerType"},
     ]  # fmt: skip
     start = dt.datetime(2026, 9, 1, tzinfo=LOCAL_TZ)
-    path = folder / "Nordvind_Relationship_NPS_2026-09.csv"
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+    name = "Nordvind_Relationship_NPS_2026-09"
+    with io.StringIO(newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow(names)
         writer.writerow(questions)
@@ -116,6 +120,12 @@ def write_qualtrics(folder: Path, generator: SampleGenerator, count: int = 160) 
                 score_text, group, reason, improvement, customer.region,
                 customer.business_unit, customer.product, customer.customer_type,
             ])  # fmt: skip
+        text = handle.getvalue()
+    path = folder / f"{name}.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        member = zipfile.ZipInfo(f"{name}.csv", date_time=(2026, 10, 1, 6, 0, 0))
+        member.compress_type = zipfile.ZIP_DEFLATED
+        archive.writestr(member, text.encode("utf-8-sig"))
     return path
 
 

@@ -21,7 +21,7 @@ LANDED_FILES_COLUMNS = [
     ("source", "varchar"),  # the configured source (config/sources.yml)
     ("kind", "varchar"),  # the kind of row: responses | invitations | followups
     ("format", "varchar"),  # csv | qualtrics_csv | surveymonkey_csv | xlsx | json
-    ("file_path", "varchar"),  # relative to NPS_RAW_DIR
+    ("file_path", "varchar"),  # relative to NPS_RAW_DIR; `<archive>!<member>` for a member
     ("file_bytes", "bigint"),
     ("encoding", "varchar"),
     ("delimiter", "varchar"),
@@ -42,6 +42,9 @@ LANDED_FILES_COLUMNS = [
     ("real_statuses", "varchar[]"),
     ("keep_unfinished_with_score", "boolean"),
     ("score_labels", "varchar"),
+    # A member of an archive: the archive's path (relative to NPS_RAW_DIR) and its name inside
+    ("archive_path", "varchar"),
+    ("archive_member", "varchar"),
 ]
 
 FILE_DELIVERIES_DDL = """

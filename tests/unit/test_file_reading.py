@@ -55,3 +55,52 @@ def test_an_empty_file(tmp_path):
     path.write_bytes(b"")
     facts = inspect_file(path)
     assert facts.size_bytes == 0 and facts.encoding == "utf-8"
+
+
+UNICODE_TEXT = "response_id\tscore\tsegment_region\r\nR1\t9\tJönköping\r\nR2\t6\tØstfold – Ås\r\n"
+
+
+@pytest.mark.parametrize(
+    ("raw", "encoding"),
+    [
+        (b"\xff\xfe" + UNICODE_TEXT.encode("utf-16-le"), "utf-16-le"),  # Excel's "Unicode text"
+        (b"\xfe\xff" + UNICODE_TEXT.encode("utf-16-be"), "utf-16-be"),
+        (UNICODE_TEXT.encode("utf-16-le"), "utf-16-le (no BOM)"),
+        (UNICODE_TEXT.encode("utf-16-be"), "utf-16-be (no BOM)"),
+    ],
+)
+def test_utf16_is_recognised_and_transcoded_whole(tmp_path, raw, encoding):
+    path = tmp_path / "unicode.txt"
+    path.write_bytes(raw)
+    facts = inspect_file(path)
+    assert facts.encoding == encoding and facts.not_text_reason is None
+    copy = utf8_copy(path, facts, tmp_path / "work")
+    assert copy.read_bytes().decode("utf-8") == UNICODE_TEXT
+    # a source configured as Windows-1252 still reads UTF-16 as UTF-16
+    assert (
+        utf8_copy(path, facts, tmp_path / "w2", forced="windows-1252").read_bytes().decode() == UNICODE_TEXT
+    )
+
+
+def test_binary_bytes_are_not_text_with_the_evidence(tmp_path):
+    path = tmp_path / "picture.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    facts = inspect_file(path)
+    assert facts.encoding == "not text"
+    assert facts.not_text_reason.startswith("the file is not UTF-8, UTF-16 or Windows-1252 text (")
+    assert "the first 0x00 at byte 8" in facts.not_text_reason
+
+
+def test_a_stray_control_byte_in_text_is_still_text(tmp_path):
+    """One NUL in a row quarantines that row (the reader's job), not the whole file."""
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"a,b\n" + b"x,y\n" * 50 + b"x\x00,y\n")
+    assert inspect_file(path).encoding == "utf-8"
+
+
+def test_utf16_that_does_not_decode_is_not_text(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"\xff\xfe" + "a,b\r\n".encode("utf-16-le") + b"\x00\xdc" + "x".encode("utf-16-le"))
+    facts = inspect_file(path)
+    assert facts.encoding == "not text"
+    assert "it looks utf-16-le but byte 12 is not valid utf-16" in facts.not_text_reason

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gzip
 import io
 import tempfile
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -94,3 +96,39 @@ def test_random_bytes_never_crash_and_reconcile(content, header, name, file_form
     assert file.reconciles
     if outcome.rejected_reason:
         assert file.valid == 0
+
+
+def as_archive(kind: str, members: dict[str, bytes]) -> bytes:
+    if kind == "gz":
+        return gzip.compress(next(iter(members.values())))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    contents=st.lists(st.binary(max_size=300), min_size=1, max_size=3),
+    kind=st.sampled_from(["zip", "gz"]),
+    damage=st.one_of(st.none(), st.tuples(st.integers(0, 10_000), st.integers(1, 255))),
+    cut=st.one_of(st.none(), st.integers(0, 10_000)),
+)
+def test_random_archives_never_crash_and_reconcile(contents, kind, damage, cut):
+    """Archives of random members, some with a flipped byte or cut short: every delivery
+    (member, or the archive rejected whole) gets one reconciling load record."""
+    prefix = ",".join(COLUMNS).encode() + b"\n"
+    members = {f"m{i}.csv": prefix + content for i, content in enumerate(contents)}
+    data = bytearray(as_archive(kind, members))
+    if damage:
+        data[damage[0] % len(data)] ^= damage[1]
+    if cut is not None:
+        data = data[: cut % len(data)]
+    name = "x.csv.gz" if kind == "gz" else "x.zip"
+    source = SourceConfig(name="r", kind="responses", folder="in")
+    outcomes, files = ingest({name: bytes(data)}, source)
+    assert outcomes and all(o.file_path.startswith("in/x.") for o in outcomes)
+    assert all(f.reconciles for f in files)
+    whole = [o for o in outcomes if "!" not in o.file_path]
+    assert not whole or (len(outcomes) == 1 and whole[0].rejected_reason)

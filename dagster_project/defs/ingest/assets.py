@@ -72,7 +72,9 @@ def build_landing_asset(config: SourcesConfig) -> dg.AssetsDefinition:
             for column in pseudonymise_legacy_columns(con, key):
                 context.log.warning(f"{column}: clear ids of an older version pseudonymised and dropped")
             for source in config.sources:
-                outcomes[source.kind] += land_source(con, source, settings.raw_dir, settings.work_dir, key)
+                outcomes[source.kind] += land_source(
+                    con, source, settings.raw_dir, settings.work_dir, key, settings.archive_max_bytes
+                )
         all_new = []
         for kind in ROW_KINDS:
             new = [o for o in outcomes[kind.name] if o.outcome != "already_landed"]

@@ -23,6 +23,8 @@ final as (
         files.kind,
         files.format,
         files.file_path,
+        files.archive_path,
+        files.archive_member,
         files.encoding,
         files.delimiter,
         files.parser,

@@ -17,6 +17,8 @@ renamed as (
         kind,
         format,
         file_path,
+        archive_path,
+        archive_member,
         encoding,
         delimiter,
         parser,
