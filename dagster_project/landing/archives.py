@@ -94,7 +94,8 @@ def unpacked(path: Path, members: list[str], work_dir: Path, max_bytes: int) -> 
         budget = [max_bytes]
         files = {}
         for number, member in enumerate(members):
-            # Keep the member's ending: the readers judge a file type by it.
+            # A numbered name, never the member's own path (no `../` escapes the folder);
+            # keep the member's ending: the readers judge a file type by it.
             target = folder / f"{number}{PurePosixPath(member).suffix}"
             files[member] = target
             try:
