@@ -155,7 +155,8 @@ def archive_deliveries(
         Delivery(
             name=member_delivery_name(archive, member),
             path=files.get(member, path),
-            seen=member_seen(archive, member, path),
+            # a member is seen unchanged when its archive is (same name, size, mtime)
+            seen=seen_as(member_delivery_name(archive, member), path),
             archive_path=archive,
             archive_member=member,
             replaces=(archive,),
@@ -166,8 +167,3 @@ def archive_deliveries(
 
 def member_delivery_name(archive: str, member: str) -> str:
     return f"{archive}{MEMBER_SEPARATOR}{member}"
-
-
-def member_seen(archive: str, member: str, path: Path) -> dict:
-    """A member is seen unchanged when its archive is: same name, size and modification time."""
-    return seen_as(member_delivery_name(archive, member), path)
