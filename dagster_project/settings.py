@@ -13,7 +13,7 @@ its values as `--vars` (`dbt_vars()`), so no step changes its process's environm
 | NPS_SECRETS_DIR           | data/secrets                     | where a generated key is kept if unset    |
 | NPS_SOURCES_CONFIG        | config/sources.yml               | the inbox sources and their formats       |
 | NPS_SURVEYS_CONFIG        | config/surveys.yml               | the survey catalogue (programmes)         |
-| NPS_PUBLISHED             | data/published/nps_marts.duckdb  | the read-only copy BI tools open          |
+| NPS_PUBLISHED             | data/published/nps_marts.duckdb  | the read-only copy BI tools open (1)      |
 | NPS_LOCK_TIMEOUT          | 3600                             | seconds a run waits for another to finish |
 | NPS_DUCKDB_MEMORY_LIMIT   | 1GB                              | DuckDB memory cap per connection (spills) |
 | NPS_MIN_FREE_MB           | 50                               | free disk a run needs to start            |
@@ -24,6 +24,11 @@ its values as `--vars` (`dbt_vars()`), so no step changes its process's environm
 | NPS_SPARK_DIR             | <warehouse folder>/spark         | local Spark: metastore, tables, published |
 | NPS_SPARK_MEMORY          | 2g                               | local Spark driver memory                 |
 | NPS_ARCHIVE_MAX_MB        | 4096                             | what one .zip/.gz may expand to (bombs)   |
+| NPS_GX_KEEP_DAYS          | 30                               | days GX validation results are kept       |
+
+(1) When only NPS_WAREHOUSE is set: `published/<warehouse name>_marts.duckdb` in the
+warehouse's folder (nps.duckdb -> published/nps_marts.duckdb), so two warehouses never
+overwrite each other's published file. The report is written to `report/` beside it.
 
 Relative paths are relative to the repository root, so the same values work from
 `make`, from `dagster dev` and from dbt (which runs with `dbt/` as its working directory).
@@ -49,6 +54,7 @@ DEFAULT_LOCK_TIMEOUT_SECONDS = 3600.0
 # (dbt/profiles.yml; NPS_DBT_TARGET picks another target of the same engine, e.g. a cluster).
 ENGINE_TARGETS = {"duckdb": "local", "spark": "spark"}
 DEFAULT_ARCHIVE_MAX_MB = 4096.0
+DEFAULT_GX_KEEP_DAYS = 30.0
 DEFAULT_SPARK_MEMORY = "2g"
 _SPARK_MEMORY = re.compile(r"^\d+[kmgt]$", re.IGNORECASE)
 _MEMORY_LIMIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
@@ -82,6 +88,14 @@ def _path_from_env(name: str, default: str) -> Path:
 
 def _optional_path_from_env(name: str) -> Path | None:
     return _path_from_env(name, "") if os.environ.get(name) else None
+
+
+def _published_path_from_env() -> Path:
+    """NPS_PUBLISHED; else next to NPS_WAREHOUSE when that is set; else the repository's."""
+    if os.environ.get("NPS_PUBLISHED") or not os.environ.get("NPS_WAREHOUSE"):
+        return _path_from_env("NPS_PUBLISHED", "data/published/nps_marts.duckdb")
+    warehouse = _path_from_env("NPS_WAREHOUSE", "data/warehouse/nps.duckdb")
+    return warehouse.parent / "published" / f"{warehouse.stem}_marts.duckdb"
 
 
 def _number_from_env(name: str, default: float) -> float:
@@ -122,6 +136,8 @@ class Settings:
     spark_memory: str = DEFAULT_SPARK_MEMORY
     # What one archive in the inbox may expand to: past it, a zip bomb, rejected whole.
     archive_max_mb: float = DEFAULT_ARCHIVE_MAX_MB
+    # Stored Great Expectations validation results older than this are removed (Data Docs rebuilt).
+    gx_keep_days: float = DEFAULT_GX_KEEP_DAYS
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -155,11 +171,12 @@ class Settings:
             secrets_dir=_path_from_env("NPS_SECRETS_DIR", "data/secrets"),
             sources_config=_path_from_env("NPS_SOURCES_CONFIG", "config/sources.yml"),
             surveys_config=_path_from_env("NPS_SURVEYS_CONFIG", "config/surveys.yml"),
-            published_path=_path_from_env("NPS_PUBLISHED", "data/published/nps_marts.duckdb"),
+            published_path=_published_path_from_env(),
             duckdb_memory_limit=memory.strip(),
             lock_timeout_seconds=_number_from_env("NPS_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT_SECONDS),
             min_free_mb=_number_from_env("NPS_MIN_FREE_MB", 50.0),
             archive_max_mb=_number_from_env("NPS_ARCHIVE_MAX_MB", DEFAULT_ARCHIVE_MAX_MB),
+            gx_keep_days=_number_from_env("NPS_GX_KEEP_DAYS", DEFAULT_GX_KEEP_DAYS),
             log_level=(os.environ.get("NPS_LOG_LEVEL") or "WARNING").upper(),
             pseudonymisation_key=os.environ.get("NPS_PSEUDONYMISATION_KEY") or None,
         )

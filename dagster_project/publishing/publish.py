@@ -42,6 +42,14 @@ from dagster_project.warehouse.crash_points import crash_point
 from dagster_project.warehouse.dbt_watermark import last_full_build_at, validation_seq_now
 
 PUBLISHED_SCHEMAS = ("marts", "reference")
+PUBLISHED_FILE_MODE = 0o444
+PUBLICATION_COMMENTS = {
+    "table meta.publication": "Which build this file holds (one row).",
+    "column meta.publication.version": "The publication's id; a new one with every publication.",
+    "column meta.publication.published_at": "When the file was published.",
+    "column meta.publication.dagster_run_id": "The Dagster run that published it.",
+    "column meta.publication.table_rows": "Rows of each published table (schema.table).",
+}
 REQUIRED_TABLES = ("marts.nps_responses", "marts.nps_by_period", "marts.file_loads")
 # The marts dbt builds by landed file (dbt/macros/incremental.sql), with their file column;
 # tests/unit/test_publish_basis.py holds this list against dbt's manifest.
@@ -169,6 +177,9 @@ def publish(
                 incremental = False
         if not incremental:
             tables = _copy(warehouse, temporary, version, published_at, run_id, config, None, only)
+        # Read-only on disk: a BI tool that forgets `read_only` gets "Permission denied" instead
+        # of a write lock that would make every other reader's open fail (root ignores modes).
+        os.chmod(temporary, PUBLISHED_FILE_MODE)
         _fsync(temporary)
         crash_point("publishing")
         os.replace(temporary, published)
@@ -222,6 +233,7 @@ def _copy(
             else:
                 con.execute(f"create or replace table {_quoted(name)} as from working.{_quoted(name)}")
             tables[name] = con.execute(f"select count(*) from {_quoted(name)}").fetchall()[0][0]
+            _copy_comments(con, name)
         if basis is not None:
             for name in (*INCREMENTAL_MARTS, *KEYED_MARTS):
                 rows = con.execute(f"select count(*) from working.{_quoted(name)}").fetchall()[0][0]
@@ -245,6 +257,8 @@ def _copy(
                 "tables": tables,
             },
         )
+        for target, comment in PUBLICATION_COMMENTS.items():
+            con.execute(f"comment on {target} is {_literal(comment)}")
         con.execute("detach working")
         con.execute("checkpoint")
     finally:
@@ -263,6 +277,30 @@ def _tables(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:
             {"database": database, "schemas": list(PUBLISHED_SCHEMAS)},
         ).fetchall()
     ]
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """The table's and its columns' descriptions (dbt's persist_docs) as the warehouse has them:
+    what a BI tool shows next to each mart and column."""
+    schema, table = name.split(".", 1)
+    where = {"schema": schema, "table": table}
+    table_comment = con.execute(
+        """select comment from duckdb_tables() where database_name = 'working'
+           and schema_name = $schema and table_name = $table""",
+        where,
+    ).fetchall()
+    if table_comment and table_comment[0][0]:
+        con.execute(f"comment on table {_quoted(name)} is {_literal(table_comment[0][0])}")
+    for column, comment in con.execute(
+        """select column_name, comment from duckdb_columns() where database_name = 'working'
+           and schema_name = $schema and table_name = $table and comment is not null""",
+        where,
+    ).fetchall():
+        con.execute(f'comment on column {_quoted(name)}."{column}" is {_literal(comment)}')
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _own_database(con: duckdb.DuckDBPyConnection) -> str:
