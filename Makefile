@@ -11,16 +11,27 @@ export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: run test dev manifest install sample-data data-docs lint clean bench
+PORT ?= 3000
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: run test dev manifest install browser report sample-data data-docs lint clean bench
 
 run: $(INSTALLED) $(MANIFEST)  ## Land, validate and model the inbox; print a summary
 	$(BIN)/nps-warehouse run
 
-test: $(INSTALLED) $(MANIFEST)  ## The whole test suite (real DuckDB, dbt, GX and Dagster runs)
+test: $(INSTALLED) $(MANIFEST) browser  ## The whole test suite (real DuckDB, dbt, GX, Dagster runs, Chromium)
 	$(BIN)/pytest
 
-dev: $(INSTALLED) $(MANIFEST)  ## Dagster UI (with schedule and inbox sensor) on http://localhost:3000
-	$(BIN)/dagster dev -m dagster_project.definitions
+dev: $(INSTALLED) $(MANIFEST)  ## Dagster UI, schedule, inbox sensor, freshness: http://localhost:$(PORT) (make dev PORT=3001)
+	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg dev --port $(PORT)
+
+report: $(INSTALLED)  ## Write the HTML report of the published marts again (data/published/report/)
+	$(BIN)/nps-warehouse report
+
+# The report's tests drive a real headless Chromium: Debian's chromium and chromium-driver.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		($(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium chromium-driver)
 
 manifest: $(MANIFEST)  ## Parse the dbt project (the manifest Dagster loads)
 

@@ -10,7 +10,8 @@ from dagster_project.defs.automation.sensors import inbox_sensor
 from dagster_project.defs.ingest.assets import build_landing_asset
 from dagster_project.defs.ingest.checks import files_usable
 from dagster_project.defs.lake.assets import export_lake
-from dagster_project.defs.publish.assets import build_publish_asset
+from dagster_project.defs.ownership import with_owners
+from dagster_project.defs.publish.assets import build_publish_asset, nps_report
 from dagster_project.defs.publish.checks import surveys_catalogued
 from dagster_project.defs.quality.assets import validation_assets
 from dagster_project.defs.quality.checks import quality_checks
@@ -28,13 +29,14 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     sources = load_sources_config(settings.sources_config)
     load_survey_catalogue(settings.surveys_config)
     return dg.Definitions(
-        assets=[
+        assets=with_owners([
             build_landing_asset(sources),
             *validation_assets,
             export_lake,
             nps_dbt_models,
             build_publish_asset(nps_dbt_models),
-        ],
+            nps_report,
+        ]),
         asset_checks=[files_usable, *quality_checks, surveys_catalogued],
         jobs=[nps_pipeline],
         schedules=[daily_schedule(settings, sources)],

@@ -71,3 +71,38 @@ def build_publish_asset(dbt_assets: dg.AssetsDefinition) -> dg.AssetsDefinition:
         )
 
     return published_nps_marts
+
+
+REPORT = dg.AssetKey(["published", "nps_report"])
+
+
+@dg.asset(
+    key=REPORT,
+    group_name="publish",
+    deps=[PUBLISHED],
+    kinds={"html"},
+    # It reads only the published file, but runs in the pool like every step of a run, so
+    # that it never reads a publication mid-way through another run.
+    pool=WRITER_POOL,
+    description=(
+        "The static HTML report of the published marts (report/index.html and report/enps.html "
+        "next to the published file): NPS trends with intervals, touchpoints, what moved NPS, "
+        "segments, channels, alerts, the response funnel, closing the loop, themes; eNPS apart. "
+        "Self-contained (Vega scripts inlined): it opens offline."
+    ),
+)
+def nps_report(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    from dagster_project.report.page import write_report
+
+    report = write_report(warehouse.settings)
+    context.log.info(f"report of version {report.version}: {report.index}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(report.index)),
+            "url": dg.MetadataValue.url(report.index.as_uri()),
+            "pages": len(report.pages),
+            "sections": report.sections,
+            "charts": report.charts,
+            "published_version": report.version,
+        }
+    )
