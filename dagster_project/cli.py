@@ -1,8 +1,12 @@
-"""`nps-warehouse run`: the whole pipeline, in-process, on the configured inbox.
+"""`nps-warehouse`: the pipeline and what operators ask of it (`nps-warehouse --help`).
 
-    nps-warehouse run [--no-wait]  materialise every asset and check, publish, print the summary
-    nps-warehouse summary          print the summary of the last published build
-    nps-warehouse data-docs        build Great Expectations Data Docs from the stored results
+    nps-warehouse run [--no-wait] [--progress auto|bar|lines|none]
+                                   materialise every asset and check, publish, report, print the summary
+    nps-warehouse status           the last run, its outcome, files, quarantine, published version
+    nps-warehouse summary [--grain G] [--since YYYY-MM] [--segment S]
+                                   print the summary of the last published build
+    nps-warehouse report           write the HTML report of the published marts again
+    nps-warehouse data-docs        prune old GX results (NPS_GX_KEEP_DAYS), build Data Docs
     nps-warehouse dbt-vars         print the --vars dbt needs, to run dbt by hand (README)
 
 Exit codes: 0 done; 1 the run failed (the message says where and why); 2 configuration
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import errno
 import json
 import os
@@ -23,7 +28,7 @@ import tempfile
 from pathlib import Path
 
 from dagster_project.publishing.published import NothingPublished, published_location
-from dagster_project.settings import ConfigurationError, Settings
+from dagster_project.settings import DBT_PROJECT_DIR, ConfigurationError, Settings
 
 EXIT_FAILED, EXIT_CONFIG, EXIT_BUSY, EXIT_ENVIRONMENT = 1, 2, 3, 4
 
@@ -120,7 +125,7 @@ def nothing_to_do(settings: Settings) -> bool:
     return True
 
 
-def run(settings: Settings, wait: bool = True) -> int:
+def run(settings: Settings, wait: bool = True, progress: str = "auto") -> int:
     if nothing_to_do(settings):
         return 0
     from dagster_project.defs import build_definitions
@@ -142,8 +147,15 @@ def run(settings: Settings, wait: bool = True) -> int:
         f"Inbox {settings.raw_dir} -> warehouse {settings.warehouse_path}; "
         f"marts built on {settings.engine} (dbt target {settings.dbt_target})"
     )
+    import uuid
+
+    from dagster_project.progress import Follower, Progress, resolve_mode
+
     defs = build_definitions(settings)
     job = defs.resolve_job_def("nps_pipeline")
+    instance = _instance()
+    run_id = str(uuid.uuid4())
+    follower = Follower(instance, run_id, Progress(resolve_mode(progress, sys.stderr), out=sys.stderr))
     log_path = settings.warehouse_path.parent / "logs" / "last_run.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -158,12 +170,17 @@ def run(settings: Settings, wait: bool = True) -> int:
             log_path.open("w") as log,
             contextlib.redirect_stdout(log),
         ):
-            result = job.execute_in_process(
-                instance=_instance(),
-                raise_on_error=False,
-                # The console shows warnings and errors; the full log is in the Dagster UI.
-                run_config={"loggers": {"console": {"config": {"log_level": settings.log_level}}}},
-            )
+            follower.start()
+            try:
+                result = job.execute_in_process(
+                    instance=instance,
+                    run_id=run_id,
+                    raise_on_error=False,
+                    # The console shows warnings and errors; the full log is in the Dagster UI.
+                    run_config={"loggers": {"console": {"config": {"log_level": settings.log_level}}}},
+                )
+            finally:
+                follower.stop()
     except WarehouseBusy as exc:
         print(f"not run: {exc}", file=sys.stderr)
         return EXIT_BUSY
@@ -203,13 +220,129 @@ def run(settings: Settings, wait: bool = True) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="nps-warehouse", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["run", "summary", "data-docs", "dbt-vars"])
-    parser.add_argument(
-        "--no-wait", action="store_true", help="stop at once if another run holds the warehouse"
+ENVIRONMENT_HELP = """\
+environment (README, "Configuration"; defaults in brackets):
+  NPS_RAW_DIR [data/raw]                the inbox
+  NPS_WAREHOUSE [data/warehouse/nps.duckdb]   the pipeline's private DuckDB file
+  NPS_PUBLISHED [next to the warehouse]  the read-only file BI tools open; report/ beside it
+  NPS_ENGINE [duckdb]                   duckdb or spark;  NPS_DBT_TARGET: another dbt target
+  NPS_REPORTING_TZ [Europe/Stockholm]   the time zone that decides a response's date
+  NPS_SOURCES_CONFIG, NPS_SURVEYS_CONFIG   the inbox's sources and the survey catalogue
+  NPS_DUCKDB_MEMORY_LIMIT [1GB], NPS_LOCK_TIMEOUT [3600], NPS_GX_KEEP_DAYS [30], NPS_LOG_LEVEL
+
+exit codes: 0 done; 1 failed (the message says where and why); 2 configuration error;
+3 another run holds the warehouse; 4 the machine cannot hold the output (disk, permissions)
+"""
+
+COMMANDS = {
+    "run": "land, validate and model the inbox, publish the marts, write the report, print the summary",
+    "status": "the last run and its outcome, the files and quarantined rows, the published version",
+    "summary": "the summary of the last published build (periods, a segment, a start date)",
+    "report": "write the HTML report of the published marts again (report/index.html)",
+    "metrics": "query the dbt semantic layer (MetricFlow `mf`) on the published file: "
+    "nps-warehouse metrics query --metrics nps --group-by metric_time__month,response__programme",
+    "data-docs": "build Great Expectations Data Docs from the stored validation results",
+    "dbt-vars": "print the --vars dbt needs, to run dbt by hand (README)",
+}
+
+
+def _month_or_date(text: str) -> dt.date:
+    for pattern in ("%Y-%m-%d", "%Y-%m"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            pass
+    raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD) or a month (YYYY-MM)")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="nps-warehouse",
+        description="nps-warehouse: Net Promoter Score survey exports in an inbox -> validated "
+        "(Great Expectations) -> modelled (dbt on DuckDB or Spark) -> published marts and a report.",
+        epilog=ENVIRONMENT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    args = parser.parse_args(argv)
+    commands = top.add_subparsers(dest="command", required=True, metavar="command")
+    for name, text in COMMANDS.items():
+        command = commands.add_parser(
+            name, help=text, description=text[0].upper() + text[1:] + ".", epilog=ENVIRONMENT_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        if name == "run":
+            command.add_argument(
+                "--no-wait",
+                action="store_true",
+                help="stop at once (exit 3) if another run holds the warehouse",
+            )
+            command.add_argument(
+                "--progress", choices=["auto", "bar", "lines", "none"], default="auto",
+                help="live progress: a bar on a terminal, plain lines otherwise (auto)",
+            )
+        if name == "metrics":
+            command.add_argument("mf_args", nargs=argparse.REMAINDER, help="arguments of `mf` (mf --help)")
+        if name == "summary":
+            from dagster_project.publishing.summary import GRAINS
+
+            command.add_argument("--grain", choices=GRAINS, default="month", help="the periods shown (month)")
+            command.add_argument(
+                "--since",
+                type=_month_or_date,
+                help="every period from this date or month on (YYYY-MM[-DD]); "
+                "default: the last 6"
+            )
+            command.add_argument("--segment", help="NPS by this segment's values too (region, product, ...)")
+    return top
+
+
+def status_text(settings: Settings) -> str:
+    """The last run (Dagster's record), the last published build, its files and rows."""
+    from dagster_project.publishing.published import published_marts
+    from dagster_project.warehouse.build_state import last_build
+
+    lines = []
+    if os.environ.get("DAGSTER_HOME"):
+        runs = _instance().get_runs(limit=1)
+        if runs:
+            run = runs[0]
+            record = _instance().get_run_record_by_id(run.run_id)
+            when = record.end_time or record.start_time if record else None
+            at = dt.datetime.fromtimestamp(when, dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if when else "?"
+            lines.append(f"Last run: {run.status.value} at {at} (run id {run.run_id}, job {run.job_name})")
+        else:
+            lines.append("Last run: none recorded in DAGSTER_HOME")
+    last = last_build(settings)
+    if not last:
+        lines.append(f"Published: nothing yet (inbox {settings.raw_dir}); run `nps-warehouse run`")
+        return "\n".join(lines)
+    lines.append(
+        f"Published: version {last.get('published_version')} built {last.get('built_at')} "
+        f"from {last.get('files')} inbox files -> {published_location(settings)}"
+    )
+    with published_marts(settings) as con:
+        files, rejected, valid, quarantined, excluded, unreconciled = con.execute(
+            """select count(*), count(rejected_reason), sum(valid_rows), sum(quarantined_rows),
+                      sum(excluded_rows), count(*) filter (where not coalesce(reconciles, false))
+               from marts.file_loads where not is_replaced"""
+        ).fetchall()[0]
+        reasons = con.execute(
+            """select kind, reason, count(*) from marts.quarantined_rows
+               group by kind, reason order by 3 desc, 1, 2 limit 5"""
+        ).fetchall()
+    lines.append(
+        f"Files in use: {files} ({rejected} rejected whole, {unreconciled} not reconciled); rows valid: "
+        f"{valid or 0}, quarantined: {quarantined or 0}, excluded: {excluded or 0}"
+    )
+    lines += [f"  quarantined {kind}: {count} x {reason}" for kind, reason, count in reasons]
+    from dagster_project.report.page import report_dir
+
+    index = report_dir(settings) / "index.html"
+    lines.append(f"Report: {index}" if index.exists() else "Report: not written yet (nps-warehouse report)")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     try:
         settings = Settings.from_env()
         if args.command == "run":
@@ -232,19 +365,85 @@ def main(argv: list[str] | None = None) -> int:
         from dagster_project.publishing.summary import summary_text
 
         try:
-            print(summary_text(settings))
+            print(summary_text(settings, grain=args.grain, since=args.since, segment=args.segment))
         except NothingPublished as exc:
             print(f"no summary: {exc}", file=sys.stderr)
             return EXIT_FAILED
+        except ValueError as exc:
+            print(f"summary: {exc}", file=sys.stderr)
+            return EXIT_CONFIG
+        except duckdb_errors() as exc:
+            print(f"no summary: nothing published at {published_location(settings)} ({exc})", file=sys.stderr)
+            return EXIT_FAILED
         return 0
-    if args.command == "data-docs":
-        from dagster_project.validation.gx import GxValidator
+    if args.command == "status":
+        try:
+            print(status_text(settings))
+        except (NothingPublished, *duckdb_errors()) as exc:
+            print(f"status: the published marts cannot be read: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        return 0
+    if args.command == "report":
+        from dagster_project.report.page import write_report
 
-        sites = GxValidator(settings.gx_results_dir).context.build_data_docs()
+        try:
+            report = write_report(settings)
+        except (NothingPublished, *duckdb_errors()) as exc:
+            print(f"no report: nothing published to report on ({exc})", file=sys.stderr)
+            return EXIT_FAILED
+        print(f"Report ({report.sections} sections, {report.charts} charts): {report.index}")
+        return 0
+    if args.command == "metrics":
+        return metrics(settings, args.mf_args)
+    if args.command == "data-docs":
+        from dagster_project.validation.retention import prune_and_rebuild
+
+        pruned, sites = prune_and_rebuild(settings.gx_results_dir, settings.gx_keep_days, rebuild=True)
+        if pruned:
+            print(f"Removed {pruned} validation results older than {settings.gx_keep_days:g} days")
         for url in sites.values():
             print(f"Data Docs: {url}")
         return 0
-    return run(settings, wait=not args.no_wait)
+    return run(settings, wait=not args.no_wait, progress=args.progress)
+
+
+def metrics_environment(settings: Settings) -> dict[str, str]:
+    """What `mf` needs to read the published file (dbt/profiles.yml, target `metrics`)."""
+    return {
+        **os.environ,
+        "NPS_DBT_PROFILE_TARGET": "metrics",
+        "NPS_METRICS_PUBLISHED": str(settings.published_path),
+        "NPS_METRICS_DATABASE": settings.warehouse_path.stem,
+        "NPS_METRICS_MEMORY_LIMIT": settings.duckdb_memory_limit,
+        "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
+    }
+
+
+def metrics(settings: Settings, mf_args: list[str]) -> int:
+    """`mf` in the dbt project on the published marts (DuckDB only; on Spark, MetricFlow
+    needs a dbt Semantic Layer connection to the cluster)."""
+    import subprocess
+
+    if settings.engine == "spark":
+        print("metrics: on Spark, query the marts through the Thrift server (README)", file=sys.stderr)
+        return EXIT_CONFIG
+    if not settings.published_path.exists():
+        print(f"metrics: nothing published at {settings.published_path} (nps-warehouse run)", file=sys.stderr)
+        return EXIT_FAILED
+    mf = Path(sys.executable).with_name("mf")
+    completed = subprocess.run(
+        [str(mf), *(mf_args or ["--help"])],
+        cwd=DBT_PROJECT_DIR,
+        env=metrics_environment(settings),
+        check=False,
+    )
+    return completed.returncode
+
+
+def duckdb_errors() -> tuple[type[Exception], ...]:
+    import duckdb
+
+    return (duckdb.IOException, duckdb.CatalogException)
 
 
 if __name__ == "__main__":

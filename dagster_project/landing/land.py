@@ -28,7 +28,8 @@ when it landed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -64,11 +65,13 @@ def land_source(
     work_dir: Path,
     key: PseudonymKey,
     archive_max_bytes: int = DEFAULT_ARCHIVE_MAX_BYTES,
+    on_file: Callable[[Path, list[LandingOutcome], float], None] | None = None,
 ) -> list[LandingOutcome]:
     """Land every new or changed file of one source; returns what happened to each delivery
-    (a file, or each member of an archive)."""
+    (a file, or each member of an archive). `on_file(path, outcomes, seconds)` after each file."""
     outcomes = []
     for path in inbox_files(raw_dir, source.folder):
+        started = time.monotonic()
         if is_archive(path):
             landed = land_archive(con, source, path, raw_dir, work_dir, key, archive_max_bytes)
         else:
@@ -77,6 +80,8 @@ def land_source(
             outcomes.append(outcome)
             if outcome.outcome != "already_landed":
                 crash_point("landing")
+        if on_file is not None:
+            on_file(path, landed, time.monotonic() - started)
     return outcomes
 
 

@@ -3,16 +3,41 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from dagster_project.publishing.published import published_marts
 from dagster_project.settings import Settings
 
 MONTHS_SHOWN = 6
 CUSTOMER_PROGRAMMES = ("relationship", "transactional")
+GRAINS = ("week", "month", "quarter", "year")
 
 
-def summary_text(settings: Settings, months: int = MONTHS_SHOWN) -> str:
+def period_label(start: dt.date, grain: str) -> str:
+    if grain == "week":
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    if grain == "quarter":
+        return f"{start:%Y}-Q{(start.month - 1) // 3 + 1}"
+    if grain == "year":
+        return f"{start:%Y}"
+    return f"{start:%Y-%m}"
+
+
+def summary_text(
+    settings: Settings,
+    months: int = MONTHS_SHOWN,
+    grain: str = "month",
+    since: dt.date | None = None,
+    segment: str | None = None,
+) -> str:
     """The short result `make run` prints, read from what was published (never the
-    warehouse), on either engine: the same text from the same marts."""
+    warehouse), on either engine: the same text from the same marts. `grain`: the periods
+    shown (week, month, quarter, year); `since`: every period from that date on, instead of
+    the last `months`; `segment`: NPS by that segment's values too (region, product, ...)."""
+    if grain not in GRAINS:
+        raise ValueError(f"grain {grain!r}: choose one of {', '.join(GRAINS)}")
+    window = {"months": months if since is None else 100_000, "grain": grain, "since": since or dt.date.min}
     with published_marts(settings) as con:
         programmes = {
             programme: con.execute(
@@ -20,19 +45,35 @@ def summary_text(settings: Settings, months: int = MONTHS_SHOWN) -> str:
                 select period_start, responses, nps, nps_margin_of_error,
                        pct_promoters, pct_passives, pct_detractors, is_period_complete
                 from marts.nps_by_period
-                where period_grain = 'month' and programme = $programme
+                where period_grain = $grain and programme = $programme and period_start >= $since
                 order by period_start desc
                 limit $months""",
-                {"months": months, "programme": programme},
+                {**window, "programme": programme},
             ).fetchall()
             for programme in CUSTOMER_PROGRAMMES
         }
         rates = con.execute(
             """select period_start, invitations, responses, response_rate from marts.response_rates
-               where period_grain = 'month' and dimension = 'overall'
+               where period_grain = $grain and dimension = 'overall' and period_start >= $since
                order by period_start desc limit $months""",
-            {"months": months},
+            window,
         ).fetchall()
+        by_segment = {
+            programme: con.execute(
+                """select period_start, segment_value, responses, nps, nps_margin_of_error, is_low_sample
+                   from marts.nps_by_segment
+                   where period_grain = $grain and programme = $programme and segment_type = $segment
+                     and period_start in (select period_start from marts.nps_by_period
+                                          where period_grain = $grain and programme = $programme
+                                            and period_start >= $since
+                                          order by period_start desc limit $months)
+                   order by period_start, segment_value""",
+                {**window, "programme": programme, "segment": segment},
+            ).fetchall()
+            for programme in (CUSTOMER_PROGRAMMES if segment else ())
+        }
+        segment_types = [t for (t,) in con.execute(
+            "select distinct segment_type from marts.nps_by_segment order by 1").fetchall()]
         unclassified = con.execute(
             """select count(distinct survey_id), count(*) from marts.nps_responses
                where programme = 'unclassified'"""
@@ -60,29 +101,45 @@ def summary_text(settings: Settings, months: int = MONTHS_SHOWN) -> str:
             "select file_path, rejected_reason from marts.file_loads "
             "where rejected_reason is not null and not is_replaced order by 1"
         ).fetchall()
+    if segment and segment not in segment_types:
+        raise ValueError(f"segment {segment!r}: the marts have {', '.join(segment_types) or 'no segments'}")
     lines = []
+    shown = "last {count}" if since is None else f"since {since:%Y-%m-%d}"
     # Relationship and transactional NPS are different measures: never one number.
     for programme, rows in programmes.items():
         if not rows:
             continue
         lines += [
-            f"{programme.capitalize()} NPS by month (last {len(rows)}; ± = 95% margin; "
+            f"{programme.capitalize()} NPS by {grain} ({shown.format(count=len(rows))}; ± = 95% margin; "
             "promoters/passives/detractors in %)",
-            f"{'month':<9}{'responses':>10}{'NPS':>8}{'±':>6}{'P/P/D':>12}",
+            f"{grain:<9}{'responses':>10}{'NPS':>8}{'±':>6}{'P/P/D':>12}",
         ]
         for start, responses, nps, margin, pro, pas, det, complete in reversed(rows):
             mix = f"{pro:.0f}/{pas:.0f}/{det:.0f}"
             lines.append(
-                f"{start:%Y-%m}  {responses:>10}{nps:>+8.1f}{margin:>6.1f}{mix:>12}"
-                f"{'' if complete else '  (month not over)'}"
+                f"{period_label(start, grain):<9}{responses:>10}{nps:>+8.1f}{margin:>6.1f}{mix:>12}"
+                f"{'' if complete else f'  ({grain} not over)'}"
             )
-    if rates:
+    for programme, rows in by_segment.items():
+        if not rows:
+            continue
         lines += [
-            "Response rate by month (of the invitations sent that month)",
-            f"{'month':<9}{'invited':>10}{'answered':>10}{'rate':>8}",
+            f"{programme.capitalize()} NPS by {segment} and {grain} (* = under the minimum sample)",
+            f"{grain:<9}{segment:<22}{'responses':>10}{'NPS':>8}{'±':>6}",
         ]
         lines += [
-            f"{start:%Y-%m}  {invited:>10}{answered:>10}{rate:>8.1%}"
+            f"{period_label(start, grain):<9}{str(value)[:21]:<22}{responses:>10}"
+            + (f"{nps:>+8.1f}{margin:>6.1f}" if nps is not None else f"{'-':>8}{'-':>6}")
+            + ("  *" if low else "")
+            for start, value, responses, nps, margin, low in rows
+        ]
+    if rates:
+        lines += [
+            f"Response rate by {grain} (of the invitations sent that {grain})",
+            f"{grain:<9}{'invited':>10}{'answered':>10}{'rate':>8}",
+        ]
+        lines += [
+            f"{period_label(start, grain):<9}{invited:>10}{answered:>10}{rate:>8.1%}"
             for start, invited, answered, rate in reversed(rates)
         ]
     surveys, responses = unclassified

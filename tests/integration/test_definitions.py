@@ -118,3 +118,26 @@ def test_dbt_runs_without_an_adapter_in_the_run_process(defs):
     # what DbtCli overrides is still dagster-dbt's hook (else the override would do nothing)
     assert callable(getattr(DbtCliResource, "_initialize_dbt_core_adapter", None))
     assert dbt._initialize_dbt_core_adapter(["build"]) is None
+
+
+def test_every_asset_has_an_owner_and_tags_and_readers_see_fresh_data(defs):
+    """Owners and tags on every asset; what readers see (marts, reference tables, the
+    published file, the report) must be materialised within 26 hours (a missed daily run
+    fails its freshness policy)."""
+    graph = defs.resolve_asset_graph()
+    reader_facing = 0
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        if node.is_external:
+            continue
+        assert node.owners, key
+        assert node.tags.get("nps/layer") == node.group_name, key
+        if node.group_name in ("marts", "reference", "publish"):
+            reader_facing += 1
+            assert node.freshness_policy is not None, key
+            assert node.freshness_policy.fail_window.to_timedelta().total_seconds() == 26 * 3600, key
+        else:
+            assert node.freshness_policy is None, key
+    assert reader_facing > 25
+    assert graph.get(dg.AssetKey(["published", "nps_report"])).owners == ["team:cx-analytics"]
+    assert graph.get(dg.AssetKey(["raw", "landed_files"])).owners == ["team:data-engineering"]

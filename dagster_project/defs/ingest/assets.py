@@ -9,10 +9,12 @@ import dagster as dg
 
 from dagster_project.defs.metadata import markdown_table
 from dagster_project.defs.resources import Warehouse
+from dagster_project.landing.inbox import inbox_files
 from dagster_project.landing.land import land_source
 from dagster_project.landing.ledger import LandingOutcome
 from dagster_project.landing.legacy_migration import pseudonymise_legacy_columns
 from dagster_project.landing.sources import SourcesConfig
+from dagster_project.progress import progress_message
 from dagster_project.row_kinds import ROW_KINDS
 from dagster_project.warehouse.build_state import BuildFingerprint, record_pending
 from dagster_project.warehouse.connection import WRITER_POOL
@@ -68,12 +70,24 @@ def build_landing_asset(config: SourcesConfig) -> dg.AssetsDefinition:
         record_pending(settings, BuildFingerprint.now(settings, config), context.run_id)
         outcomes: dict[str, list[LandingOutcome]] = {kind.name: [] for kind in ROW_KINDS}
         key = warehouse.pseudonym_key()
+        total = sum(len(inbox_files(settings.raw_dir, source.folder)) for source in config.sources)
+        seen = 0
+
+        def landed(path, file_outcomes, seconds: float) -> None:
+            nonlocal seen
+            seen += 1
+            rows = sum(o.rows_read or 0 for o in file_outcomes if o.outcome != "already_landed")
+            rate = f", {rows / seconds:,.0f} rows/s" if rows and seconds > 0 else ""
+            detail = f"{path.name}: {rows:,} rows{rate}" if rows else f"{path.name}: already landed"
+            context.log.info(progress_message("landing files", seen, total, detail))
+
         with warehouse.connect(log=context.log) as con:
             for column in pseudonymise_legacy_columns(con, key):
                 context.log.warning(f"{column}: clear ids of an older version pseudonymised and dropped")
             for source in config.sources:
                 outcomes[source.kind] += land_source(
-                    con, source, settings.raw_dir, settings.work_dir, key, settings.archive_max_bytes
+                    con, source, settings.raw_dir, settings.work_dir, key, settings.archive_max_bytes,
+                    on_file=landed,
                 )
         all_new = []
         for kind in ROW_KINDS:

@@ -8,8 +8,10 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from dagster_project.defs.resources import Warehouse
+from dagster_project.defs.transform.mart_metadata import mart_metadata
 from dagster_project.defs.transform.project import dbt_project, manifest_path
 from dagster_project.lake.export import write_build_state
+from dagster_project.progress import progress_message
 from dagster_project.warehouse.build_state import config_changed
 from dagster_project.warehouse.connection import WRITER_POOL
 from dagster_project.warehouse.crash_points import crash_point
@@ -30,6 +32,16 @@ class NpsDbtTranslator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return _schema(dbt_resource_props)
+
+
+MART_SCHEMAS = ("marts",)
+
+
+def _event_key(context: dg.AssetExecutionContext, event) -> dg.AssetKey | None:
+    """The asset a dbt event is about (an Output names its output; the rest their key)."""
+    if isinstance(event, dg.Output):
+        return context.asset_key_for_output(event.output_name)
+    return getattr(event, "asset_key", None)
 
 
 @dbt_assets(
@@ -64,10 +76,30 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
         build = ["build", "--target", settings.dbt_target, "--exclude-resource-type", "unit_test"]
         build += ["--vars", json.dumps({**settings.dbt_vars(), "nps_test_changed_files_only": True})]
         build += ["--full-refresh"] if full else []
+        # The marts' events wait for dbt to finish, then carry row counts, the latest NPS and
+        # a preview (defs/transform/mart_metadata.py); the rest stream as dbt goes. Dagster
+        # wants a multi-asset's events in dependency order, so what depends on a held mart
+        # (a model reading `surveys`) waits too.
+        held, held_keys, built = [], set(), 0
+        upstream = context.assets_def.asset_deps
+        models = len(context.selected_asset_keys)
         for number, event in enumerate(dbt.cli(build, context=context, target_path=artifacts).stream()):
-            yield event
+            key = _event_key(context, event)
+            if isinstance(event, dg.Output | dg.AssetMaterialization):
+                built += 1
+                context.log.debug(progress_message("building dbt models", built, models, key.path[-1]))
+            if key is not None and (key.path[0] in MART_SCHEMAS or upstream.get(key, set()) & held_keys):
+                held.append(event)
+                held_keys.add(key)
+            else:
+                yield event
             if number == 0:
                 crash_point("dbt")
         with warehouse.connect(log=context.log) as con:
             record_built_through(con, seq_now, full, settings.dbt_target)
             write_build_state(con, settings.lake_dir)
+            for event in held:
+                if isinstance(event, dg.Output | dg.AssetMaterialization) and settings.engine != "spark":
+                    metadata = mart_metadata(con, _event_key(context, event))
+                    event = event.with_metadata({**event.metadata, **metadata})
+                yield event
