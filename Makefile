@@ -14,7 +14,7 @@ export DO_NOT_TRACK := 1
 PORT ?= 3000
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: run test dev manifest install browser report sample-data data-docs lint clean bench
+.PHONY: run test dev manifest install browser report dbt-docs sample-data data-docs lint clean bench
 
 run: $(INSTALLED) $(MANIFEST)  ## Land, validate and model the inbox; print a summary
 	$(BIN)/nps-warehouse run
@@ -24,6 +24,9 @@ test: $(INSTALLED) $(MANIFEST) browser  ## The whole test suite (real DuckDB, db
 
 dev: $(INSTALLED) $(MANIFEST)  ## Dagster UI, schedule, inbox sensor, freshness: http://localhost:$(PORT) (make dev PORT=3001)
 	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg dev --port $(PORT)
+
+dbt-docs: $(INSTALLED) $(MANIFEST)  ## dbt's docs site, one file (dbt/target/static_index.html), no database opened
+	cd dbt && ../$(BIN)/dbt docs generate --profiles-dir . --quiet --empty-catalog --static --vars "$$(../$(BIN)/nps-warehouse dbt-vars)"
 
 report: $(INSTALLED)  ## Write the HTML report of the published marts again (data/published/report/)
 	$(BIN)/nps-warehouse report

@@ -8,6 +8,7 @@ from dagster_dbt import DbtCliResource
 from dagster_project.defs.resources import Warehouse
 from dagster_project.publishing.publish import PUBLISHED_SCHEMAS, publish
 from dagster_project.publishing.spark import publish_on_spark
+from dagster_project.settings import DBT_PROJECT_DIR
 from dagster_project.warehouse.build_state import promote_pending
 from dagster_project.warehouse.connection import WRITER_POOL
 
@@ -67,6 +68,15 @@ def build_publish_asset(dbt_assets: dg.AssetsDefinition) -> dg.AssetsDefinition:
                 "tables": len(publication.tables),
                 "incremental": publication.incremental,
                 "rows": dg.MetadataValue.json(publication.tables),
+                # Where to read about the data: GX's Data Docs (make data-docs) and dbt's
+                # docs (make dbt-docs), both static files.
+                "gx_data_docs": dg.MetadataValue.url(
+                    (settings.gx_results_dir / "data_docs" / "local_site" / "index.html").as_uri()
+                ),
+                "dbt_docs": dg.MetadataValue.url((DBT_PROJECT_DIR / "target" / "static_index.html").as_uri()),
+                "report": dg.MetadataValue.url(
+                    (settings.published_path.parent / "report" / "index.html").as_uri()
+                ),
             }
         )
 
