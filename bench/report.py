@@ -61,8 +61,7 @@ def section(r: dict) -> list[str]:
         if spark and (eq is None or eq)
         else f"**marts differ from DuckDB's**: {r['differs_from_duckdb_in']}"
         if spark
-        else
-        "not compared with a from-scratch build at this size"
+        else "not compared with a from-scratch build at this size"
         if eq is None
         else (
             "marts equal a from-scratch build"

@@ -266,7 +266,10 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True, metavar="command")
     for name, text in COMMANDS.items():
         command = commands.add_parser(
-            name, help=text, description=text[0].upper() + text[1:] + ".", epilog=ENVIRONMENT_HELP,
+            name,
+            help=text,
+            description=text[0].upper() + text[1:] + ".",
+            epilog=ENVIRONMENT_HELP,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         if name == "run":
@@ -276,7 +279,9 @@ def parser() -> argparse.ArgumentParser:
                 help="stop at once (exit 3) if another run holds the warehouse",
             )
             command.add_argument(
-                "--progress", choices=["auto", "bar", "lines", "none"], default="auto",
+                "--progress",
+                choices=["auto", "bar", "lines", "none"],
+                default="auto",
                 help="live progress: a bar on a terminal, plain lines otherwise (auto)",
             )
         if name == "metrics":
@@ -288,8 +293,7 @@ def parser() -> argparse.ArgumentParser:
             command.add_argument(
                 "--since",
                 type=_month_or_date,
-                help="every period from this date or month on (YYYY-MM[-DD]); "
-                "default: the last 6"
+                help="every period from this date or month on (YYYY-MM[-DD]); default: the last 6",
             )
             command.add_argument("--segment", help="NPS by this segment's values too (region, product, ...)")
     return top

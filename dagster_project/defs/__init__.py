@@ -29,14 +29,16 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     sources = load_sources_config(settings.sources_config)
     load_survey_catalogue(settings.surveys_config)
     return dg.Definitions(
-        assets=with_owners([
-            build_landing_asset(sources),
-            *validation_assets,
-            export_lake,
-            nps_dbt_models,
-            build_publish_asset(nps_dbt_models),
-            nps_report,
-        ]),
+        assets=with_owners(
+            [
+                build_landing_asset(sources),
+                *validation_assets,
+                export_lake,
+                nps_dbt_models,
+                build_publish_asset(nps_dbt_models),
+                nps_report,
+            ]
+        ),
         asset_checks=[files_usable, *quality_checks, surveys_catalogued],
         jobs=[nps_pipeline],
         schedules=[daily_schedule(settings, sources)],

@@ -72,8 +72,12 @@ def summary_text(
             ).fetchall()
             for programme in (CUSTOMER_PROGRAMMES if segment else ())
         }
-        segment_types = [t for (t,) in con.execute(
-            "select distinct segment_type from marts.nps_by_segment order by 1").fetchall()]
+        segment_types = [
+            t
+            for (t,) in con.execute(
+                "select distinct segment_type from marts.nps_by_segment order by 1"
+            ).fetchall()
+        ]
         unclassified = con.execute(
             """select count(distinct survey_id), count(*) from marts.nps_responses
                where programme = 'unclassified'"""

@@ -86,7 +86,12 @@ def build_landing_asset(config: SourcesConfig) -> dg.AssetsDefinition:
                 context.log.warning(f"{column}: clear ids of an older version pseudonymised and dropped")
             for source in config.sources:
                 outcomes[source.kind] += land_source(
-                    con, source, settings.raw_dir, settings.work_dir, key, settings.archive_max_bytes,
+                    con,
+                    source,
+                    settings.raw_dir,
+                    settings.work_dir,
+                    key,
+                    settings.archive_max_bytes,
                     on_file=landed,
                 )
         all_new = []

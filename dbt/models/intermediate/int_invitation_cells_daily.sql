@@ -1,0 +1,89 @@
+-- Invitations sent and answered per invitation file, local send date, survey, channel and
+-- combination of segment values (a row per cell, every segment as its own column): the
+-- invitation cohort that the semantic layer slices by channel and segments at once.
+-- Incremental like int_invitation_counts_daily: a run counts again the invitation files
+-- that changed or hold an invitation whose answer came or went (macros/incremental.sql).
+-- depends_on: {{ ref('stg_inbox__invitations') }}  (the cohort's files, macros/incremental.sql)
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed_files('source_file_id', 'cohort') }}",
+    partition_by=['source_file_id'] if target.type == 'spark' else none,
+) }}
+
+with
+
+invitations as (
+
+    select * from {{ ref('int_invitations_answered') }}
+    where {{ only_changed_files('source_file_id', 'cohort') }}
+
+),
+
+segments as (
+
+    select * from {{ ref('stg_inbox__invitation_segments') }}
+    where {{ only_changed_files('source_file_id', 'cohort') }}
+
+),
+
+segments_pivoted as (
+
+    select
+        source_file_id,
+        source_row_number,
+    {%- for segment in configured_segments() %}
+    max(case when segment_type = '{{ segment }}' then segment_value end)
+        as segment_{{ segment }}{% if not loop.last %},{% endif %}
+    {%- endfor %}
+
+    from segments
+    group by source_file_id, source_row_number
+
+),
+
+pivoted as (
+
+    select
+        invitations.source_file_id,
+        invitations.sent_date,
+        invitations.survey_id,
+        invitations.channel,
+        invitations.is_answered,
+        {%- for segment in configured_segments() %}
+        segments_pivoted.segment_{{ segment }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+
+    from invitations
+    left join segments_pivoted
+        on invitations.source_file_id = segments_pivoted.source_file_id
+        and invitations.source_row_number = segments_pivoted.source_row_number
+
+),
+
+counted as (
+
+    select
+        source_file_id,
+        sent_date,
+        survey_id,
+        channel,
+        {%- for segment in configured_segments() %}
+        segment_{{ segment }},
+        {%- endfor %}
+        count(*) as invitations,
+        count(case when is_answered then 1 end) as responses
+
+    from pivoted
+    group by
+        source_file_id,
+        sent_date,
+        survey_id,
+        {%- for segment in configured_segments() %}
+        segment_{{ segment }},
+        {%- endfor %}
+        channel
+
+)
+
+select * from counted
