@@ -1,5 +1,7 @@
 -- invitations_daily and response_rates count the same invitation cohort: per send day,
--- overall and per channel, the cells sum to the response_rates day rows.
+-- overall and per channel, the cells sum to the response_rates day rows. A check on
+-- invitations_daily in Dagster (meta.dagster.ref).
+{{ config(meta={'dagster': {'ref': {'name': 'invitations_daily'}}}) }}
 with
 
 cells as (
