@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
@@ -19,6 +20,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 @dataclass
 class Warehouse:
     settings: Settings
+    result: dg.ExecuteInProcessResult | None = None  # the run that built it, where kept
 
     def query(self, sql: str, params: object = None) -> list[tuple]:
         con = duckdb.connect(str(self.settings.warehouse_path), read_only=True)
@@ -50,4 +52,4 @@ def small_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wareho
     settings = make_settings(tmp_path_factory.mktemp("small"), FIXTURES / "inbox_small")
     result = run_pipeline(settings)
     assert result.success, "the pipeline run on the small fixture inbox failed"
-    yield Warehouse(settings)
+    yield Warehouse(settings, result)

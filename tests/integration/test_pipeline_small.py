@@ -25,6 +25,7 @@ import datetime as dt
 import hashlib
 import hmac
 
+import dagster as dg
 import pytest
 
 from tests.pipeline import TEST_KEY
@@ -182,3 +183,27 @@ def test_every_file_reconciles_and_is_described(small_warehouse):
         ("responses/2024-12_export.csv", "utf-8", ",", 6, 6, 0),
         ("responses/2025-01_nordic.csv", "windows-1252", ";", 3, 3, 0),
     ]
+
+
+def test_mart_materialisations_carry_row_counts_latest_nps_and_a_preview(small_warehouse):
+    """What the Dagster UI shows on a mart (defs/transform/mart_metadata.py): read from the
+    warehouse after dbt ends; a mart that models read (surveys) streams with dbt's metadata."""
+    materialised = {
+        event.asset_key: event.step_materialization_data.materialization.metadata
+        for event in small_warehouse.result.get_asset_materialization_events()
+    }
+    by_period = materialised[dg.AssetKey(["marts", "nps_by_period"])]
+    [(rows,)] = small_warehouse.query("select count(*) from marts.nps_by_period")
+    assert by_period["dagster/row_count"].value == rows > 0
+    latest = small_warehouse.query(
+        """select programme, strftime(max(period_start), '%Y-%m-%d') from marts.nps_by_period
+           where period_grain = 'month' group by programme order by programme"""
+    )
+    table = by_period["latest_month_nps"].value
+    for programme, month in latest:
+        assert f"| {programme} | {month} |" in table
+    assert by_period["preview"].value.startswith("| programme | period_grain |")
+    for key, metadata in materialised.items():
+        if key.path[0] == "marts" and key.path[-1] != "surveys":
+            assert "dagster/row_count" in metadata and "preview" in metadata, key
+    assert "preview" not in materialised[dg.AssetKey(["marts", "surveys"])]

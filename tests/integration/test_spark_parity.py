@@ -120,19 +120,20 @@ def test_bi_tools_read_the_published_marts_through_the_spark_thrift_server(both_
         ],
         stdout=(tmp_path / "thrift.log").open("w"),
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: stopped with its children
     )  # fmt: skip
     try:
         query = "select version, (select count(*) from marts.nps_by_period) from meta.publication"
-        deadline = time.monotonic() + 120
-        while True:
+        listening(port, server, timeout=180)  # a Beeline JVM per attempt would cost more than the wait
+        for _attempt in range(3):  # the port may open a moment before sessions are served
             shown = subprocess.run(
                 [str(spark_home / "bin" / "beeline"), "-u", f"jdbc:hive2://localhost:{port}",
                  "--outputformat=csv2", "--showHeader=false", "-e", query],
-                capture_output=True, text=True,
+                capture_output=True, text=True, timeout=180,
             )  # fmt: skip
             # (Beeline prefixes a row with its continuation prompts, ". . . >")
             rows = [line.rsplit("> ", 1)[-1] for line in shown.stdout.splitlines() if "," in line]
-            if rows or time.monotonic() > deadline or server.poll() is not None:
+            if rows or server.poll() is not None:
                 break
             time.sleep(2)
     finally:
@@ -146,12 +147,22 @@ def test_bi_tools_read_the_published_marts_through_the_spark_thrift_server(both_
     assert rows == [f"{version},{periods}"], (tmp_path / "thrift.log").read_text()[-2000:]
 
 
+def listening(port: int, server: subprocess.Popen, timeout: float) -> None:
+    """Wait until the server accepts connections on `port` (it opens it once it can serve)."""
+    deadline = time.monotonic() + timeout
+    while server.poll() is None and time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("localhost", port)) == 0:
+                return
+        time.sleep(0.5)
+
+
 def stop(server: subprocess.Popen) -> None:
     """SIGTERM, then SIGKILL to the server's process group if its shutdown hooks hang (a busy
     2-core machine has seen the Thrift server take over a minute)."""
     os.killpg(server.pid, signal.SIGTERM)
     try:
-        server.wait(timeout=30)
+        server.wait(timeout=15)
     except subprocess.TimeoutExpired:
         os.killpg(server.pid, signal.SIGKILL)
         server.wait(timeout=30)

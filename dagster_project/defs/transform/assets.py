@@ -44,6 +44,13 @@ def _event_key(context: dg.AssetExecutionContext, event) -> dg.AssetKey | None:
     return getattr(event, "asset_key", None)
 
 
+def _marts_no_model_reads(upstream: dict[dg.AssetKey, set[dg.AssetKey]]) -> set[dg.AssetKey]:
+    """The marts whose materialisations can wait for dbt to end: no model outside the marts
+    reads them (within this multi-asset, `upstream` maps each asset to what it reads)."""
+    read_by_models = {u for key, ups in upstream.items() if key.path[0] not in MART_SCHEMAS for u in ups}
+    return {key for key in upstream if key.path[0] in MART_SCHEMAS and key not in read_by_models}
+
+
 @dbt_assets(
     manifest=manifest_path(),
     project=dbt_project,
@@ -76,19 +83,23 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
         build = ["build", "--target", settings.dbt_target, "--exclude-resource-type", "unit_test"]
         build += ["--vars", json.dumps({**settings.dbt_vars(), "nps_test_changed_files_only": True})]
         build += ["--full-refresh"] if full else []
-        # The marts' events wait for dbt to finish, then carry row counts, the latest NPS and
-        # a preview (defs/transform/mart_metadata.py); the rest stream as dbt goes. Dagster
-        # wants a multi-asset's events in dependency order, so what depends on a held mart
-        # (a model reading `surveys`) waits too.
+        # The marts' materialisations wait for dbt to finish, then carry row counts, the latest
+        # NPS and a preview (defs/transform/mart_metadata.py); the rest stream as dbt goes.
+        # Dagster wants a multi-asset's outputs in dependency order, so a mart that models
+        # read (`surveys`) streams with dbt's own metadata only, else nearly every event would
+        # wait (and Dagster writes ~20 a second); checks may come before their asset's output.
         held, held_keys, built = [], set(), 0
         upstream = context.assets_def.asset_deps
+        holdable = _marts_no_model_reads(upstream)
         models = len(context.selected_asset_keys)
         for number, event in enumerate(dbt.cli(build, context=context, target_path=artifacts).stream()):
             key = _event_key(context, event)
             if isinstance(event, dg.Output | dg.AssetMaterialization):
                 built += 1
                 context.log.debug(progress_message("building dbt models", built, models, key.path[-1]))
-            if key is not None and (key.path[0] in MART_SCHEMAS or upstream.get(key, set()) & held_keys):
+            if isinstance(event, dg.Output | dg.AssetMaterialization) and (
+                key in holdable or upstream.get(key, set()) & held_keys
+            ):
                 held.append(event)
                 held_keys.add(key)
             else:
