@@ -17,7 +17,7 @@ from dagster_project.publishing.publish import publish
 from tests.cli_runs import copy_site, deployment, published_tables, published_version
 from tests.conftest import FIXTURES
 
-pytestmark = pytest.mark.pipeline
+pytestmark = [pytest.mark.pipeline, pytest.mark.long_running(minutes=4)]
 
 LATE_FILE = (
     "response_id,survey_id,invitation_id,respondent_id,responded_at,score,channel,reason,"

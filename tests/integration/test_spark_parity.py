@@ -30,7 +30,7 @@ from dagster_project.settings import REPO_ROOT, Settings
 from tests.dbt_runs import run_dbt, unit_test_results
 from tests.pipeline import run_pipeline
 
-pytestmark = pytest.mark.pipeline
+pytestmark = [pytest.mark.pipeline, pytest.mark.long_running(minutes=9)]
 
 SAMPLE = REPO_ROOT / "data" / "raw"
 

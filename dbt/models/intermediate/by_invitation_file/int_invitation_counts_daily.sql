@@ -2,14 +2,9 @@
 -- date and breakdown (the invitation cohort). `tracked_<stage>` counts the invitations whose
 -- source reports that stage; rates are taken over those only. Per file, so that it is
 -- incremental: a run counts again the invitation files that changed or hold an invitation
--- whose answer came or went (macros/incremental.sql); readers sum over files.
+-- whose answer came or went (the folder's config, macros/incremental.sql); readers sum
+-- over files.
 -- depends_on: {{ ref('stg_inbox__invitations') }}  (the cohort's files, macros/incremental.sql)
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_changed_files('source_file_id', 'cohort') }}",
-    partition_by=['source_file_id'] if target.type == 'spark' else none,
-) }}
 
 with
 

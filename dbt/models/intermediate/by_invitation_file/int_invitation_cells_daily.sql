@@ -1,15 +1,8 @@
 -- Invitations sent and answered per invitation file, local send date, survey, channel and
 -- combination of segment values (a row per cell, every segment as its own column): the
 -- invitation cohort that the semantic layer slices by channel and segments at once.
--- Incremental like int_invitation_counts_daily: a run counts again the invitation files
--- that changed or hold an invitation whose answer came or went (macros/incremental.sql).
+-- Incremental by invitation file: the folder's config (dbt_project.yml, macros/incremental.sql).
 -- depends_on: {{ ref('stg_inbox__invitations') }}  (the cohort's files, macros/incremental.sql)
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_changed_files('source_file_id', 'cohort') }}",
-    partition_by=['source_file_id'] if target.type == 'spark' else none,
-) }}
 
 with
 
