@@ -10,6 +10,22 @@
     {{ return(names) }}
 {%- endmacro %}
 
+{#- One `segment_<name>` column per configured segment from long segment rows (`segments`:
+    their relation's alias), an aggregate: group by the row the segments belong to. -#}
+{% macro pivoted_segment_columns(segments) -%}
+    {%- for segment in configured_segments() %}
+    max(case when {{ segments }}.segment_type = '{{ segment }}' then {{ segments }}.segment_value end)
+        as segment_{{ segment }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- The wide segment columns, `segment_<name>, ...` (each after `relation.` when given). -#}
+{% macro segment_columns(relation=none) -%}
+    {%- for segment in configured_segments() -%}
+        {{ relation ~ '.' if relation }}segment_{{ segment }}{{ ', ' if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}
+
 {#- Long form of a fact for breakdowns: one row per fact and dimension
     (`overall`/`all`, `channel`/<channel>, and <segment type>/<value> for every segment
     found in the data), with `dimension_kind` overall | channel | segment. With

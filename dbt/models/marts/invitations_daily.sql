@@ -21,9 +21,7 @@ summed as (
         sent_date,
         survey_id,
         channel,
-        {%- for segment in configured_segments() %}
-        segment_{{ segment }},
-        {%- endfor %}
+        {{ segment_columns() }},
         sum(invitations) as invitations,
         sum(responses) as responses
 
@@ -31,10 +29,8 @@ summed as (
     group by
         sent_date,
         survey_id,
-        {%- for segment in configured_segments() %}
-        segment_{{ segment }},
-        {%- endfor %}
-        channel
+        channel,
+        {{ segment_columns() }}
 
 ),
 
@@ -46,9 +42,7 @@ final as (
         coalesce(surveys.programme, 'unclassified') as programme,
         surveys.touchpoint,
         summed.channel,
-        {%- for segment in configured_segments() %}
-        summed.segment_{{ segment }},
-        {%- endfor %}
+        {{ segment_columns('summed') }},
         cast(summed.invitations as bigint) as invitations,
         cast(summed.responses as bigint) as responses
 

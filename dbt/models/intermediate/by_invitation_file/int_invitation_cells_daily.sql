@@ -23,15 +23,12 @@ segments as (
 segments_pivoted as (
 
     select
-        source_file_id,
-        source_row_number,
-    {%- for segment in configured_segments() %}
-    max(case when segment_type = '{{ segment }}' then segment_value end)
-        as segment_{{ segment }}{% if not loop.last %},{% endif %}
-    {%- endfor %}
+        segments.source_file_id,
+        segments.source_row_number,
+        {{ pivoted_segment_columns('segments') }}
 
     from segments
-    group by source_file_id, source_row_number
+    group by segments.source_file_id, segments.source_row_number
 
 ),
 
@@ -43,9 +40,7 @@ pivoted as (
         invitations.survey_id,
         invitations.channel,
         invitations.is_answered,
-        {%- for segment in configured_segments() %}
-        segments_pivoted.segment_{{ segment }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
+        {{ segment_columns('segments_pivoted') }}
 
     from invitations
     left join segments_pivoted
@@ -61,9 +56,7 @@ counted as (
         sent_date,
         survey_id,
         channel,
-        {%- for segment in configured_segments() %}
-        segment_{{ segment }},
-        {%- endfor %}
+        {{ segment_columns() }},
         count(*) as invitations,
         count(case when is_answered then 1 end) as responses
 
@@ -72,10 +65,8 @@ counted as (
         source_file_id,
         sent_date,
         survey_id,
-        {%- for segment in configured_segments() %}
-        segment_{{ segment }},
-        {%- endfor %}
-        channel
+        channel,
+        {{ segment_columns() }}
 
 )
 

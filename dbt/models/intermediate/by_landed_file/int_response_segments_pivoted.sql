@@ -22,10 +22,7 @@ pivoted as (
         responses.response_id,
         responses.source_file_id,
         responses.source_row_number,
-    {%- for segment in configured_segments() %}
-    max(case when segments.segment_type = '{{ segment }}' then segments.segment_value end)
-        as segment_{{ segment }}{% if not loop.last %},{% endif %}
-    {%- endfor %}
+        {{ pivoted_segment_columns('segments') }}
 
     from responses
     left join segments
