@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
+import subprocess
 from pathlib import Path
 
 import dagster as dg
@@ -118,6 +120,11 @@ def test_dbt_runs_without_an_adapter_in_the_run_process(defs):
     # what DbtCli overrides is still dagster-dbt's hook (else the override would do nothing)
     assert callable(getattr(DbtCliResource, "_initialize_dbt_core_adapter", None))
     assert dbt._initialize_dbt_core_adapter(["build"]) is None
+    # nor a `dbt --version` subprocess per run: the version is the installed dbt-core's, the
+    # one the executable reports
+    assert isinstance(DbtCliResource.__dict__.get("_cli_version"), functools.cached_property)
+    reported = subprocess.run([dbt.dbt_executable, "--version"], capture_output=True, text=True, check=True)
+    assert f"installed: {dbt._cli_version}" in reported.stdout + reported.stderr
 
 
 def test_every_asset_has_an_owner_and_tags_and_readers_see_fresh_data(defs):

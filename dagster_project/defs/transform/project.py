@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import shutil
 import sys
+from functools import cached_property
+from importlib.metadata import version as installed_version
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
+from packaging.version import Version
 
 from dagster_project.settings import DBT_PROJECT_DIR
 
@@ -34,14 +37,22 @@ def dbt_executable() -> str:
 
 
 class DbtCli(DbtCliResource):
-    """dagster-dbt's dbt CLI resource, without the dbt adapter it opens in the run process.
+    """dagster-dbt's dbt CLI resource, without the dbt adapter it opens in the run process
+    and without asking `dbt --version` on every run.
 
     Before every `dbt build`, dagster-dbt initialises a dbt adapter inside the Dagster process
     (it parses every dbt macro: 3 s, and memory held beside the dbt subprocess) for optional
     features we do not use (row counts and column metadata fetched from the warehouse). dbt
-    itself runs as a subprocess either way; the invocation accepts no adapter. Pinned with
-    dagster-dbt 0.29; tests/integration/test_definitions.py holds it to that.
+    itself runs as a subprocess either way; the invocation accepts no adapter. It also starts
+    `dbt --version` once per run (a second Python process importing dbt: ~3 s) to learn
+    whether dbt is dbt-core or Fusion; the dbt we run is the dbt-core pinned in
+    pyproject.toml, installed beside this Python. Pinned with dagster-dbt 0.29;
+    tests/integration/test_definitions.py holds both overrides to dagster-dbt's hooks.
     """
 
     def _initialize_dbt_core_adapter(self, args):  # noqa: ARG002 - dagster-dbt's signature
         return None
+
+    @cached_property
+    def _cli_version(self) -> Version:
+        return Version(installed_version("dbt-core"))
