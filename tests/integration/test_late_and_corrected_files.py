@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from tests.conftest import FIXTURES, Warehouse, make_settings
+from tests.conftest import Warehouse, copy_of
 from tests.pipeline import run_pipeline
 
 pytestmark = pytest.mark.pipeline
@@ -25,10 +25,9 @@ def december(warehouse: Warehouse):
     )
 
 
-def test_late_and_corrected_files_update_old_periods(tmp_path):
-    settings = make_settings(tmp_path, FIXTURES / "inbox_small")
+def test_late_and_corrected_files_update_old_periods(tmp_path, small_warehouse):
+    settings = copy_of(small_warehouse, tmp_path)  # the small inbox, run once
     warehouse = Warehouse(settings)
-    assert run_pipeline(settings).success
     assert december(warehouse) == [(4, 2, 2, 0, 50.0)]
 
     # A late export in February with a December response (a detractor).

@@ -188,10 +188,7 @@ def test_every_file_reconciles_and_is_described(small_warehouse):
 def test_mart_materialisations_carry_row_counts_latest_nps_and_a_preview(small_warehouse):
     """What the Dagster UI shows on a mart (defs/transform/mart_metadata.py): read from the
     warehouse after dbt ends; a mart that models read (surveys) streams with dbt's metadata."""
-    materialised = {
-        event.asset_key: event.step_materialization_data.materialization.metadata
-        for event in small_warehouse.result.get_asset_materialization_events()
-    }
+    materialised = small_warehouse.materialisations()
     by_period = materialised[dg.AssetKey(["marts", "nps_by_period"])]
     [(rows,)] = small_warehouse.query("select count(*) from marts.nps_by_period")
     assert by_period["dagster/row_count"].value == rows > 0

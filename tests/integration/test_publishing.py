@@ -14,8 +14,8 @@ import duckdb
 import pytest
 
 from dagster_project.publishing.publish import publish
-from tests.cli_runs import copy_site, deployment, published_tables, published_version
-from tests.conftest import FIXTURES
+from tests.cli_runs import Deployment, copy_site, published_tables, published_version
+from tests.conftest import copy_of
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.long_running(minutes=4)]
 
@@ -60,16 +60,15 @@ READER = textwrap.dedent(
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """The small inbox, run once through `nps-warehouse run`; tests work on copies."""
-    site = deployment(tmp_path_factory.mktemp("built"), FIXTURES / "inbox_small")
-    first = site.run()
-    assert first.returncode == 0, first.stderr
-    return site
+def built(tmp_path_factory, small_warehouse):
+    """The small inbox, run once; tests run `nps-warehouse run` on copies."""
+    return Deployment(copy_of(small_warehouse, tmp_path_factory.mktemp("built")).raw_dir.parent)
 
 
-def test_readers_during_a_run_see_one_whole_version_and_never_block_it(tmp_path, built):
-    site = copy_site(built, tmp_path)
+def test_readers_during_a_run_see_one_whole_version_and_the_increment_equals_a_full_copy(tmp_path, built):
+    """Readers (one holding its connection, one reconnecting) during a run that publishes a
+    new file by increment; then the published file equals the warehouse copied whole."""
+    site = copy_site(built, tmp_path / "site")
     version_1 = published_version(site.published)
 
     stop = tmp_path / "stop"
@@ -111,6 +110,16 @@ def test_readers_during_a_run_see_one_whole_version_and_never_block_it(tmp_path,
             assert versions[0] == version_1 and versions[-1] == version_2
             assert versions == sorted(versions, key=[version_1, version_2].index)
 
+    by_increment = published_tables(site.published)
+    assert (
+        len(by_increment["marts.nps_responses"])
+        == len(published_tables(built.published)["marts.nps_responses"]) + 40
+    )
+    # The same warehouse copied whole into another file: the same tables, row for row.
+    whole = publish(site.warehouse, tmp_path / "whole" / "nps_marts.duckdb")
+    assert not whole.incremental
+    assert published_tables(whole.path) == by_increment
+
 
 def test_a_failed_build_never_publishes(tmp_path, built):
     site = copy_site(built, tmp_path)
@@ -143,22 +152,6 @@ def test_a_reader_holding_the_published_file_in_write_mode_does_not_block_the_ru
     finally:
         holder.send_signal(signal.SIGKILL)
         holder.wait()
-
-
-def test_a_new_file_is_published_by_increment_and_equals_a_full_copy(tmp_path, built):
-    site = copy_site(built, tmp_path)
-    (site.inbox / "responses" / "2025-02_late.csv").write_text(LATE_FILE, encoding="utf-8")
-    assert site.run().returncode == 0
-    by_increment = published_tables(site.published)
-    assert (
-        len(by_increment["marts.nps_responses"])
-        == len(published_tables(built.published)["marts.nps_responses"]) + 40
-    )
-
-    # The same warehouse copied whole into another file: the same tables, row for row.
-    whole = publish(site.warehouse, tmp_path / "whole" / "nps_marts.duckdb")
-    assert not whole.incremental
-    assert published_tables(whole.path) == by_increment
 
 
 def test_publishing_copies_everything_when_the_published_file_is_not_the_recorded_one(tmp_path, built):

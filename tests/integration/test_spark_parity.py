@@ -26,25 +26,18 @@ import pytest
 from dagster_project.publishing.compare import marts_differences
 from dagster_project.publishing.published import published_marts
 from dagster_project.publishing.summary import summary_text
-from dagster_project.settings import REPO_ROOT, Settings
+from dagster_project.settings import Settings
+from tests.conftest import copy_of
 from tests.dbt_runs import run_dbt, unit_test_results
 from tests.pipeline import run_pipeline
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.long_running(minutes=9)]
 
-SAMPLE = REPO_ROOT / "data" / "raw"
-
 
 @pytest.fixture(scope="module")
-def both_engines(tmp_path_factory) -> tuple[Settings, Settings]:
-    root = tmp_path_factory.mktemp("parity")
-    on_duckdb = Settings(
-        raw_dir=SAMPLE,  # read only: landing never writes to the inbox
-        warehouse_path=root / "warehouse" / "nps.duckdb",
-        secrets_dir=root / "secrets",
-        published_path=root / "published" / "nps_marts.duckdb",
-    )
-    assert run_pipeline(on_duckdb).success, "the pipeline on DuckDB failed"
+def both_engines(tmp_path_factory, sample_warehouse) -> tuple[Settings, Settings]:
+    # the sample through the pipeline on DuckDB (a copy: the Spark run shares its warehouse)
+    on_duckdb = copy_of(sample_warehouse, tmp_path_factory.mktemp("parity"))
     on_spark = dataclasses.replace(on_duckdb, engine="spark", dbt_target="spark")
     assert run_pipeline(on_spark).success, "the pipeline on Spark failed"
     return on_duckdb, on_spark

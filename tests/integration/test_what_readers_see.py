@@ -6,7 +6,6 @@ persisted, and a published file no reader can lock."""
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import os
 import shutil
@@ -23,21 +22,16 @@ import sqlalchemy
 
 from dagster_project.settings import REPO_ROOT
 from tests.browser import browser_missing, chromium
-from tests.conftest import Warehouse, make_settings
-from tests.pipeline import run_pipeline
+from tests.conftest import Warehouse
 
 pytestmark = pytest.mark.pipeline
 
-SAMPLE = REPO_ROOT / "data" / "raw"
 SCREENSHOT = REPO_ROOT / "docs" / "report.png"
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> Warehouse:
-    settings = make_settings(tmp_path_factory.mktemp("readers"), SAMPLE)
-    settings = dataclasses.replace(settings, surveys_config=REPO_ROOT / "config" / "surveys.yml")
-    assert run_pipeline(settings).success
-    return Warehouse(settings)
+def sample(sample_warehouse) -> Warehouse:
+    return sample_warehouse
 
 
 def published(sample: Warehouse) -> duckdb.DuckDBPyConnection:
