@@ -104,8 +104,9 @@ def built_once(factory: pytest.TempPathFactory, name: str, inbox: Path, **change
         if not (shared / "built").exists():
             shutil.rmtree(shared, ignore_errors=True)  # what a failed attempt left
             shutil.copytree(inbox, settings.raw_dir)
-            (shared / "dagster_home").mkdir()
-            with dg.DagsterInstance.local_temp(str(shared / "dagster_home"), overrides=NO_TELEMETRY) as instance:
+            home = shared / "dagster_home"
+            home.mkdir()
+            with dg.DagsterInstance.local_temp(str(home), overrides=NO_TELEMETRY) as instance:
                 result = run_pipeline(settings, instance=instance)
             assert result.success, f"the pipeline run on {inbox} failed"
             (shared / "built").touch()
