@@ -24,7 +24,7 @@ NO_TELEMETRY = {"telemetry": {"enabled": False}}
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The files marked `long_running(minutes=...)` first, longest first, then the rest in
     collection order: xdist hands each file to one worker (`--dist loadfile
-    --no-loadscope-reorder`) in this order, and the Spark parity file (~9 minutes) handed out
+    --no-loadscope-reorder`) in this order, and the Spark parity file (~7 minutes) handed out
     last would run alone at the end."""
 
     def minutes(item: pytest.Item) -> float:

@@ -26,7 +26,7 @@ from dagster_project.warehouse.build_state import LAST_BUILD
 from tests.conftest import copy_of
 from tests.pipeline import run_pipeline
 
-pytestmark = [pytest.mark.pipeline, pytest.mark.long_running(minutes=4)]
+pytestmark = [pytest.mark.pipeline, pytest.mark.long_running(minutes=3)]
 
 HEADER = (
     "response_id,survey_id,invitation_id,respondent_id,responded_at,score,channel,"

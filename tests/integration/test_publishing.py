@@ -17,7 +17,7 @@ from dagster_project.publishing.publish import publish
 from tests.cli_runs import Deployment, copy_site, published_tables, published_version
 from tests.conftest import copy_of
 
-pytestmark = [pytest.mark.pipeline, pytest.mark.long_running(minutes=4)]
+pytestmark = [pytest.mark.pipeline, pytest.mark.long_running(minutes=2)]
 
 LATE_FILE = (
     "response_id,survey_id,invitation_id,respondent_id,responded_at,score,channel,reason,"

@@ -31,7 +31,7 @@ from tests.conftest import copy_of
 from tests.dbt_runs import run_dbt, unit_test_results
 from tests.pipeline import run_pipeline
 
-pytestmark = [pytest.mark.pipeline, pytest.mark.long_running(minutes=9)]
+pytestmark = [pytest.mark.pipeline, pytest.mark.long_running(minutes=7)]
 
 
 @pytest.fixture(scope="module")
