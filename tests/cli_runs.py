@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, copy_deployment
 from tests.pipeline import TEST_KEY
 
 # Columns whose values depend on when a run happened, not on what it computed.
@@ -114,5 +114,5 @@ def published_version(path: Path) -> str:
 
 def copy_site(built: Deployment, root: Path) -> Deployment:
     """A fresh copy of a deployment that has already run (inbox, warehouse, published file)."""
-    shutil.copytree(built.root, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.lock"))
+    copy_deployment(built.root, root)
     return Deployment(root)

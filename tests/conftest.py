@@ -76,13 +76,17 @@ def make_settings(root: Path, inbox: Path | None = None) -> Settings:
     return settings
 
 
+def copy_deployment(source: Path, root: Path) -> None:
+    """Copy a deployment's folder (inbox, secrets, warehouse, lake, published file) to `root`,
+    without its lock files: nobody holds the copy."""
+    shutil.copytree(source, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.lock"))
+
+
 def copy_of(warehouse: Warehouse, root: Path) -> Settings:
-    """A copy of a built deployment (inbox, secrets, warehouse, lake, published file) under
-    `root`, laid out as make_settings and `tests/cli_runs.Deployment` lay one out: a test that
-    goes on from a built state starts from a copy, not from a run of its own."""
-    shutil.copytree(
-        warehouse.settings.raw_dir.parent, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.lock")
-    )
+    """A copy of a built deployment under `root`, laid out as make_settings and
+    `tests/cli_runs.Deployment` lay one out: a test that goes on from a built state starts
+    from a copy, not from a run of its own."""
+    copy_deployment(warehouse.settings.raw_dir.parent, root)
     return dataclasses.replace(
         warehouse.settings,
         raw_dir=root / "inbox",

@@ -15,7 +15,6 @@ import pytest
 
 from dagster_project.publishing.publish import publish
 from tests.cli_runs import Deployment, copy_site, published_tables, published_version
-from tests.conftest import copy_of
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.long_running(minutes=2)]
 
@@ -60,9 +59,9 @@ READER = textwrap.dedent(
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, small_warehouse):
-    """The small inbox, run once; tests run `nps-warehouse run` on copies."""
-    return Deployment(copy_of(small_warehouse, tmp_path_factory.mktemp("built")).raw_dir.parent)
+def built(small_warehouse):
+    """The small inbox, run once; tests run `nps-warehouse run` on copies (copy_site)."""
+    return Deployment(small_warehouse.settings.raw_dir.parent)
 
 
 def test_readers_during_a_run_see_one_whole_version_and_the_increment_equals_a_full_copy(tmp_path, built):

@@ -29,13 +29,8 @@ pytestmark = pytest.mark.pipeline
 SCREENSHOT = REPO_ROOT / "docs" / "report.png"
 
 
-@pytest.fixture(scope="module")
-def sample(sample_warehouse) -> Warehouse:
-    return sample_warehouse
-
-
-def published(sample: Warehouse) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(sample.settings.published_path), read_only=True)
+def published(sample_warehouse: Warehouse) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(sample_warehouse.settings.published_path), read_only=True)
 
 
 # The report ------------------------------------------------------------------------------
@@ -63,10 +58,10 @@ def _table(driver, key: str) -> list[dict[str, tuple[str, str]]]:
 
 
 @pytest.mark.skipif(browser_missing() is not None, reason=str(browser_missing()))
-def test_the_report_renders_in_chromium_and_shows_the_marts_numbers(sample, tmp_path):
+def test_the_report_renders_in_chromium_and_shows_the_marts_numbers(sample_warehouse, tmp_path):
     from PIL import Image
 
-    report = sample.settings.published_path.parent / "report"
+    report = sample_warehouse.settings.published_path.parent / "report"
     assert (report / "index.html").exists() and (report / "enps.html").exists()
     # Offline: no script, style or image comes from anywhere but the page itself.
     page = (report / "index.html").read_text()
@@ -81,7 +76,7 @@ def test_the_report_renders_in_chromium_and_shows_the_marts_numbers(sample, tmp_
         assert "Customer NPS · " in driver.title
 
         # Every shown NPS of the trend table is the mart's, to the decimal shown.
-        with published(sample) as con:
+        with published(sample_warehouse) as con:
             marts = {
                 (programme, month.isoformat()): (nps, responses)
                 for programme, month, nps, responses in con.execute(
@@ -127,12 +122,12 @@ def test_the_report_renders_in_chromium_and_shows_the_marts_numbers(sample, tmp_
 # The semantic layer ----------------------------------------------------------------------
 
 
-def _mf(sample: Warehouse, *args: str) -> list[dict[str, str]]:
-    out = sample.settings.warehouse_path.parent / "mf.csv"
+def _mf(sample_warehouse: Warehouse, *args: str) -> list[dict[str, str]]:
+    out = sample_warehouse.settings.warehouse_path.parent / "mf.csv"
     env = {k: v for k, v in os.environ.items() if not k.startswith("NPS_")}
     env |= {
-        "NPS_WAREHOUSE": str(sample.settings.warehouse_path),
-        "NPS_PUBLISHED": str(sample.settings.published_path),
+        "NPS_WAREHOUSE": str(sample_warehouse.settings.warehouse_path),
+        "NPS_PUBLISHED": str(sample_warehouse.settings.published_path),
     }
     completed = subprocess.run(
         [sys.executable, "-m", "dagster_project.cli", "metrics", "query", *args, "--csv", str(out)],
@@ -146,15 +141,15 @@ def _mf(sample: Warehouse, *args: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(out.read_text())))
 
 
-def test_metricflow_metrics_equal_the_marts(sample):
+def test_metricflow_metrics_equal_the_marts(sample_warehouse):
     rows = _mf(
-        sample,
+        sample_warehouse,
         "--metrics",
         "nps,responses,promoters,detractors",
         "--group-by",
         "metric_time__month,response__programme",
     )
-    with published(sample) as con:
+    with published(sample_warehouse) as con:
         marts = {
             (programme, month.isoformat()): (nps, responses, promoters, detractors)
             for programme, month, nps, responses, promoters, detractors in con.execute(
@@ -174,8 +169,8 @@ def test_metricflow_metrics_equal_the_marts(sample):
             detractors,
         )
 
-    weekly = _mf(sample, "--metrics", "nps", "--group-by", "metric_time__week,response__programme")
-    with published(sample) as con:
+    weekly = _mf(sample_warehouse, "--metrics", "nps", "--group-by", "metric_time__week,response__programme")
+    with published(sample_warehouse) as con:
         weeks = dict(
             ((p, d.isoformat()), n)
             for p, d, n in con.execute(
@@ -189,13 +184,13 @@ def test_metricflow_metrics_equal_the_marts(sample):
         )
 
     by_channel = _mf(
-        sample,
+        sample_warehouse,
         "--metrics",
         "nps,responses",
         "--group-by",
         "metric_time__month,response__programme,response__channel",
     )
-    with published(sample) as con:
+    with published(sample_warehouse) as con:
         channels = {
             (programme, month.isoformat(), channel): (nps, responses)
             for programme, month, channel, nps, responses in con.execute(
@@ -215,10 +210,10 @@ def test_metricflow_metrics_equal_the_marts(sample):
 
 
 @pytest.mark.parametrize("dimension", ["overall", "channel", "region"])
-def test_metricflow_response_rate_by_period_channel_and_segment_equals_the_mart(sample, dimension):
+def test_metricflow_response_rate_by_period_channel_and_segment_equals_the_mart(sample_warehouse, dimension):
     group_by = "metric_time__month" + ("" if dimension == "overall" else f",invitation__{dimension}")
-    rates = _mf(sample, "--metrics", "response_rate,invitations", "--group-by", group_by)
-    with published(sample) as con:
+    rates = _mf(sample_warehouse, "--metrics", "response_rate,invitations", "--group-by", group_by)
+    with published(sample_warehouse) as con:
         marts_rates = {
             (d.isoformat(), value): (rate, invited)
             for d, value, rate, invited in con.execute(
@@ -240,11 +235,11 @@ def test_metricflow_response_rate_by_period_channel_and_segment_equals_the_mart(
 # The BI path -----------------------------------------------------------------------------
 
 
-def test_sqlalchemy_and_duckdb_engine_read_the_published_file(sample):
+def test_sqlalchemy_and_duckdb_engine_read_the_published_file(sample_warehouse):
     """What Superset does: open read-only, list the marts with column types and comments,
     run a query."""
     engine = sqlalchemy.create_engine(
-        f"duckdb:///{sample.settings.published_path}", connect_args={"read_only": True}
+        f"duckdb:///{sample_warehouse.settings.published_path}", connect_args={"read_only": True}
     )
     try:
         inspector = sqlalchemy.inspect(engine)
@@ -264,14 +259,14 @@ def test_sqlalchemy_and_duckdb_engine_read_the_published_file(sample):
             ).fetchall()
     finally:
         engine.dispose()
-    with published(sample) as con:
+    with published(sample_warehouse) as con:
         direct = con.execute(
             """select programme, count(*) from marts.nps_responses group by programme order by programme"""
         ).fetchall()
     assert [tuple(r) for r in via_bi] == direct
 
 
-def test_every_published_table_and_column_carries_its_dbt_description(sample):
+def test_every_published_table_and_column_carries_its_dbt_description(sample_warehouse):
     import json
 
     manifest = json.loads((REPO_ROOT / "dbt" / "target" / "manifest.json").read_text())
@@ -281,7 +276,7 @@ def test_every_published_table_and_column_carries_its_dbt_description(sample):
         if node["resource_type"] in ("model", "seed")
         and node["config"].get("schema") in ("marts", "reference")
     }
-    with published(sample) as con:
+    with published(sample_warehouse) as con:
         tables = con.execute(
             """select schema_name, table_name, comment from duckdb_tables()
                where schema_name in ('marts', 'reference', 'meta')"""
@@ -299,11 +294,11 @@ def test_every_published_table_and_column_carries_its_dbt_description(sample):
             assert comment == node["columns"][column]["description"], (table, column)
 
 
-def test_the_published_file_is_read_only_on_disk(sample):
+def test_the_published_file_is_read_only_on_disk(sample_warehouse):
     """A reader that forgets `read_only` gets a clear error instead of a write lock that would
     make every other reader's open fail. Root ignores file modes, so under root the opens are
     tried in a child process demoted to `nobody`, on a copy (same mode) in a folder it may read."""
-    path = sample.settings.published_path
+    path = sample_warehouse.settings.published_path
     assert stat.S_IMODE(path.stat().st_mode) == 0o444
     folder = Path(tempfile.mkdtemp(prefix="nps-published-"))
     try:
@@ -353,16 +348,16 @@ def _in_child(open_file) -> str:
 # Operators -------------------------------------------------------------------------------
 
 
-def test_status_and_summary_by_grain_segment_and_since(sample, monkeypatch, capsys):
+def test_status_and_summary_by_grain_segment_and_since(sample_warehouse, monkeypatch, capsys):
     from dagster_project.cli import main
 
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    monkeypatch.setenv("NPS_WAREHOUSE", str(sample.settings.warehouse_path))
-    monkeypatch.setenv("NPS_PUBLISHED", str(sample.settings.published_path))
-    monkeypatch.setenv("NPS_RAW_DIR", str(sample.settings.raw_dir))
+    monkeypatch.setenv("NPS_WAREHOUSE", str(sample_warehouse.settings.warehouse_path))
+    monkeypatch.setenv("NPS_PUBLISHED", str(sample_warehouse.settings.published_path))
+    monkeypatch.setenv("NPS_RAW_DIR", str(sample_warehouse.settings.raw_dir))
     assert main(["status"]) == 0
     status = capsys.readouterr().out
-    with published(sample) as con:
+    with published(sample_warehouse) as con:
         files, quarantined, version = con.execute(
             """select count(*), sum(quarantined_rows), (select version from meta.publication)
                from marts.file_loads where not is_replaced"""
@@ -375,7 +370,7 @@ def test_status_and_summary_by_grain_segment_and_since(sample, monkeypatch, caps
     text = capsys.readouterr().out
     assert "Relationship NPS by quarter (since 2026-01-01" in text
     assert "Relationship NPS by region and quarter" in text
-    with published(sample) as con:
+    with published(sample_warehouse) as con:
         stockholm = con.execute(
             """select responses, nps from marts.nps_by_segment where programme = 'relationship'
                and period_grain = 'quarter' and period_start = date '2026-01-01'
