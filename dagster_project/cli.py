@@ -27,7 +27,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from dagster_project.publishing.published import NothingPublished, published_location
+from dagster_project.audiences import load_audiences
+from dagster_project.publishing.published import NothingPublished, published_lines, published_location
 from dagster_project.settings import DBT_PROJECT_DIR, ConfigurationError, Settings
 
 EXIT_FAILED, EXIT_CONFIG, EXIT_BUSY, EXIT_ENVIRONMENT = 1, 2, 3, 4
@@ -120,7 +121,7 @@ def nothing_to_do(settings: Settings) -> bool:
         f"Nothing new in {settings.raw_dir} since the last build ({last.get('built_at', '?')}, "
         f"{last.get('files', '?')} files): nothing was rebuilt."
     )
-    print(f"Published for BI tools and analysts: {published_location(settings)}")
+    print("\n".join(published_lines(settings)))
     print(summary_text(settings))
     return True
 
@@ -215,7 +216,7 @@ def run(settings: Settings, wait: bool = True, progress: str = "auto") -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
-    print(f"Published for BI tools and analysts: {published_location(settings)}")
+    print("\n".join(published_lines(settings)))
     print(summary_text(settings))
     return 0
 
@@ -228,6 +229,7 @@ environment (README, "Configuration"; defaults in brackets):
   NPS_ENGINE [duckdb]                   duckdb or spark;  NPS_DBT_TARGET: another dbt target
   NPS_REPORTING_TZ [Europe/Stockholm]   the time zone that decides a response's date
   NPS_SOURCES_CONFIG, NPS_SURVEYS_CONFIG   the inbox's sources and the survey catalogue
+  NPS_AUDIENCES_CONFIG [config/audiences.yml]   who reads which published file (HR: eNPS)
   NPS_DUCKDB_MEMORY_LIMIT [1GB], NPS_LOCK_TIMEOUT [3600], NPS_GX_KEEP_DAYS [30], NPS_LOG_LEVEL
 
 exit codes: 0 done; 1 failed (the message says where and why); 2 configuration error;
@@ -237,8 +239,9 @@ exit codes: 0 done; 1 failed (the message says where and why); 2 configuration e
 COMMANDS = {
     "run": "land, validate and model the inbox, publish the marts, write the report, print the summary",
     "status": "the last run and its outcome, the files and quarantined rows, the published version",
-    "summary": "the summary of the last published build (periods, a segment, a start date)",
-    "report": "write the HTML report of the published marts again (report/index.html)",
+    "summary": "the summary of the last published build (periods, a segment, a start date; "
+    "--audience hr: eNPS)",
+    "report": "write each audience's HTML report of its published file again (report/index.html beside it)",
     "metrics": "query the dbt semantic layer (MetricFlow `mf`) on the published file: "
     "nps-warehouse metrics query --metrics nps --group-by metric_time__month,response__programme",
     "data-docs": "build Great Expectations Data Docs from the stored validation results",
@@ -296,6 +299,11 @@ def parser() -> argparse.ArgumentParser:
                 help="every period from this date or month on (YYYY-MM[-DD]); default: the last 6",
             )
             command.add_argument("--segment", help="NPS by this segment's values too (region, product, ...)")
+        if name in ("summary", "report"):
+            command.add_argument(
+                "--audience",
+                help="whose file to read (config/audiences.yml; default: the default audience's)",
+            )
     return top
 
 
@@ -323,6 +331,7 @@ def status_text(settings: Settings) -> str:
         f"Published: version {last.get('published_version')} built {last.get('built_at')} "
         f"from {last.get('files')} inbox files -> {published_location(settings)}"
     )
+    lines += published_lines(settings)[1:]
     with published_marts(settings) as con:
         files, rejected, valid, quarantined, excluded, unreconciled = con.execute(
             """select count(*), count(rejected_reason), sum(valid_rows), sum(quarantined_rows),
@@ -355,6 +364,11 @@ def main(argv: list[str] | None = None) -> int:
 
             load_sources_config(settings.sources_config)  # fail fast, before any work
             load_survey_catalogue(settings.surveys_config)
+        audiences = load_audiences(settings.audiences_config)
+        audience = audiences.named(args.audience) if getattr(args, "audience", None) else audiences.default
+    except KeyError as exc:
+        print(f"configuration error: {exc.args[0]}", file=sys.stderr)
+        return EXIT_CONFIG
     except ConfigurationError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -366,10 +380,20 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_CONFIG
         return 0
     if args.command == "summary":
+        from dagster_project.publishing.hr_summary import hr_summary_text
         from dagster_project.publishing.summary import summary_text
 
         try:
-            print(summary_text(settings, grain=args.grain, since=args.since, segment=args.segment))
+            if audience.is_employee:
+                print(hr_summary_text(settings, audience))
+            else:
+                print(summary_text(settings, grain=args.grain, since=args.since, segment=args.segment))
+        except PermissionError as exc:
+            print(
+                f"no summary: audience {audience.name}'s file is not readable for you ({exc})",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
         except NothingPublished as exc:
             print(f"no summary: {exc}", file=sys.stderr)
             return EXIT_FAILED
@@ -390,12 +414,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "report":
         from dagster_project.report.page import write_report
 
-        try:
-            report = write_report(settings)
-        except (NothingPublished, *duckdb_errors()) as exc:
-            print(f"no report: nothing published to report on ({exc})", file=sys.stderr)
-            return EXIT_FAILED
-        print(f"Report ({report.sections} sections, {report.charts} charts): {report.index}")
+        chosen = [audience] if args.audience else list(audiences.audiences)
+        for each in chosen:
+            try:
+                report = write_report(settings, each)
+            except (NothingPublished, *duckdb_errors()) as exc:
+                print(f"no report for {each.name}: nothing published to report on ({exc})", file=sys.stderr)
+                return EXIT_FAILED
+            print(
+                f"Report for {each.name} ({report.sections} sections, {report.charts} charts): {report.index}"
+            )
         return 0
     if args.command == "metrics":
         return metrics(settings, args.mf_args)

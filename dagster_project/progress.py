@@ -26,7 +26,7 @@ STAGES = (
     ("reconcile", "checking rows (Great Expectations, reconciliation)"),
     ("export_lake", "writing the lake"),
     ("nps_dbt_models", "building dbt models"),
-    ("published__nps_marts", "publishing the marts"),
+    ("published__", "publishing the marts"),
     ("nps_report", "writing the report"),
 )
 

@@ -14,6 +14,7 @@ its values as `--vars` (`dbt_vars()`), so no step changes its process's environm
 | NPS_SOURCES_CONFIG        | config/sources.yml               | the inbox sources and their formats       |
 | NPS_SURVEYS_CONFIG        | config/surveys.yml               | the survey catalogue (programmes)         |
 | NPS_PUBLISHED             | data/published/nps_marts.duckdb  | the read-only copy BI tools open (1)      |
+| NPS_AUDIENCES_CONFIG      | config/audiences.yml             | who reads which published file (2)        |
 | NPS_LOCK_TIMEOUT          | 3600                             | seconds a run waits for another to finish |
 | NPS_DUCKDB_MEMORY_LIMIT   | 1GB                              | DuckDB memory cap per connection (spills) |
 | NPS_MIN_FREE_MB           | 50                               | free disk a run needs to start            |
@@ -29,6 +30,8 @@ its values as `--vars` (`dbt_vars()`), so no step changes its process's environm
 (1) When only NPS_WAREHOUSE is set: `published/<warehouse name>_marts.duckdb` in the
 warehouse's folder (nps.duckdb -> published/nps_marts.duckdb), so two warehouses never
 overwrite each other's published file. The report is written to `report/` beside it.
+(2) The default audience's file is NPS_PUBLISHED; the others (HR) are in folders beside it
+(dagster_project/audiences.py).
 
 Relative paths are relative to the repository root, so the same values work from
 `make`, from `dagster dev` and from dbt (which runs with `dbt/` as its working directory).
@@ -114,6 +117,7 @@ class Settings:
     secrets_dir: Path = REPO_ROOT / "data" / "secrets"
     sources_config: Path = REPO_ROOT / "config" / "sources.yml"
     surveys_config: Path = REPO_ROOT / "config" / "surveys.yml"
+    audiences_config: Path = REPO_ROOT / "config" / "audiences.yml"
     published_path: Path = REPO_ROOT / "data" / "published" / "nps_marts.duckdb"
     # Every DuckDB connection (the pipeline's, publishing's and dbt's) is capped at this and
     # spills to `spill_dir` beyond it; DuckDB would otherwise take up to 80% of the RAM.
@@ -171,6 +175,7 @@ class Settings:
             secrets_dir=_path_from_env("NPS_SECRETS_DIR", "data/secrets"),
             sources_config=_path_from_env("NPS_SOURCES_CONFIG", "config/sources.yml"),
             surveys_config=_path_from_env("NPS_SURVEYS_CONFIG", "config/surveys.yml"),
+            audiences_config=_path_from_env("NPS_AUDIENCES_CONFIG", "config/audiences.yml"),
             published_path=_published_path_from_env(),
             duckdb_memory_limit=memory.strip(),
             lock_timeout_seconds=_number_from_env("NPS_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT_SECONDS),

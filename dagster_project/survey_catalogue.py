@@ -94,3 +94,19 @@ def uncatalogued_surveys(con) -> list[tuple[str, int, object, object]]:
             group by survey_id
             order by responses desc, survey_id"""
     ).fetchall()
+
+
+def uncatalogued_employee_surveys(warehouse_con, catalogue: SurveyCatalogue) -> list[str]:
+    """Survey ids of valid employee answers (survey_type employee) that the catalogue does not
+    list as employee surveys: they are published nowhere (not to HR, never to customers)
+    until it does. Ids only: how many employees answered is HR's to know."""
+    employee = [survey.survey_id for survey in catalogue.surveys if survey.programme == "employee"]
+    return [
+        survey_id
+        for (survey_id,) in warehouse_con.execute(
+            """select distinct coalesce(survey_id, '(none)') from validated.responses
+               where survey_type = 'employee' and not list_contains($employee, coalesce(survey_id, ''))
+               order by 1""",
+            {"employee": employee},
+        ).fetchall()
+    ]

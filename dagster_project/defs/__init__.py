@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from dagster_project.audiences import load_audiences
 from dagster_project.defs.automation.jobs import nps_pipeline
 from dagster_project.defs.automation.schedules import daily_schedule
 from dagster_project.defs.automation.sensors import inbox_sensor
@@ -11,7 +12,7 @@ from dagster_project.defs.ingest.assets import build_landing_asset
 from dagster_project.defs.ingest.checks import files_usable
 from dagster_project.defs.lake.assets import export_lake
 from dagster_project.defs.ownership import with_owners
-from dagster_project.defs.publish.assets import build_publish_asset, nps_report
+from dagster_project.defs.publish.assets import build_publish_assets, build_report_asset
 from dagster_project.defs.publish.checks import surveys_catalogued
 from dagster_project.defs.quality.assets import validation_assets
 from dagster_project.defs.quality.checks import quality_checks
@@ -24,10 +25,11 @@ from dagster_project.survey_catalogue import load_survey_catalogue
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
-    """All definitions for one configuration; an invalid source config or survey catalogue
-    raises here."""
+    """All definitions for one configuration; an invalid source config, survey catalogue or
+    audience file raises here."""
     sources = load_sources_config(settings.sources_config)
     load_survey_catalogue(settings.surveys_config)
+    audiences = load_audiences(settings.audiences_config)
     return dg.Definitions(
         assets=with_owners(
             [
@@ -35,8 +37,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                 *validation_assets,
                 export_lake,
                 nps_dbt_models,
-                build_publish_asset(nps_dbt_models),
-                nps_report,
+                *build_publish_assets(nps_dbt_models, audiences),
+                build_report_asset(audiences),
             ]
         ),
         asset_checks=[files_usable, *quality_checks, surveys_catalogued],

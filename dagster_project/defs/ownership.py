@@ -15,6 +15,7 @@ import dagster as dg
 
 DATA_ENGINEERING = "team:data-engineering"
 CX_ANALYTICS = "team:cx-analytics"
+PEOPLE_ANALYTICS = "team:people-analytics"
 # Landing, validation and modelling internals belong to the engineers who run the pipeline;
 # what readers see (marts, reference tables, the published file, the report) to analytics.
 OWNERS = {
@@ -24,10 +25,12 @@ OWNERS = {
     "staging": DATA_ENGINEERING,
     "intermediate": DATA_ENGINEERING,
     "marts": CX_ANALYTICS,
+    # employee NPS: HR's analysts answer for it (config/audiences.yml)
+    "hr": PEOPLE_ANALYTICS,
     "reference": CX_ANALYTICS,
     "publish": CX_ANALYTICS,
 }
-READER_FACING = {"marts", "reference", "publish"}
+READER_FACING = {"marts", "hr", "reference", "publish"}
 READERS_FRESHNESS = dg.FreshnessPolicy.time_window(
     fail_window=dt.timedelta(hours=26), warn_window=dt.timedelta(hours=25)
 )

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.audiences import Audience, load_audiences
 from dagster_project.settings import Settings
 from dagster_project.warehouse.build_state import last_build
 from dagster_project.warehouse.connection import connect
@@ -46,8 +47,18 @@ def is_published(settings: Settings) -> bool:
 
 
 @contextmanager
-def published_marts(settings: Settings, version: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only view of the published marts, whichever engine published them."""
+def published_marts(
+    settings: Settings, version: str | None = None, audience: Audience | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only view of the published marts, whichever engine published them: the default
+    audience's, or `audience`'s (a DuckDB file on either engine)."""
+    if audience is not None and not audience.default:
+        path = audience.published_path(settings)
+        if not path.exists():
+            raise NothingPublished(f"nothing has been published for audience {audience.name} at {path} yet")
+        with connect(path, read_only=True) as con:
+            yield con
+        return
     if settings.engine != "spark":
         with connect(settings.published_path, read_only=True) as con:
             yield con
@@ -66,3 +77,17 @@ def published_marts(settings: Settings, version: str | None = None) -> Iterator[
         yield con
     finally:
         con.close()
+
+
+def published_lines(settings: Settings) -> list[str]:
+    """Where each audience reads (what `make run` and `status` print): paths only; an
+    audience's numbers are printed only by `summary --audience NAME` from its own file."""
+    lines = [f"Published for BI tools and analysts: {published_location(settings)}"]
+    for audience in load_audiences(settings.audiences_config).audiences:
+        if not audience.default:
+            lines.append(
+                f"Published for {audience.name} ({audience.description}): "
+                f"{audience.published_path(settings)} "
+                f"(nps-warehouse summary --audience {audience.name})"
+            )
+    return lines

@@ -12,10 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import uuid
 from collections.abc import Callable, Collection
 
-from dagster_project.publishing.publish import REQUIRED_TABLES, Publication
+import duckdb
+
+from dagster_project.audiences import Audience
+from dagster_project.publishing.names import quoted
+from dagster_project.publishing.publish import REQUIRED_TABLES, Publication, publish
 from dagster_project.publishing.published import published_marts
 from dagster_project.settings import Settings
 
@@ -45,3 +50,42 @@ def publish_on_spark(
             ).fetchall()
         )
     return Publication(settings.spark_published_dir / version, version, published_at, rows)
+
+
+def publish_audience_from_spark(
+    run_dbt: DbtInvocation,
+    settings: Settings,
+    audience: Audience,
+    tables: Collection[str],
+    run_id: str | None = None,
+) -> Publication:
+    """An audience other than the default one (HR) reads a DuckDB file on Spark too: its
+    tables are exported from the build as Parquet (dbt/macros/publish_spark.sql,
+    `export_spark_tables`), gathered into a private DuckDB file, and published from there
+    like on DuckDB (its own file, its permissions, atomic swap). Spark's readers' views never
+    show them."""
+    export = settings.spark_dir / "exports" / uuid.uuid4().hex
+    staging = settings.work_dir / f"{audience.name}_from_spark.duckdb"
+    try:
+        arguments = {"tables": sorted(tables), "folder": str(export)}
+        run_dbt(["run-operation", "export_spark_tables", "--args", json.dumps(arguments)])
+        staging.parent.mkdir(parents=True, exist_ok=True)
+        staging.unlink(missing_ok=True)
+        with duckdb.connect(str(staging)) as con:
+            for name in sorted(tables):
+                schema, table = name.split(".", 1)
+                files = str(export / f"{schema}__{table}" / "*.parquet").replace("'", "''")
+                con.execute(f"create schema if not exists {schema}")
+                con.execute(f"create table {quoted(name)} as select * from read_parquet('{files}')")
+        return publish(
+            staging,
+            audience.published_path(settings),
+            run_id,
+            memory_limit=settings.duckdb_memory_limit,
+            spill_dir=settings.spill_dir,
+            only=tables,
+            audience=audience,
+        )
+    finally:
+        shutil.rmtree(export, ignore_errors=True)
+        staging.unlink(missing_ok=True)

@@ -1,5 +1,6 @@
 """The short result `make run` prints: recent monthly relationship and transactional NPS
-(apart) with their margins, response rate, eNPS, alerts, closing the loop, and what happened to the rows."""
+(apart) with their margins, response rate, alerts, closing the loop, and what happened to the
+rows. Customer NPS only: eNPS is HR's (`nps-warehouse summary --audience hr`, hr_summary.py)."""
 
 from __future__ import annotations
 
@@ -82,11 +83,6 @@ def summary_text(
             """select count(distinct survey_id), count(*) from marts.nps_responses
                where programme = 'unclassified'"""
         ).fetchall()[0]
-        enps = con.execute(
-            """select period_start, responses, nps, nps_margin_of_error from marts.nps_by_period
-               where programme = 'employee' and period_grain = 'quarter'
-               order by period_start desc limit 1"""
-        ).fetchall()
         alerts = con.execute(
             """select count(*) from marts.nps_trend_alerts
                where period_grain = 'month' and programme in ('relationship', 'transactional')
@@ -152,9 +148,6 @@ def summary_text(
             f"Unclassified: {responses} responses of {surveys} survey id(s) not in the survey catalogue "
             "(config/surveys.yml), in no programme's NPS: programme = 'unclassified'"
         )
-    for start, responses, nps, margin in enps:
-        shown = f"{nps:+.1f} ± {margin:.1f}" if nps is not None else "suppressed (under 5)"
-        lines.append(f"eNPS {start:%Y}-Q{(start.month - 1) // 3 + 1}: {shown} ({responses} employees)")
     detractors, within_sla, recovered, with_next = (value or 0 for value in loop)
     if detractors:
         lines.append(

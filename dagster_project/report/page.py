@@ -1,4 +1,5 @@
-"""The report as static HTML: `index.html` (customer NPS) and `enps.html` (employee NPS), each
+"""The report as static HTML, one per audience in `report/` beside its published file:
+customer NPS for the default audience, employee NPS for HR (in HR's folder only). Each page is
 self-contained (the Vega, Vega-Lite and Vega-Embed scripts inlined from vl-convert's bundle,
 so the page opens offline), laid out for a laptop and a phone.
 
@@ -19,11 +20,15 @@ from pathlib import Path
 import pandas as pd
 import vl_convert
 
+from dagster_project.audiences import DEFAULT_AUDIENCE, Audience
 from dagster_project.publishing.published import published_marts
+from dagster_project.report import enps_sections
 from dagster_project.report import sections as report_sections
 from dagster_project.settings import Settings
 
-PAGES = {"index.html": "Customer NPS", "enps.html": "Employee NPS (eNPS)"}
+# Pages of earlier versions that no longer belong in a folder (the eNPS page once sat in the
+# customers' report): removed when the report is written.
+RETIRED_PAGES = ("enps.html",)
 
 STYLE = """
 :root { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d2330; }
@@ -58,9 +63,9 @@ class Report:
         return self.folder / "index.html"
 
 
-def report_dir(settings: Settings) -> Path:
-    """Next to the published file: `<published folder>/report/`."""
-    return settings.published_path.parent / "report"
+def report_dir(settings: Settings, audience: Audience = DEFAULT_AUDIENCE) -> Path:
+    """Next to the audience's published file: `<its folder>/report/`."""
+    return audience.report_dir(settings)
 
 
 def format_value(column: str, value: object) -> str:
@@ -145,7 +150,6 @@ def render_page(
     )
     published = pd.Timestamp(freshness.published_at).tz_convert("UTC").strftime("%Y-%m-%d %H:%M UTC")
     heading = f"{title} · {period}"
-    nav = " ".join(f'<a href="{name}">{html.escape(label)}</a>' for name, label in PAGES.items())
     page = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -160,7 +164,6 @@ def render_page(
 <h1>{html.escape(heading)}</h1>
 <p class="freshness" id="freshness">Data as of {published} (published version
 <code>{html.escape(freshness.version)}</code>; latest response {freshness.latest_response or "–"}).</p>
-<nav>{nav}</nav>
 </header>
 {"".join(parts)}
 <script type="text/javascript">
@@ -196,24 +199,36 @@ def vega_bundle() -> str:
     return bundle
 
 
-def write_report(settings: Settings, folder: Path | None = None) -> Report:
-    """Both pages from the published marts; each file written whole, then renamed into place."""
-    folder = folder or report_dir(settings)
+def write_report(
+    settings: Settings, audience: Audience = DEFAULT_AUDIENCE, folder: Path | None = None
+) -> Report:
+    """The audience's page from its published file; written whole, then renamed into place,
+    with the file's permissions (the page holds what the file holds)."""
+    folder = folder or report_dir(settings, audience)
     folder.mkdir(parents=True, exist_ok=True)
+    if audience.gid is not None:
+        os.chown(folder, -1, audience.gid)
+    if audience.folder_permissions is not None:
+        os.chmod(folder, audience.folder_permissions)
     bundle = vega_bundle()
-    with published_marts(settings) as con:
-        freshness = report_sections.freshness(con)
-        pages = {
-            "index.html": report_sections.customer_sections(con),
-            "enps.html": report_sections.enps(con),
-        }
-    written, charts = [], 0
-    for name, page_sections in pages.items():
-        text, count = render_page(PAGES[name], freshness, page_sections, bundle)
-        charts += count
-        target = folder / name
-        temporary = target.with_name(f".{name}.tmp")
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, target)
-        written.append(target)
-    return Report(folder, tuple(written), sum(len(s) for s in pages.values()), charts, freshness.version)
+    with published_marts(settings, audience=audience) as con:
+        if audience.is_employee:
+            title, freshness, sections = (
+                "Employee NPS (eNPS)",
+                enps_sections.freshness(con),
+                enps_sections.hr_sections(con),
+            )
+        else:
+            title, freshness = "Customer NPS", report_sections.freshness(con)
+            sections = report_sections.customer_sections(con)
+    text, charts = render_page(title, freshness, sections, bundle)
+    target = folder / "index.html"
+    temporary = target.with_name(".index.html.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    if audience.gid is not None:
+        os.chown(temporary, -1, audience.gid)
+    os.chmod(temporary, audience.file_permissions)
+    os.replace(temporary, target)
+    for retired in RETIRED_PAGES:
+        (folder / retired).unlink(missing_ok=True)
+    return Report(folder, (target,), len(sections), charts, freshness.version)

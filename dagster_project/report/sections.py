@@ -4,8 +4,8 @@ the chart drawn from it.
 
 Every query reads `marts.*` / `reference.*` / `meta.publication` of the published file (or
 Spark's published copy), never the warehouse. Relationship and transactional NPS are shown
-apart, never blended; employee NPS (eNPS) has its own page, groups under the suppression
-size without a score. Periods: the last complete month (or quarter) of each programme.
+apart, never blended. Employee NPS is not here: HR's report reads HR's own file
+(report/enps_sections.py). Periods: the last complete month of each programme.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class Freshness:
     latest_response: dt.date | None
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> pd.DataFrame:
+def frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> pd.DataFrame:
     return con.execute(sql, params or {}).df()
 
 
@@ -88,7 +88,7 @@ def _latest_period_filter(latest: dict[str, dt.date], alias: str = "") -> str:
 
 
 def nps_trend(con) -> Section:
-    table = _frame(
+    table = frame(
         con,
         """select programme, period_start as month, responses, nps, nps_ci_low, nps_ci_high,
                   target_nps, nps_band, is_low_sample, is_period_complete
@@ -99,7 +99,7 @@ def nps_trend(con) -> Section:
            order by programme, month""",
         {"programmes": list(CUSTOMER_PROGRAMMES), "months": TREND_MONTHS},
     )
-    bands = _frame(con, "select band, nps_from, nps_to, description from reference.nps_benchmark_bands")
+    bands = frame(con, "select band, nps_from, nps_to, description from reference.nps_benchmark_bands")
     return Section(
         "nps-trend",
         "NPS by month, relationship and transactional apart",
@@ -116,7 +116,7 @@ def nps_trend(con) -> Section:
 
 
 def category_split(con) -> Section:
-    table = _frame(
+    table = frame(
         con,
         """select programme, period_start as month, responses,
                   pct_promoters, pct_passives, pct_detractors, nps
@@ -139,7 +139,7 @@ def category_split(con) -> Section:
 
 def score_distribution(con) -> Section:
     latest = _last_complete(con, "quarter", CUSTOMER_PROGRAMMES)
-    table = _frame(
+    table = frame(
         con,
         f"""select programme, period_start as quarter, score, responses, share_of_responses
             from marts.score_distribution
@@ -159,7 +159,7 @@ def score_distribution(con) -> Section:
 
 def touchpoints(con) -> Section:
     latest = _last_complete(con, "quarter", ("transactional",))
-    table = _frame(
+    table = frame(
         con,
         f"""select programme, period_start as quarter, touchpoint, responses, nps, nps_ci_low, nps_ci_high,
                    is_low_sample
@@ -179,7 +179,7 @@ def touchpoints(con) -> Section:
 
 def change_decomposition(con) -> Section:
     latest = _last_complete(con, "month", CUSTOMER_PROGRAMMES)
-    table = _frame(
+    table = frame(
         con,
         f"""select programme, period_start as month, previous_period_start as previous_month,
                    dimension_value as channel, previous_share, share, previous_nps, nps,
@@ -202,7 +202,7 @@ def change_decomposition(con) -> Section:
 def _by_dimension(con, key: str, title: str, mart: str, value_column: str, where: str) -> Section:
     latest = _last_complete(con, "quarter", CUSTOMER_PROGRAMMES)
     dimension = "segment_type" if mart == "marts.nps_by_segment" else "'channel'"
-    table = _frame(
+    table = frame(
         con,
         f"""select nps.programme, nps.period_start as quarter, {dimension} as dimension,
                    nps.{value_column} as value, nps.responses, nps.nps, nps.nps_margin_of_error,
@@ -249,7 +249,7 @@ def channels(con) -> Section:
 
 
 def alerts(con) -> Section:
-    table = _frame(
+    table = frame(
         con,
         """select programme, period_start as month, dimension_kind, dimension, dimension_value, alert,
                   responses, nps, previous_period_nps, nps_change, nps_change_p_value
@@ -271,7 +271,7 @@ def alerts(con) -> Section:
 
 
 def funnel(con) -> Section:
-    table = _frame(
+    table = frame(
         con,
         """select period_start as month, invitations, delivered, opened, started, completed, responses,
                   response_rate
@@ -292,7 +292,7 @@ def funnel(con) -> Section:
 
 
 def closing_the_loop(con) -> Section:
-    table = _frame(
+    table = frame(
         con,
         """select period_start as year, detractors, with_case, contacted, contacted_within_sla,
                   share_contacted_within_sla, overdue, still_open, resolved, recovered, recovery_rate,
@@ -301,7 +301,7 @@ def closing_the_loop(con) -> Section:
            where period_grain = 'year' and dimension = 'overall'
            order by year""",
     )
-    queue = _frame(
+    queue = frame(
         con,
         """select response_id, channel, score, response_date, due_at, followup_status, has_case
            from marts.detractor_followups
@@ -324,7 +324,7 @@ def closing_the_loop(con) -> Section:
 
 def themes(con) -> Section:
     latest = _last_complete(con, "quarter", CUSTOMER_PROGRAMMES)
-    table = _frame(
+    table = frame(
         con,
         f"""with impact as (
                 select programme, period_start as quarter, theme, responses_mentioning, share_mentioning,
@@ -355,43 +355,6 @@ def themes(con) -> Section:
         note="Impact: the programme's NPS minus its NPS without the responses that mention the theme. "
         "Examples are redacted verbatims (emails, phone and id numbers replaced).",
     )
-
-
-def enps(con) -> list[Section]:
-    trend = _frame(
-        con,
-        """select period_start as quarter, responses, nps, nps_margin_of_error, is_suppressed
-           from marts.nps_by_period
-           where programme = 'employee' and period_grain = 'quarter'
-           order by quarter""",
-    )
-    latest = _last_complete(con, "quarter", ("employee",))
-    groups = _frame(
-        con,
-        f"""select period_start as quarter, segment_type, segment_value, responses,
-                   case when is_suppressed then null else nps end as nps, is_suppressed
-            from marts.nps_by_segment
-            where period_grain = 'quarter' and {_latest_period_filter(latest)}
-            order by segment_type, segment_value""",
-    )
-    return [
-        Section(
-            "enps-trend",
-            "Employee NPS by quarter",
-            "marts.nps_by_period",
-            trend,
-            charts.enps_trend(trend),
-            note="eNPS is its own measure: never compared with customer NPS.",
-        ),
-        Section(
-            "enps-groups",
-            "Employee NPS by group (last complete quarter)",
-            "marts.nps_by_segment",
-            groups,
-            note="Groups under the suppression size (var enps_min_group) show no score, so that no "
-            "one's answer can be inferred.",
-        ),
-    ]
 
 
 def customer_sections(con) -> list[Section]:

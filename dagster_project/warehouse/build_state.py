@@ -61,7 +61,7 @@ def inbox_fingerprint(raw_dir: Path, sources: SourcesConfig) -> tuple[str, int]:
 def config_fingerprint(settings: Settings) -> str:
     """SHA-256 of everything besides the inbox that decides what a build contains."""
     digest = hashlib.sha256(f"tz={settings.reporting_tz}\n".encode())
-    files = list(_CODE_FILES) + [settings.sources_config, settings.surveys_config]
+    files = list(_CODE_FILES) + [settings.sources_config, settings.surveys_config, settings.audiences_config]
     for folder, patterns in _CODE_DIRS:
         files += [path for pattern in patterns for path in folder.rglob(pattern)]
     for path in sorted(set(files)):
@@ -128,8 +128,8 @@ def last_build(settings: Settings) -> dict | None:
 
 
 def nothing_new(settings: Settings, fingerprint: BuildFingerprint) -> bool:
-    """The last build was made from this inbox, configuration, date and engine, and both
-    the warehouse and what was published exist."""
+    """The last build was made from this inbox, configuration, date and engine, and the
+    warehouse and every audience's publication exist."""
     last = last_build(settings)
     if not last or not settings.warehouse_path.exists():
         return False
@@ -139,6 +139,14 @@ def nothing_new(settings: Settings, fingerprint: BuildFingerprint) -> bool:
         else settings.published_path
     )
     if not published.exists():
+        return False
+    from dagster_project.audiences import load_audiences  # audiences -> settings, not back
+
+    if not all(
+        audience.published_path(settings).exists()
+        for audience in load_audiences(settings.audiences_config).audiences
+        if not audience.default
+    ):
         return False
     return all(last.get(k) == v for k, v in fingerprint.as_dict().items())
 

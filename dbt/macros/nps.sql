@@ -110,3 +110,35 @@ select * from final
 {% macro is_anonymity_suppressed(programme, responses) -%}
     ({{ programme }} in ('employee', 'unclassified') and {{ responses }} < {{ var('enps_min_group') }})
 {%- endmacro %}
+
+{#- Whether a response is a customer's: anything but an employee answer (survey_type
+    employee), whatever the catalogue says. Employee answers reach only the HR audience's
+    k-anonymous models (docs/nps.md#employee-anonymity). -#}
+{% macro is_customer_answer(survey_type) -%}
+    coalesce({{ survey_type }}, 'customer') <> 'employee'
+{%- endmacro %}
+
+{#- k of employee anonymity (var `enps_min_group`): no group under k employees shows a
+    number. Never below 3. -#}
+{% macro enps_k() -%}
+    {%- set k = var('enps_min_group') | int -%}
+    {%- if k < 3 -%}
+        {{ exceptions.raise_compiler_error("enps_min_group is " ~ k ~ ": employee groups are never shown under 3 answers") }}
+    {%- endif -%}
+    {{ return(k) }}
+{%- endmacro %}
+
+{#- The periods employee groups are published for: no day or week (a day or a week is too
+    close to one person's answer, and would add subtraction paths inside every month). -#}
+{% macro employee_period_grains() -%}
+    {{ return(['month', 'quarter', 'year']) }}
+{%- endmacro %}
+
+{#- The order of employee grains, finest first (int_employee_containment). -#}
+{% macro grain_rank(grain_column) -%}
+    case {{ grain_column }}
+        {%- for grain in employee_period_grains() %}
+        when '{{ grain }}' then {{ loop.index }}
+        {%- endfor %}
+    end
+{%- endmacro %}

@@ -93,3 +93,17 @@
         '{{ name }}', cast({{ count }} as bigint){{ ', ' if not loop.last }}
     {%- endfor -%}
 {%- endmacro %}
+
+{#- An audience's tables exported from the build as Parquet folders `<folder>/<schema>__<table>`
+    (publishing/spark.py gathers them into that audience's DuckDB file): nothing in the
+    metastore, no reader's view. -#}
+{% macro export_spark_tables(tables, folder) -%}
+    {%- for name in tables -%}
+        {%- set schema, table = name.split('.') -%}
+        {%- do run_query(
+            "insert overwrite directory '" ~ (folder ~ '/' ~ schema ~ '__' ~ table) | replace("'", "") ~ "' using parquet "
+            ~ 'select * from ' ~ generate_schema_name(schema, none) | trim ~ '.' ~ table
+        ) -%}
+    {%- endfor -%}
+    {{ log('exported ' ~ tables | length ~ ' tables to ' ~ folder, info=true) }}
+{%- endmacro %}

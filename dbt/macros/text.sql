@@ -81,3 +81,16 @@
         '{{ value | string | replace("'", "''") }}'
     {%- endif -%}
 {%- endmacro %}
+
+{#- A top-level text field of a JSON object held as text (NULL when absent). -#}
+{% macro json_text(json_column, key) -%}
+    {{ return(adapter.dispatch('json_text')(json_column, key)) }}
+{%- endmacro %}
+
+{% macro default__json_text(json_column, key) -%}
+    json_extract_string({{ json_column }}, '$.{{ key }}')
+{%- endmacro %}
+
+{% macro spark__json_text(json_column, key) -%}
+    get_json_object({{ json_column }}, '$.{{ key }}')
+{%- endmacro %}

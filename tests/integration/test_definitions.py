@@ -139,7 +139,7 @@ def test_every_asset_has_an_owner_and_tags_and_readers_see_fresh_data(defs):
             continue
         assert node.owners, key
         assert node.tags.get("nps/layer") == node.group_name, key
-        if node.group_name in ("marts", "reference", "publish"):
+        if node.group_name in ("marts", "hr", "reference", "publish"):
             reader_facing += 1
             assert node.freshness_policy is not None, key
             assert node.freshness_policy.fail_window.to_timedelta().total_seconds() == 26 * 3600, key

@@ -14,7 +14,8 @@ tests/fixtures/inbox_analytics (Stockholm time, February-March 2025):
   r9             0     D         -                     Dårlig dækning, skriv til <email> quality
   r10           10     P         -                     Great support, call me on +47... support
   March: r11 (r7's respondent again, 9: recovered), r12 (r4's respondent again, 2: not).
-  employees Feb: Butik 10 9 8 6 3 (NPS 0), HR 9 2 (2 people: suppressed).
+  employees Feb: Butik 10 9 8 6 3 (NPS 0), HR 9 2 (2 people: suppressed; Butik too, since
+  7 - 5 would give HR away). Employee answers reach HR's file only (hr.enps_by_group).
 
 Survey catalogue (tests/fixtures/surveys.yml): rnps relationship, tnps transactional
 (support), enps employee.
@@ -52,7 +53,6 @@ def test_programmes_are_kept_apart(warehouse):
            from marts.nps_by_period where period_grain = 'month' order by 1, 2""",
     )
     assert rows == [
-        (FEB, "employee", 7, 3, 1, 3, 0.0),
         (FEB, "relationship", 5, 2, 1, 2, 0.0),
         (FEB, "transactional", 5, 2, 1, 2, 0.0),
         # two programmes in one month: two rows with their own NPS, never the blend (0)
@@ -69,8 +69,6 @@ def test_nps_by_touchpoint(warehouse):
         {"q1": Q1},
     )
     assert rows == [
-        ("employee", "none", "all", "all surveys", 7, 0.0),
-        ("employee", "none", "enps", "Employee pulse", 7, 0.0),
         # r1-r5 and r12: 2 P, 1 Pa, 3 D
         ("relationship", "none", "all", "all surveys", 6, -100.0 / 6),
         ("relationship", "none", "rnps", "Relationship survey", 6, -100.0 / 6),
@@ -93,28 +91,28 @@ def test_every_nps_row_has_its_interval(warehouse):
     assert low_sample and band == "good"
 
 
-def test_small_employee_groups_show_no_scores(warehouse):
-    rows = warehouse.query(
-        """select segment_value, responses, promoters, nps, nps_ci_low, is_suppressed
-           from marts.nps_by_segment where programme = 'employee' and period_grain = 'month'
-             and segment_type = 'business_unit' order by 1""",
-    )
-    # Butik, adjusted Wald: 2.75 P and 2.75 D of 8, Var 0.6875, margin 100 * 1.96 * 0.2932
-    assert [(*row[:4], round(row[4], 2) if row[4] else None, row[5]) for row in rows] == [
-        ("Butik", 5, 2, 0.0, -57.46, False),
-        ("HR", 2, None, None, None, True),
+def test_employee_answers_reach_hr_only_as_groups_of_five(warehouse):
+    # no employee row in any customer mart
+    assert warehouse.query("select count(*) from marts.nps_responses where survey_type = 'employee'") == [
+        (0,)
     ]
-    distribution = warehouse.query(
-        """select count(*), count(responses_with_score) from marts.score_distribution
-           where programme = 'employee' and period_grain = 'month' and dimension_value = 'HR'"""
+    assert warehouse.query("select count(*) from marts.nps_by_segment where programme = 'employee'") == [(0,)]
+    rows = warehouse.query(
+        """select period_grain, dimension, dimension_value, is_suppressed, responses, promoters, passives,
+                  detractors, enps, round(enps_ci_low, 2), score_10
+           from hr.enps_by_group where period_grain in ('month', 'quarter')
+             and dimension in ('overall', 'business_unit') order by 1, 2, 3""",
     )
-    assert distribution == [(11, 0)]
-    # the HR people still count in the employee total (7 = 5 Butik + 2 HR)
-    employee_rows = warehouse.query(
-        "select count(*), count(respondent_key), count(segment_business_unit) "
-        "from marts.nps_responses where survey_type = 'employee'"
-    )
-    assert employee_rows == [(7, 0, 0)]
+    # Butik, adjusted Wald: 2.75 P and 2.75 D of 8, Var 0.6875, margin 100 * 1.96 * 0.2932;
+    # HR's 2 people are hidden, and Butik with them: 7 - 5 would give HR's two answers away
+    assert rows == [
+        ("month", "business_unit", "Butik", True, None, None, None, None, None, None, None),
+        ("month", "business_unit", "HR", True, None, None, None, None, None, None, None),
+        ("month", "overall", "all", False, 7, 3, 1, 3, 0.0, -53.68, 1),
+        ("quarter", "business_unit", "Butik", True, None, None, None, None, None, None, None),
+        ("quarter", "business_unit", "HR", True, None, None, None, None, None, None, None),
+        ("quarter", "overall", "all", False, 7, 3, 1, 3, 0.0, -53.68, 1),
+    ]
 
 
 def test_score_distribution(warehouse):

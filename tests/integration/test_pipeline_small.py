@@ -204,3 +204,7 @@ def test_mart_materialisations_carry_row_counts_latest_nps_and_a_preview(small_w
         if key.path[0] == "marts" and key.path[-1] != "surveys":
             assert "dagster/row_count" in metadata and "preview" in metadata, key
     assert "preview" not in materialised[dg.AssetKey(["marts", "surveys"])]
+    # HR's marts are HR's: the Dagster UI shows none of their rows, nor an eNPS
+    hr = {key: metadata for key, metadata in materialised.items() if key.path[0] == "hr"}
+    assert set(hr) == {dg.AssetKey(["hr", "enps_by_group"]), dg.AssetKey(["hr", "enps_comments"])}
+    assert not any({"preview", "latest_month_nps"} & set(metadata) for metadata in hr.values())

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import signal
 import socket
+import stat
 import subprocess
 import time
 from pathlib import Path
@@ -23,6 +25,7 @@ from pathlib import Path
 import pyspark
 import pytest
 
+from dagster_project.audiences import Audience, load_audiences
 from dagster_project.publishing.compare import marts_differences
 from dagster_project.publishing.published import published_marts
 from dagster_project.publishing.summary import summary_text
@@ -39,8 +42,15 @@ def both_engines(tmp_path_factory, sample_warehouse) -> tuple[Settings, Settings
     # the sample through the pipeline on DuckDB (a copy: the Spark run shares its warehouse)
     on_duckdb = copy_of(sample_warehouse, tmp_path_factory.mktemp("parity"))
     on_spark = dataclasses.replace(on_duckdb, engine="spark", dbt_target="spark")
+    # HR's file is a DuckDB file on both engines, at the same place: DuckDB's kept aside
+    hr_file = _hr(on_duckdb).published_path(on_duckdb)
+    shutil.copyfile(hr_file, hr_file.with_name("enps_marts_duckdb.duckdb"))
     assert run_pipeline(on_spark).success, "the pipeline on Spark failed"
     return on_duckdb, on_spark
+
+
+def _hr(settings: Settings) -> Audience:
+    return load_audiences(settings.audiences_config).named("hr")
 
 
 def published_tables(settings: Settings) -> list[str]:
@@ -76,10 +86,27 @@ def test_every_published_mart_equals_duckdbs(both_engines):
         assert marts_differences(con, tables, "duck") == {}
 
 
+def test_hrs_file_is_the_same_on_both_engines(both_engines):
+    """On Spark HR's marts are exported from the build and published as a DuckDB file of
+    their own (publishing/spark.py), never behind Spark's readers' views."""
+    on_duckdb, on_spark = both_engines
+    hr = _hr(on_spark)
+    spark_file = hr.published_path(on_spark)
+    duckdb_file = spark_file.with_name("enps_marts_duckdb.duckdb")
+    with published_marts(on_spark, audience=hr) as con:
+        assert (
+            con.execute("select count(*) from hr.enps_by_group where not is_suppressed").fetchall()[0][0] > 50
+        )
+        con.execute("attach $path as duck (read_only)", {"path": str(duckdb_file)})
+        assert marts_differences(con, ["hr.enps_by_group", "hr.enps_comments"], "duck") == {}
+    assert stat.S_IMODE(spark_file.stat().st_mode) == hr.file_permissions
+    assert not any(t.startswith("hr.") for t in published_tables(on_spark))
+
+
 def test_the_summary_is_the_same_on_both_engines(both_engines):
     on_duckdb, on_spark = both_engines
     text = summary_text(on_duckdb)
-    assert "Relationship NPS by month" in text and "eNPS" in text
+    assert "Relationship NPS by month" in text and "eNPS" not in text
     assert summary_text(on_spark) == text
 
 

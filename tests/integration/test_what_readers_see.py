@@ -23,6 +23,7 @@ import sqlalchemy
 from dagster_project.settings import REPO_ROOT
 from tests.browser import browser_missing, chromium
 from tests.conftest import Warehouse
+from tests.other_user import in_child_as_nobody
 
 pytestmark = pytest.mark.pipeline
 
@@ -62,7 +63,11 @@ def test_the_report_renders_in_chromium_and_shows_the_marts_numbers(sample_wareh
     from PIL import Image
 
     report = sample_warehouse.settings.published_path.parent / "report"
-    assert (report / "index.html").exists() and (report / "enps.html").exists()
+    hr_report = sample_warehouse.settings.published_path.parent / "hr" / "report"
+    # customers' report and HR's, each beside its own file; no eNPS in the customers' folder
+    assert (report / "index.html").exists() and not (report / "enps.html").exists()
+    assert (hr_report / "index.html").exists()
+    assert "enps" not in (report / "index.html").read_text().lower()
     # Offline: no script, style or image comes from anywhere but the page itself.
     page = (report / "index.html").read_text()
     assert "<script src=" not in page and "cdn." not in page
@@ -108,15 +113,18 @@ def test_the_report_renders_in_chromium_and_shows_the_marts_numbers(sample_wareh
         )
         assert max(widths) <= 390
 
-        driver.get((report / "enps.html").as_uri())
+        driver.get((hr_report / "index.html").as_uri())
         charts, drawn = _wait_for_charts(driver)
         assert charts >= 1 and drawn == charts
         assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        assert "Employee NPS (eNPS) · " in driver.title
         groups = _table(driver, "enps-groups")
-        assert groups
+        assert any(row["is_suppressed"][0] == "yes" for row in groups)
         for row in groups:
-            if row["is_suppressed"][0] == "yes":
-                assert row["nps"][0] == "–"  # a small group shows no score
+            if row["is_suppressed"][0] == "yes":  # a hidden group shows no score and no count
+                assert row["enps"][0] == row["responses"][0] == row["enps_ci_low"][0] == "–"
+        comments = _table(driver, "enps-comments")
+        assert comments and set(comments[0]) == {"quarter", "text_field", "comment_text"}
 
 
 # The semantic layer ----------------------------------------------------------------------
@@ -158,6 +166,8 @@ def test_metricflow_metrics_equal_the_marts(sample_warehouse):
             ).fetchall()
         }
     assert len(rows) == len(marts) > 40
+    # the semantic layer reads the customers' file: no employee group, however it is cut
+    assert {row["response__programme"] for row in rows} == {"relationship", "transactional"}
     for row in rows:
         nps, responses, promoters, detractors = marts[
             (row["response__programme"], row["metric_time__month"][:10])
@@ -202,7 +212,7 @@ def test_metricflow_metrics_equal_the_marts(sample_warehouse):
     def key(row):
         return row["response__programme"], row["metric_time__month"][:10], row["response__channel"]
 
-    shown = [row for row in by_channel if key(row) in channels]  # suppressed eNPS groups are not
+    shown = [row for row in by_channel if key(row) in channels]  # suppressed groups are not
     assert len(shown) == len(channels) > 100
     for row in shown:
         nps, responses = channels[key(row)]
@@ -309,8 +319,8 @@ def test_the_published_file_is_read_only_on_disk(sample_warehouse):
             os.chmod(target, 0o444)
         else:
             target = path
-        assert _in_child(lambda: duckdb.connect(str(target))) == "refused: permission denied"
-        count = _in_child(
+        assert in_child_as_nobody(lambda: duckdb.connect(str(target))) == "refused: permission denied"
+        count = in_child_as_nobody(
             lambda: duckdb.connect(str(target), read_only=True).sql(
                 "select count(*) from marts.nps_by_period"
             )
@@ -318,31 +328,6 @@ def test_the_published_file_is_read_only_on_disk(sample_warehouse):
         assert count == "opened"
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _in_child(open_file) -> str:
-    """Run `open_file` in a forked child (as nobody under root); what happened, in words."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: report and leave without running any test machinery
-        os.close(read)
-        try:
-            if os.geteuid() == 0:
-                os.setgid(65534)
-                os.setuid(65534)
-            open_file()
-            outcome = "opened"
-        except duckdb.Error as exc:
-            outcome = "refused: permission denied" if "Permission denied" in str(exc) else f"refused: {exc}"
-        except BaseException as exc:  # noqa: BLE001 - reported to the parent
-            outcome = f"failed: {exc!r}"
-        os.write(write, outcome.encode())
-        os._exit(0)
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        outcome = pipe.read()
-    os.waitpid(pid, 0)
-    return outcome
 
 
 # Operators -------------------------------------------------------------------------------

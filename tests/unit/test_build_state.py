@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import os
 
+from dagster_project.audiences import load_audiences
 from dagster_project.landing.sources import load_sources_config
 from dagster_project.warehouse.build_state import (
     BuildFingerprint,
@@ -24,6 +25,8 @@ def built(tmp_path):
     settings.warehouse_path.write_bytes(b"")
     settings.published_path.parent.mkdir(parents=True)
     settings.published_path.write_bytes(b"")
+    hr_file(settings).parent.mkdir(parents=True)
+    hr_file(settings).write_bytes(b"")
     sources = load_sources_config(settings.sources_config)
     record_pending(settings, BuildFingerprint.now(settings, sources), "run-1")
     assert promote_pending(settings, "run-1", "v1")
@@ -45,11 +48,19 @@ def test_a_new_or_touched_file_is_something_new(tmp_path):
     assert not nothing_new(settings, BuildFingerprint.now(settings, sources))
 
 
+def hr_file(settings):
+    return load_audiences(settings.audiences_config).named("hr").published_path(settings)
+
+
 def test_another_time_zone_or_a_missing_published_file_is_something_new(tmp_path):
     settings, sources = built(tmp_path)
     elsewhere = dataclasses.replace(settings, reporting_tz="Europe/Copenhagen")
     assert config_changed(elsewhere)
     assert not nothing_new(elsewhere, BuildFingerprint.now(elsewhere, sources))
+    hr_file(settings).unlink()  # any audience's file
+    assert not nothing_new(settings, BuildFingerprint.now(settings, sources))
+    hr_file(settings).write_bytes(b"")
+    assert nothing_new(settings, BuildFingerprint.now(settings, sources))
     settings.published_path.unlink()
     assert not nothing_new(settings, BuildFingerprint.now(settings, sources))
 

@@ -105,3 +105,23 @@ def test_batches_are_checked_once_and_again_when_validation_changes_them(reports
         again = validate_batches(con, validator, RESPONSES, "valid", now)
         assert [(r.file_path, r.rows) for r in again] == [("responses/a.csv", 1)]
         assert validate_batches(con, validator, RESPONSES, "landed", now) == []
+
+
+def test_a_batch_of_employee_answers_keeps_counts_only(tmp_path):
+    """The same rules judge employee answers, but no value of theirs reaches the stored
+    results (Data Docs) or Dagster: only whether each rule held (the `_private` checkpoints)."""
+    files = {
+        "pulse.csv": "response_id,survey_id,responded_at,score,channel,survey_type\n"
+        "EMP-SECRET-1,enps,2025-01-01T10:00:00Z,10,email,employee\n"
+        "EMP-SECRET-1,enps,2025-01-01T10:00:00Z,11,carrier-pigeon,employee\n"
+    }
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    warehouse = land_and_validate(tmp_path, files, now)
+    validator = GxValidator(tmp_path / "gx")
+    with connect(warehouse) as con:
+        (report,) = validate_batches(con, validator, RESPONSES, "landed", now)
+    failed = {rule.rule for rule in report.failed_rules}
+    assert "channel is a known channel (lower-cased)" in failed and not report.success
+    assert all(rule.examples == [] for rule in report.failed_rules)
+    stored = [path.read_text() for path in (tmp_path / "gx" / "validations").rglob("*.json")]
+    assert stored and not any("SECRET" in text or "pigeon" in text for text in stored)

@@ -1,5 +1,8 @@
--- Invitations with their local send date, the survey tool's funnel (which stages the
--- source tracks, and which the invitation reached), and whether a valid response answered.
+-- Invitations to customer surveys with their local send date, the survey tool's funnel
+-- (which stages the source tracks, and which the invitation reached), and whether a valid
+-- response answered. Invitations to a survey the catalogue places in the employee programme
+-- are left out: who was invited and who took part is HR's, and small teams' participation
+-- identifies people.
 with
 
 invitations as (
@@ -17,6 +20,13 @@ responses as (
 files as (
 
     select * from {{ ref('stg_landing__landed_files') }}
+
+),
+
+employee_surveys as (
+
+    select survey_id from {{ ref('surveys') }}
+    where programme = 'employee'
 
 ),
 
@@ -55,6 +65,9 @@ answered as (
         on invitations.source_file_id = files.file_id
     left join first_answers
         on invitations.invitation_id = first_answers.invitation_id
+    left join employee_surveys
+        on invitations.survey_id = employee_surveys.survey_id
+    where employee_surveys.survey_id is null
 
 )
 

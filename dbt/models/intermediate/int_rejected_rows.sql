@@ -1,6 +1,9 @@
 -- Every landed row that did not become a valid row, from all kinds - quarantined (an error)
 -- or excluded (not a real response) - with the configured source its file came from.
--- The marts quarantined_rows and excluded_rows are its two dispositions.
+-- The marts quarantined_rows and excluded_rows are its two dispositions. A rejected
+-- employee answer (survey_type employee, or a survey the catalogue places in the employee
+-- programme) is left out: its raw values are an employee's, and no customer-facing mart
+-- shows them (its file's counts in file_loads still reconcile).
 with
 
 responses as (
@@ -24,6 +27,13 @@ followups as (
 files as (
 
     select * from {{ ref('stg_landing__landed_files') }}
+
+),
+
+employee_surveys as (
+
+    select survey_id from {{ ref('surveys') }}
+    where programme = 'employee'
 
 ),
 
@@ -52,6 +62,10 @@ final as (
 
     from unioned
     left join files on unioned.source_file_id = files.file_id
+    left join employee_surveys
+        on {{ json_text('unioned.raw_values', 'survey_id') }} = employee_surveys.survey_id
+    where employee_surveys.survey_id is null
+        and {{ is_customer_answer(json_text('unioned.raw_values', 'survey_type')) }}
 
 )
 

@@ -1,52 +1,38 @@
--- Valid responses with their NPS category, their date in the reporting time zone, and
--- the programme their survey measures (marts.surveys): a survey the catalogue does not
--- list, or whose rows contradict its entry (employee rows in a customer programme or the
--- reverse), is `unclassified`, never counted in another programme.
+-- Customer answers: the valid responses every customer-facing model reads. An employee
+-- answer (survey_type employee, whatever the catalogue says) never reaches them: it goes to
+-- the HR audience only, as k-anonymous aggregates (int_employee_responses, models/hr/).
 with
 
-responses as (
+classified as (
 
-    select * from {{ ref('stg_inbox__responses') }}
-
-),
-
-surveys as (
-
-    select * from {{ ref('surveys') }}
+    select * from {{ ref('int_responses_classified') }}
 
 ),
 
-enriched as (
+customer as (
 
     select
-        responses.response_id,
-        responses.survey_id,
-        responses.invitation_id,
-        responses.respondent_key,
-        responses.account_id,
-        responses.source_file_id,
-        responses.source_row_number,
-        responses.survey_type,
-        coalesce(surveys.programme, 'unclassified') as programme,
-        surveys.touchpoint,
-        responses.channel,
-        responses.respondent_role,
-        lower(trim(responses.respondent_role)) in (
-            {%- for role in var('decision_maker_roles') %}
-            '{{ role | lower | replace("'", "''") }}'{{ ',' if not loop.last }}
-            {%- endfor %}
-        ) as is_decision_maker,
-        responses.score,
-        {{ nps_category('responses.score') }} as nps_category,
-        responses.responded_at,
-        {{ to_local_date('responses.responded_at') }} as response_date
+        classified.response_id,
+        classified.survey_id,
+        classified.invitation_id,
+        classified.respondent_key,
+        classified.account_id,
+        classified.source_file_id,
+        classified.source_row_number,
+        classified.survey_type,
+        classified.programme,
+        classified.touchpoint,
+        classified.channel,
+        classified.respondent_role,
+        classified.is_decision_maker,
+        classified.score,
+        classified.nps_category,
+        classified.responded_at,
+        classified.response_date
 
-    from responses
-    -- the catalogue entry applies when the rows agree with it on employee or customer
-    left join surveys
-        on responses.survey_id = surveys.survey_id
-        and (responses.survey_type = 'employee') = (surveys.programme = 'employee')
+    from classified
+    where {{ is_customer_answer('classified.survey_type') }}
 
 )
 
-select * from enriched
+select * from customer

@@ -1,10 +1,13 @@
--- One row per non-empty free-text answer (reason or improvement) of a valid response.
--- The texts were redacted at validation (emails, phone and national id numbers).
+-- One row per non-empty free-text answer (reason or improvement) of a valid customer
+-- response. The texts were redacted at validation (emails, phone and national id numbers).
+-- Employee comments never come here: HR gets them only in groups of at least k
+-- (hr.enps_comments).
 with
 
 responses as (
 
     select * from {{ ref('stg_inbox__responses') }}
+    where {{ is_customer_answer('survey_type') }}
 
 ),
 

@@ -1,0 +1,111 @@
+"""Publishing by increment: when the published file was made from this warehouse since its
+last full dbt build, the new file starts as a copy of it and only what changed is replaced
+(publishing/publish.py says when). This module knows which marts change by file or by key,
+what the file was made from (`Basis`), and how to replace the changed rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+
+from dagster_project.publishing.names import columns, own_database, quoted
+from dagster_project.warehouse.dbt_watermark import last_full_build_at, validation_seq_now
+
+# The marts dbt builds by landed file (dbt/macros/incremental.sql), with their file column;
+# tests/unit/test_publish_basis.py holds this list against dbt's manifest.
+INCREMENTAL_MARTS = {
+    "marts.nps_responses": "source_file_id",
+    "marts.verbatims": "source_file_id",
+    "marts.verbatim_themes": "source_file_id",
+}
+# The marts dbt builds by key (delete+insert): their key, and the warehouse table whose
+# `built_seq` says which keys were built after a validation run (the published file's).
+KEYED_MARTS = {
+    "marts.detractor_followups": ("response_id", "intermediate.int_detractor_followups"),
+}
+
+
+class NotReusable(Exception):
+    """The previous published file is not the one the warehouse recorded: copy everything."""
+
+
+@dataclass(frozen=True)
+class Basis:
+    """What the warehouse is built on now, and what the published file was made from."""
+
+    validation_seq: int | None
+    dbt_full_build_at: dt.datetime | None
+    published_version: str | None = None
+    published_seq: int | None = None
+    published_full_build_at: dt.datetime | None = None
+
+    @property
+    def reusable(self) -> bool:
+        """The published file differs from a fresh copy only in the rows of files
+        validated since it was made."""
+        return (
+            self.published_version is not None
+            and self.dbt_full_build_at is not None
+            and self.published_full_build_at == self.dbt_full_build_at
+        )
+
+
+def read_basis(con: duckdb.DuckDBPyConnection) -> Basis:
+    now = Basis(validation_seq_now(con), last_full_build_at(con))
+    last = con.execute(
+        "select version, validation_seq, dbt_full_build_at from validated.publication_state"
+    ).fetchall()
+    return Basis(now.validation_seq, now.dbt_full_build_at, *last[0]) if last else now
+
+
+def record_basis(con: duckdb.DuckDBPyConnection, version: str, basis: Basis) -> None:
+    con.execute("delete from validated.publication_state")
+    con.execute(
+        "insert into validated.publication_state values ($version, $seq, $full_build_at)",
+        {"version": version, "seq": basis.validation_seq, "full_build_at": basis.dbt_full_build_at},
+    )
+
+
+def check_reusable(con: duckdb.DuckDBPyConnection, basis: Basis, found: list[str]) -> None:
+    try:
+        copied_version = con.execute("select version from meta.publication").fetchall()[0][0]
+    except duckdb.Error as exc:
+        raise NotReusable(f"the published file has no readable version: {exc}") from exc
+    if copied_version != basis.published_version:
+        raise NotReusable(f"the published file is version {copied_version}, not {basis.published_version}")
+    for name in (*INCREMENTAL_MARTS, *KEYED_MARTS):
+        if name in found and columns(con, own_database(con), name) != columns(con, "working", name):
+            raise NotReusable(f"{name} changed its columns")
+
+
+def replace_changed_files(
+    con: duckdb.DuckDBPyConnection, name: str, file_column: str, since: int | None, rows: str = "true"
+) -> None:
+    """The rows of files validated after `since` (and `rows`: the audience's), as the
+    warehouse has them now."""
+    changed = f"""select file_id from working.validated.file_verdicts
+                  where validation_seq > {int(since) if since is not None else -1}"""
+    con.execute(f"delete from {quoted(name)} where {file_column} in ({changed})")
+    con.execute(
+        f"insert into {quoted(name)} by name "
+        f"select * from working.{quoted(name)} where {file_column} in ({changed}) and ({rows})"
+    )
+
+
+def replace_rebuilt_rows(
+    con: duckdb.DuckDBPyConnection, name: str, key: str, built_in: str, since: int | None, rows: str = "true"
+) -> None:
+    """The rows built after validation run `since` (by key), as the warehouse has them now;
+    rows whose key is gone from the warehouse go."""
+    rebuilt = f"""select {key} from working.{built_in}
+                  where built_seq > {int(since) if since is not None else -1}"""
+    con.execute(
+        f"""delete from {quoted(name)}
+            where {key} not in (select {key} from working.{quoted(name)}) or {key} in ({rebuilt})"""
+    )
+    con.execute(
+        f"""insert into {quoted(name)} by name
+            select * from working.{quoted(name)} where {key} in ({rebuilt}) and ({rows})"""
+    )

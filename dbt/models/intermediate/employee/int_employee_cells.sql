@@ -1,0 +1,33 @@
+-- Every group of employee answers with its counts (private: HR sees them only through
+-- int_employee_disclosure's verdicts, in hr.enps_by_group).
+with
+
+members as (
+
+    select * from {{ ref('int_employee_cell_members') }}
+
+),
+
+cells as (
+
+    select
+        cell_id,
+        family_id,
+        programme,
+        period_grain,
+        period_start,
+        dimension_kind,
+        dimension,
+        dimension_value,
+        {{ nps_counts() }},
+        {%- for score in range(11) %}
+        count(case when score = {{ score }} then 1 end) as score_{{ score }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+
+    from members
+    group by
+        cell_id, family_id, programme, period_grain, period_start, dimension_kind, dimension, dimension_value
+
+)
+
+select * from cells

@@ -1,0 +1,61 @@
+-- Which group lies wholly inside which: (outer, inner) where every answer of the inner
+-- cell is also in the outer one (a month in its quarter, a region's quarter in the
+-- quarter, a unit that sits in one region in that region). A reader who knows the outer
+-- count and the inner ones can subtract: disclosure control checks every such residual.
+-- Also one row per cell with itself (is_self), which carries the cell's own verdict from
+-- one round of int_employee_disclosure to the next. `is_same_group`: both hold the same
+-- answers (a hidden one must not be shown under the other's name); `is_descendant`: the
+-- inner cell is the same group at a finer grain (a month of a quarter), hidden with it.
+with
+
+members as (
+
+    select * from {{ ref('int_employee_cell_members') }}
+
+),
+
+cells as (
+
+    select * from {{ ref('int_employee_cells') }}
+
+),
+
+shared as (
+
+    select
+        outer_members.cell_id as outer_cell_id,
+        inner_members.cell_id as inner_cell_id,
+        count(*) as shared_responses
+
+    from members as outer_members
+    inner join members as inner_members
+        on outer_members.response_id = inner_members.response_id
+        and outer_members.programme = inner_members.programme
+    group by outer_members.cell_id, inner_members.cell_id
+
+),
+
+contained as (
+
+    select
+        shared.outer_cell_id,
+        shared.inner_cell_id,
+        inner_cells.family_id as inner_family_id,
+        outer_cells.responses as outer_responses,
+        inner_cells.responses as inner_responses,
+        shared.outer_cell_id = shared.inner_cell_id as is_self,
+        inner_cells.responses = outer_cells.responses as is_same_group,
+        inner_cells.dimension_kind = outer_cells.dimension_kind
+        and inner_cells.dimension = outer_cells.dimension
+        and inner_cells.dimension_value = outer_cells.dimension_value
+        and {{ grain_rank('inner_cells.period_grain') }} < {{ grain_rank('outer_cells.period_grain') }}
+            as is_descendant
+
+    from shared
+    inner join cells as outer_cells on shared.outer_cell_id = outer_cells.cell_id
+    inner join cells as inner_cells on shared.inner_cell_id = inner_cells.cell_id
+    where shared.shared_responses = inner_cells.responses
+
+)
+
+select * from contained
