@@ -11,8 +11,8 @@ from pathlib import Path
 
 import duckdb
 
-# mart -> (key columns, compared counts). Employee P/P/D are NULL where suppressed: those
-# cells are compared on `responses` only.
+# mart -> (key columns, compared counts). Small unclassified groups' P/P/D are NULL: those
+# cells are compared on `responses` only. (Employee answers are in neither: HR's file.)
 MARTS = {
     "nps_by_period": (["programme", "period_grain", "period_start"], None),
     "nps_by_channel": (["programme", "period_grain", "period_start", "channel"], None),

@@ -40,6 +40,14 @@ def programme_of(survey_id: str, survey_type: str) -> str:
                  else {listed} end)"""
 
 
+def employee_surveys() -> str:
+    """SQL list of the survey ids the catalogue places in the employee programme: their
+    invitations are HR's, never in the customers' response rates."""
+    catalogue = load_survey_catalogue(REPO_ROOT / "config" / "surveys.yml")
+    ids = [s.survey_id.replace(chr(39), chr(39) * 2) for s in catalogue.surveys if s.programme == "employee"]
+    return "(" + ", ".join(f"'{i}'" for i in ids or ["-"]) + ")"
+
+
 def csv_options(path: Path) -> tuple[str, str]:
     """(delimiter, encoding) of a canonical export: the header says the delimiter; a file
     that is not UTF-8 is Windows-1252 (read as Latin-1: the same letters for å, ä, ö)."""
@@ -118,13 +126,15 @@ def validate(con: duckdb.DuckDBPyConnection, tz: str) -> None:
                lower(trim(channel)) as channel,
                cast(({ts("responded_at")} at time zone '{tz}') as date) as response_date,
                {", ".join(f"nullif(trim({c}), '') as {c}" for c in segment_columns(con, "responses_raw"))}
-        from ranked where rank = 1"""
+        from ranked where rank = 1
+            -- customer answers only: employee answers are HR's (the customers' marts hold none)
+            and coalesce(lower(nullif(trim(survey_type), '')), 'customer') <> 'employee'"""
     )
     stamps = ("delivered_at", "opened_at", "started_at", "completed_at")
     con.execute(
         f"""create table invitations as
         with checked as (
-            select nullif(trim(invitation_id), '') as id, channel, sent_at, file_order, row_number,
+            select nullif(trim(invitation_id), '') as id, survey_id, channel, sent_at, file_order, row_number,
                    {", ".join(segment_columns(con, "invitations_raw"))}
             from invitations_raw
             where not ({blank("invitation_id")} or {blank("survey_id")} or {blank("sent_at")}
@@ -140,7 +150,7 @@ def validate(con: duckdb.DuckDBPyConnection, tz: str) -> None:
         select id as invitation_id, lower(trim(channel)) as channel,
                cast(({ts("sent_at")} at time zone '{tz}') as date) as sent_date,
                {", ".join(f"nullif(trim({c}), '') as {c}" for c in segment_columns(con, "invitations_raw"))}
-        from ranked where rank = 1"""
+        from ranked where rank = 1 and trim(survey_id) not in {employee_surveys()}"""
     )
 
 

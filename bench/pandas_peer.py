@@ -90,6 +90,10 @@ def responses(inbox: Path, tz: str) -> pd.DataFrame:
         channel=raw.loc[ok, "channel"].str.strip().str.lower(),
     )
     valid = latest_per_id(valid, "response_id")
+    # customer answers only: employee answers are HR's (the customers' marts hold none)
+    valid = valid[
+        valid.get("survey_type", pd.Series("", index=valid.index)).str.strip().str.lower() != "employee"
+    ]
     valid["response_date"] = local_date(valid["moment"], tz)
     valid["invitation_id"] = valid["invitation_id"].str.strip()
     return valid
@@ -110,6 +114,11 @@ def invitations(inbox: Path, tz: str) -> pd.DataFrame:
     ok &= raw["channel"].str.strip().str.lower().isin(CHANNEL_SET)
     valid = raw[ok].assign(sent=sent[ok], channel=raw.loc[ok, "channel"].str.strip().str.lower())
     valid = latest_per_id(valid, "invitation_id")
+    # invitations to employee surveys are HR's, never in the customers' response rates
+    catalogue = load_survey_catalogue(REPO_ROOT / "config" / "surveys.yml").surveys
+    valid = valid[
+        ~valid["survey_id"].str.strip().isin({s.survey_id for s in catalogue if s.programme == "employee"})
+    ]
     valid["sent_date"] = local_date(valid["sent"], tz)
     return valid
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection
 
 import duckdb
 
-from dagster_project.audiences import Audience
+from dagster_project.audiences import DEFAULT_AUDIENCE, Audience
 from dagster_project.publishing.names import quoted
 from dagster_project.publishing.publish import REQUIRED_TABLES, Publication, publish
 from dagster_project.publishing.published import published_marts
@@ -29,7 +29,11 @@ DbtInvocation = Callable[[list[str]], None]
 
 
 def publish_on_spark(
-    run_dbt: DbtInvocation, settings: Settings, tables: Collection[str], run_id: str | None = None
+    run_dbt: DbtInvocation,
+    settings: Settings,
+    tables: Collection[str],
+    run_id: str | None = None,
+    audience: Audience = DEFAULT_AUDIENCE,
 ) -> Publication:
     version = uuid.uuid4().hex
     published_at = dt.datetime.now(dt.UTC)
@@ -41,6 +45,9 @@ def publish_on_spark(
         "published_dir": str(settings.spark_published_dir),
         "published_at": published_at.strftime("%Y-%m-%d %H:%M:%S.%f"),
         "run_id": run_id,
+        # the audience's programmes only (never an employee row, e.g. the employee survey's
+        # catalogue entry), as publish.py keeps them in the DuckDB file
+        "programmes": list(audience.programmes),
     }
     run_dbt(["run-operation", "publish_spark", "--args", json.dumps(arguments)])
     with published_marts(settings, version) as con:

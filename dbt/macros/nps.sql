@@ -21,6 +21,13 @@
     count(case when {{ category_column }} = 'detractor' then 1 end) as detractors
 {%- endmacro %}
 
+{#- One count column per score 0..10 (`score_0` .. `score_10`): the distribution. -#}
+{% macro score_counts(score_column='score') -%}
+    {%- for score in range(11) %}
+    count(case when {{ score_column }} = {{ score }} then 1 end) as score_{{ score }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
 {#- Shares (percent, 0-100) and NPS (-100..100) from the count columns. -#}
 {% macro nps_metrics(responses='responses', promoters='promoters', passives='passives', detractors='detractors') -%}
     cast(100e0 * {{ promoters }} / {{ responses }} as double) as pct_promoters,

@@ -7,7 +7,8 @@
     or half of it). So dbt builds in `build_<schema>` (macros/generate_schema_name.sql), and
     publishing
       1. copies every published table (`tables`: `marts.<name>` and `reference.<name>`) into
-         a new database `nps_publication_<version>` under `published_dir`/<version>;
+         a new database `nps_publication_<version>` under `published_dir`/<version>, only
+         the rows of the audience's `programmes` where a table has a programme column;
       2. checks the copy: the `required` tables are there, every file in use reconciles;
       3. writes `meta__publication` (version, time, Dagster run, rows per table);
       4. points the readers' views `marts.<name>`, `reference.<name>` and
@@ -18,7 +19,7 @@
          longer published and every older copy but the previous one (a query that started
          on it can finish).
     A failure before step 4 leaves the readers' views as they were. -#}
-{% macro publish_spark(version, tables, required, published_dir, published_at, run_id=none) -%}
+{% macro publish_spark(version, tables, required, published_dir, published_at, run_id=none, programmes=none) -%}
     {%- if not modules.re.fullmatch('[0-9a-f]{32}', version) -%}
         {{ exceptions.raise_compiler_error("publish_spark: version must be 32 hex digits, not " ~ version) }}
     {%- endif -%}
@@ -28,9 +29,17 @@
     {%- set rows = {} -%}
     {%- for name in tables -%}
         {%- set schema, table = name.split('.') -%}
+        {%- set built = api.Relation.create(schema=generate_schema_name(schema, none) | trim, identifier=table) -%}
+        {#- only the audience's programmes (publishing/publish.py: programme_rows) -#}
+        {%- set has_programme = 'programme' in adapter.get_columns_in_relation(built) | map(attribute='name') | list -%}
+        {%- set quoted = [] -%}
+        {%- for programme in programmes or [] -%}
+            {%- do quoted.append("'" ~ programme | replace("'", "''") ~ "'") -%}
+        {%- endfor -%}
+        {%- set rows_kept = " where programme in (" ~ quoted | join(", ") ~ ")" if quoted and has_programme else "" -%}
         {%- do run_query(
             'create table ' ~ database ~ '.' ~ schema ~ '__' ~ table ~ ' using parquet as select * from '
-            ~ generate_schema_name(schema, none) | trim ~ '.' ~ table
+            ~ built.schema ~ '.' ~ table ~ rows_kept
         ) -%}
         {%- do rows.update({name: run_query('select count(*) from ' ~ database ~ '.' ~ schema ~ '__' ~ table).columns[0].values()[0] | int}) -%}
     {%- endfor -%}

@@ -67,7 +67,9 @@ def _publish_asset(
         tables = {".".join(key.path) for key in readable}
         with warehouse.writing(context.log):
             if settings.engine == "spark" and audience.default:
-                publication = publish_on_spark(_dbt_runner(settings, dbt), settings, tables, context.run_id)
+                publication = publish_on_spark(
+                    _dbt_runner(settings, dbt), settings, tables, context.run_id, audience
+                )
             elif settings.engine == "spark":
                 publication = publish_audience_from_spark(
                     _dbt_runner(settings, dbt), settings, audience, tables, context.run_id

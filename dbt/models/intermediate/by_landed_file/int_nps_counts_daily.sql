@@ -38,9 +38,7 @@ counted as (
         dimension,
         dimension_value,
         {{ nps_counts() }},
-        {%- for score in range(11) %}
-        count(case when score = {{ score }} then 1 end) as score_{{ score }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
+        {{ score_counts() }}
 
     from by_dimension
     group by source_file_id, response_date, programme, dimension_kind, dimension, dimension_value

@@ -20,9 +20,7 @@ cells as (
         dimension,
         dimension_value,
         {{ nps_counts() }},
-        {%- for score in range(11) %}
-        count(case when score = {{ score }} then 1 end) as score_{{ score }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
+        {{ score_counts() }}
 
     from members
     group by

@@ -9,6 +9,11 @@
 -- until nothing changes. Each round is a few window functions over the containment pairs
 -- (int_employee_containment), the same SQL on DuckDB and Spark. If the rounds run out
 -- before nothing changes, every group is hidden: never publish what was not checked.
+{#- Spark's analyzer gives up on a statement of this depth after 100 passes by default. -#}
+{{ config(pre_hook=([
+    "set spark.sql.analyzer.maxIterations = 2000",
+    "set spark.sql.optimizer.maxIterations = 2000",
+] if target.type == 'spark' else [])) }}
 {%- set k = enps_k() %}
 {%- set rounds = var('enps_disclosure_rounds') %}
 with
