@@ -84,6 +84,26 @@ def preflight(settings: Settings) -> None:
         check_writable(published, "published marts", "NPS_PUBLISHED", settings.min_free_mb)
 
 
+def check_key(settings: Settings) -> None:
+    """Before anything runs: the pseudonymisation key is the one the warehouse was built with
+    (landing/key_record.py; the landing step checks again under the lock). A warehouse
+    another run holds is checked by that step."""
+    import duckdb
+
+    from dagster_project.landing.key_record import warehouse_key
+    from dagster_project.warehouse.connection import connect
+
+    if not settings.warehouse_path.exists():
+        return
+    try:
+        with connect(
+            settings.warehouse_path, read_only=True, memory_limit=settings.duckdb_memory_limit, lock_timeout=0
+        ) as con:
+            warehouse_key(con, settings.secrets_dir, settings.pseudonymisation_key, record=False)
+    except duckdb.IOException:
+        return  # held by another run
+
+
 def explain_failure(messages: list[str]) -> str | None:
     text = "\n".join(messages)
     for needle, meaning in KNOWN_FAILURES:
@@ -139,6 +159,11 @@ def run(settings: Settings, wait: bool = True, progress: str = "auto") -> int:
     except EnvironmentProblem as exc:
         print(f"cannot run: {exc}", file=sys.stderr)
         return EXIT_ENVIRONMENT
+    try:
+        check_key(settings)
+    except ConfigurationError as exc:
+        print(f"cannot run: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     key_file = settings.secrets_dir / KEY_FILE_NAME
     if not settings.pseudonymisation_key and not key_file.exists():
         load_key(settings.secrets_dir)

@@ -44,8 +44,8 @@ class Deployment:
             NPS_SURVEYS_CONFIG=str(FIXTURES / "surveys.yml"),
             NPS_PSEUDONYMISATION_KEY=TEST_KEY,
             NPS_LOG_LEVEL="WARNING",
-            **extra,
         )
+        env.update(extra)
         return env
 
     def command(self, *args: str) -> list[str]:

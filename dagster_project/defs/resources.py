@@ -13,7 +13,8 @@ from contextlib import contextmanager
 import dagster as dg
 import duckdb
 
-from dagster_project.landing.pseudonymise import PseudonymKey, load_key
+from dagster_project.landing.key_record import warehouse_key
+from dagster_project.landing.pseudonymise import PseudonymKey
 from dagster_project.settings import Settings, memory_limit_share
 from dagster_project.warehouse import connection
 from dagster_project.warehouse.locking import warehouse_lock
@@ -56,8 +57,9 @@ class NpsWarehouse:
                 ensure_landing_tables(con)
             yield con
 
-    def pseudonym_key(self) -> PseudonymKey:
-        return load_key(self.settings.secrets_dir, self.settings.pseudonymisation_key)
+    def pseudonym_key(self, con: duckdb.DuckDBPyConnection) -> PseudonymKey:
+        """The key this warehouse lands with (checked against, or recorded in, `con`'s warehouse)."""
+        return warehouse_key(con, self.settings.secrets_dir, self.settings.pseudonymisation_key)
 
 
 # How assets and checks ask for it: `warehouse: Warehouse`.

@@ -69,7 +69,6 @@ def build_landing_asset(config: SourcesConfig) -> dg.AssetsDefinition:
         # Taken before any file is read: a file that arrives during the run is seen next time.
         record_pending(settings, BuildFingerprint.now(settings, config), context.run_id)
         outcomes: dict[str, list[LandingOutcome]] = {kind.name: [] for kind in ROW_KINDS}
-        key = warehouse.pseudonym_key()
         total = sum(len(inbox_files(settings.raw_dir, source.folder)) for source in config.sources)
         seen = 0
 
@@ -82,6 +81,7 @@ def build_landing_asset(config: SourcesConfig) -> dg.AssetsDefinition:
             context.log.info(progress_message("landing files", seen, total, detail))
 
         with warehouse.connect(log=context.log) as con:
+            key = warehouse.pseudonym_key(con)
             for column in pseudonymise_legacy_columns(con, key):
                 context.log.warning(f"{column}: clear ids of an older version pseudonymised and dropped")
             for source in config.sources:
