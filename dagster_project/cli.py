@@ -136,13 +136,22 @@ def nothing_to_do(settings: Settings) -> bool:
     sources = load_sources_config(settings.sources_config)
     if not nothing_new(settings, BuildFingerprint.now(settings, sources)):
         return False
+    try:
+        summary = summary_text(settings)
+    except (NothingPublished, OSError, *duckdb_errors()) as exc:
+        # the published file is there but cannot be read (damaged, truncated): publish it again
+        print(
+            f"The published marts cannot be read ({exc}): building and publishing them again.",
+            file=sys.stderr,
+        )
+        return False
     last = last_build(settings) or {}
     print(
         f"Nothing new in {settings.raw_dir} since the last build ({last.get('built_at', '?')}, "
         f"{last.get('files', '?')} files): nothing was rebuilt."
     )
     print("\n".join(published_lines(settings)))
-    print(summary_text(settings))
+    print(summary)
     return True
 
 

@@ -141,7 +141,7 @@ def publish(
                 copied = _copy(
                     warehouse, temporary, version, published_at, run_id, config, basis, only, audience
                 )
-            except NotReusable:
+            except (NotReusable, duckdb.IOException):  # e.g. a damaged published file: copy everything
                 _remove(temporary)
                 incremental = False
         if not incremental:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 from dagster_project.cli import main
-from tests.conftest import FIXTURES, make_settings
+from tests.cli_runs import Deployment
+from tests.conftest import FIXTURES, copy_of, make_settings
 
 pytestmark = pytest.mark.pipeline
 
@@ -40,3 +42,17 @@ def test_a_bad_time_zone_is_a_clear_configuration_error(monkeypatch, capsys):
     monkeypatch.setenv("NPS_REPORTING_TZ", "Mars/Olympus_Mons")
     assert main(["run"]) == 2
     assert "NPS_REPORTING_TZ='Mars/Olympus_Mons' is not an IANA time zone" in capsys.readouterr().err
+
+
+def test_a_damaged_published_file_is_published_again(small_warehouse, tmp_path):
+    """Nothing new in the inbox, but the published file cannot be read: the run says so and
+    publishes it again (it used to end in a traceback and exit code 1)."""
+    copy_of(small_warehouse, tmp_path)
+    deployment = Deployment(tmp_path)
+    deployment.published.chmod(0o644)
+    deployment.published.write_bytes(b"not a DuckDB file" * 100)
+    result = deployment.run()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "The published marts cannot be read" in result.stderr and "Traceback" not in result.stderr
+    with duckdb.connect(str(deployment.published), read_only=True) as con:
+        assert con.execute("select count(*) from marts.nps_responses").fetchall()[0][0] > 0
