@@ -1,8 +1,8 @@
 -- Invitations to customer surveys with their local send date, the survey tool's funnel
 -- (which stages the source tracks, and which the invitation reached), and whether a valid
 -- response answered. Invitations to a survey the catalogue places in the employee programme
--- are left out: who was invited and who took part is HR's, and small teams' participation
--- identifies people.
+-- are left out, and so are invitations to any survey employees answered: who was invited
+-- and who took part is HR's, and small teams' participation identifies people.
 with
 
 invitations as (
@@ -23,10 +23,17 @@ files as (
 
 ),
 
+-- employee surveys: those the catalogue lists, and any survey employees answered (an
+-- uncatalogued pulse survey's invitations are told apart by its answers)
 employee_surveys as (
 
     select survey_id from {{ ref('surveys') }}
     where programme = 'employee'
+
+    union
+
+    select survey_id from responses
+    where not {{ is_customer_answer('survey_type') }} and survey_id is not null
 
 ),
 
