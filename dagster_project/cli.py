@@ -381,9 +381,7 @@ def status_text(settings: Settings) -> str:
         f"{valid or 0}, quarantined: {quarantined or 0}, excluded: {excluded or 0}"
     )
     lines += [f"  quarantined {kind}: {count} x {reason}" for kind, reason, count in reasons]
-    from dagster_project.report.page import report_dir
-
-    index = report_dir(settings) / "index.html"
+    index = load_audiences(settings.audiences_config).default.report_dir(settings) / "index.html"
     lines.append(f"Report: {index}" if index.exists() else "Report: not written yet (nps-warehouse report)")
     return "\n".join(lines)
 

@@ -63,11 +63,6 @@ class Report:
         return self.folder / "index.html"
 
 
-def report_dir(settings: Settings, audience: Audience = DEFAULT_AUDIENCE) -> Path:
-    """Next to the audience's published file: `<its folder>/report/`."""
-    return audience.report_dir(settings)
-
-
 def format_value(column: str, value: object) -> str:
     """How a cell reads: shares and rates in %, NPS-like numbers with one decimal."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
@@ -204,7 +199,7 @@ def write_report(
 ) -> Report:
     """The audience's page from its published file; written whole, then renamed into place,
     with the file's permissions (the page holds what the file holds)."""
-    folder = folder or report_dir(settings, audience)
+    folder = folder or audience.report_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
     if audience.gid is not None:
         os.chown(folder, -1, audience.gid)

@@ -64,12 +64,8 @@ shown as (
     select
         frame.*,
         coalesce(verdicts.is_suppressed, true) as is_suppressed,
-        case when not coalesce(verdicts.is_suppressed, true) then cells.responses end as responses,
-        case when not coalesce(verdicts.is_suppressed, true) then cells.promoters end as promoters,
-        case when not coalesce(verdicts.is_suppressed, true) then cells.passives end as passives,
-        case when not coalesce(verdicts.is_suppressed, true) then cells.detractors end as detractors,
-        {%- for column in score_columns %}
-        case when not coalesce(verdicts.is_suppressed, true) then cells.{{ column }} end as {{ column }},
+        {%- for column in ['responses', 'promoters', 'passives', 'detractors'] + score_columns %}
+        {{ unless_suppressed('cells.' ~ column, 'coalesce(verdicts.is_suppressed, true)') }} as {{ column }},
         {%- endfor %}
         {{ period_shift('frame.period_grain', 'frame.period_start', -1) }} as previous_period_start,
         {{ period_shift('frame.period_grain', 'frame.period_start', 1) }} as next_period_start
