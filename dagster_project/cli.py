@@ -33,13 +33,16 @@ from dagster_project.settings import DBT_PROJECT_DIR, ConfigurationError, Settin
 
 EXIT_FAILED, EXIT_CONFIG, EXIT_BUSY, EXIT_ENVIRONMENT = 1, 2, 3, 4
 
-# What an operating-system error in a failed step means, in plain words.
-KNOWN_FAILURES = (
-    ("No space left on device", "the disk is full"),
-    ("Read-only file system", "the output directory is on a read-only file system"),
-    ("Permission denied", "the pipeline may not write to the output directory"),
-    ("Disk quota exceeded", "the disk quota is exhausted"),
-)
+# What an operating-system error in a failed step means, in plain words, by error number:
+# a step's error carries the system's own text for it (Python's `[Errno 28] ...`, DuckDB's
+# `IO Error: ...`), which is what os.strerror gives for that number on this machine, in
+# whatever language the system speaks.
+KNOWN_FAILURES = {
+    errno.ENOSPC: "the disk is full",
+    errno.EROFS: "the output directory is on a read-only file system",
+    errno.EACCES: "the pipeline may not write to the output directory",
+    errno.EDQUOT: "the disk quota is exhausted",
+}
 
 
 class EnvironmentProblem(RuntimeError):
@@ -106,8 +109,8 @@ def check_key(settings: Settings) -> None:
 
 def explain_failure(messages: list[str]) -> str | None:
     text = "\n".join(messages)
-    for needle, meaning in KNOWN_FAILURES:
-        if needle in text:
+    for number, meaning in KNOWN_FAILURES.items():
+        if f"[Errno {number}]" in text or os.strerror(number) in text:
             return meaning
     return None
 
@@ -127,8 +130,9 @@ def _failure_messages(result) -> list[tuple[str, str]]:
 
 
 def nothing_to_do(settings: Settings) -> bool:
-    """The inbox, configuration and date are those of the last published build: say so and
-    print its summary without starting Dagster (see `warehouse/build_state.py`)."""
+    """The inbox and configuration are those of the last published build and the clock has
+    not changed any of its verdicts since: say so and print its summary without starting
+    Dagster (see `warehouse/build_state.py`)."""
     from dagster_project.landing.sources import load_sources_config
     from dagster_project.publishing.summary import summary_text
     from dagster_project.warehouse.build_state import BuildFingerprint, last_build, nothing_new
@@ -147,8 +151,9 @@ def nothing_to_do(settings: Settings) -> bool:
         return False
     last = last_build(settings) or {}
     print(
-        f"Nothing new in {settings.raw_dir} since the last build ({last.get('built_at', '?')}, "
-        f"{last.get('files', '?')} files): nothing was rebuilt."
+        f"Nothing new in {settings.raw_dir} since the last build (as of {last.get('build_time', '?')}, "
+        f"{last.get('files', '?')} files), and nothing changes with the clock before "
+        f"{last.get('next_change_at', '?')}: nothing was rebuilt."
     )
     print("\n".join(published_lines(settings)))
     print(summary)
@@ -156,11 +161,6 @@ def nothing_to_do(settings: Settings) -> bool:
 
 
 def run(settings: Settings, wait: bool = True, progress: str = "auto") -> int:
-    if nothing_to_do(settings):
-        return 0
-    from dagster_project.defs import build_definitions
-    from dagster_project.landing.pseudonymise import KEY_ENV, KEY_FILE_NAME, load_key
-    from dagster_project.publishing.summary import summary_text
     from dagster_project.warehouse.locking import WarehouseBusy, warehouse_lock
 
     try:
@@ -168,62 +168,73 @@ def run(settings: Settings, wait: bool = True, progress: str = "auto") -> int:
     except EnvironmentProblem as exc:
         print(f"cannot run: {exc}", file=sys.stderr)
         return EXIT_ENVIRONMENT
+    log_path = settings.warehouse_path.parent / "logs" / "last_run.log"
     try:
         check_key(settings)
+        with warehouse_lock(
+            settings.warehouse_path,
+            wait=wait,
+            timeout=settings.lock_timeout_seconds,
+            on_wait=lambda m: print(m, file=sys.stderr, flush=True),
+        ):
+            # Judged under the lock: a run that waited for another may find nothing left to do.
+            if nothing_to_do(settings):
+                return 0
+            result = _execute(settings, progress, log_path)
     except ConfigurationError as exc:
         print(f"cannot run: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    key_file = settings.secrets_dir / KEY_FILE_NAME
-    if not settings.pseudonymisation_key and not key_file.exists():
-        load_key(settings.secrets_dir)
-        print(f"Generated a local pseudonymisation key in {key_file} (set {KEY_ENV} to use your own).")
-
-    print(
-        f"Inbox {settings.raw_dir} -> warehouse {settings.warehouse_path}; "
-        f"marts built on {settings.engine} (dbt target {settings.dbt_target})"
-    )
-    import uuid
-
-    from dagster_project.progress import Follower, Progress, resolve_mode
-
-    defs = build_definitions(settings)
-    job = defs.resolve_job_def("nps_pipeline")
-    instance = _instance()
-    run_id = str(uuid.uuid4())
-    follower = Follower(instance, run_id, Progress(resolve_mode(progress, sys.stderr), out=sys.stderr))
-    log_path = settings.warehouse_path.parent / "logs" / "last_run.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # dbt's own progress lines go to the log file; Dagster warnings and errors stay on screen.
-        with (
-            warehouse_lock(
-                settings.warehouse_path,
-                wait=wait,
-                timeout=settings.lock_timeout_seconds,
-                on_wait=lambda m: print(m, file=sys.stderr, flush=True),
-            ),
-            log_path.open("w") as log,
-            contextlib.redirect_stdout(log),
-        ):
-            follower.start()
-            try:
-                result = job.execute_in_process(
-                    instance=instance,
-                    run_id=run_id,
-                    raise_on_error=False,
-                    # The console shows warnings and errors; the full log is in the Dagster UI.
-                    run_config={"loggers": {"console": {"config": {"log_level": settings.log_level}}}},
-                )
-            finally:
-                follower.stop()
     except WarehouseBusy as exc:
         print(f"not run: {exc}", file=sys.stderr)
         return EXIT_BUSY
     except OSError as exc:
-        if exc.errno in (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT):
+        if exc.errno in KNOWN_FAILURES:
             print(f"the run stopped: {os.strerror(exc.errno)} ({exc.filename or ''})", file=sys.stderr)
             return EXIT_ENVIRONMENT
         raise
+    return _report(settings, result, log_path)
+
+
+def _execute(settings: Settings, progress: str, log_path: Path):
+    """The pipeline's job, in this process, under the caller's lock; dbt's own progress lines
+    go to the log file, Dagster's warnings and errors stay on screen."""
+    import uuid
+
+    from dagster_project.defs import build_definitions
+    from dagster_project.landing.pseudonymise import KEY_ENV, KEY_FILE_NAME, load_key
+    from dagster_project.progress import Follower, Progress, resolve_mode
+
+    key_file = settings.secrets_dir / KEY_FILE_NAME
+    if not settings.pseudonymisation_key and not key_file.exists():
+        load_key(settings.secrets_dir)
+        print(f"Generated a local pseudonymisation key in {key_file} (set {KEY_ENV} to use your own).")
+    print(
+        f"Inbox {settings.raw_dir} -> warehouse {settings.warehouse_path}; "
+        f"marts built on {settings.engine} (dbt target {settings.dbt_target})"
+    )
+    job = build_definitions(settings).resolve_job_def("nps_pipeline")
+    instance = _instance()
+    run_id = str(uuid.uuid4())
+    follower = Follower(instance, run_id, Progress(resolve_mode(progress, sys.stderr), out=sys.stderr))
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w") as log, contextlib.redirect_stdout(log):
+        follower.start()
+        try:
+            return job.execute_in_process(
+                instance=instance,
+                run_id=run_id,
+                raise_on_error=False,
+                # The console shows warnings and errors; the full log is in the Dagster UI.
+                run_config={"loggers": {"console": {"config": {"log_level": settings.log_level}}}},
+            )
+        finally:
+            follower.stop()
+
+
+def _report(settings: Settings, result, log_path: Path) -> int:
+    """What the run did, and its exit code."""
+    from dagster_project.publishing.summary import summary_text
+
     print(f"dbt log of this run: {log_path}")
     for check in result.get_asset_check_evaluations():
         if not check.passed:

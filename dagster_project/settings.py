@@ -26,12 +26,20 @@ its values as `--vars` (`dbt_vars()`), so no step changes its process's environm
 | NPS_SPARK_MEMORY          | 2g                               | local Spark driver memory                 |
 | NPS_ARCHIVE_MAX_MB        | 4096                             | what one .zip/.gz may expand to (bombs)   |
 | NPS_GX_KEEP_DAYS          | 30                               | days GX validation results are kept       |
+| NPS_CLOCK                 | (unset: the system clock)        | the moment a run builds at (ISO 8601) (3) |
+| NPS_INBOX_SETTLE_SECONDS  | 30                               | a file unchanged this long is landed (4)  |
 
 (1) When only NPS_WAREHOUSE is set: `published/<warehouse name>_marts.duckdb` in the
 warehouse's folder (nps.duckdb -> published/nps_marts.duckdb), so two warehouses never
 overwrite each other's published file. The report is written to `report/` beside it.
 (2) The default audience's file is NPS_PUBLISHED; the others (HR) are in folders beside it
 (dagster_project/audiences.py).
+(3) Every time-dependent verdict of a run (a timestamp in the future, a follow-up overdue,
+a period complete, a rolling window) is judged at one moment, taken once when the run
+starts (dagster_project/warehouse/build_clock.py); NPS_CLOCK pins that moment, e.g.
+`2026-11-04T08:00:00+01:00` (a time zone is required), to rebuild as of a given day.
+(4) A file still being written (an upload in progress) is left for the next run
+(dagster_project/landing/inbox.py); temporary names (`*.part`, `*.tmp`, `~$*`) never land.
 
 Relative paths are relative to the repository root, so the same values work from
 `make`, from `dagster dev` and from dbt (which runs with `dbt/` as its working directory).
@@ -39,8 +47,10 @@ Relative paths are relative to the repository root, so the same values work from
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -59,6 +69,7 @@ ENGINE_TARGETS = {"duckdb": "local", "spark": "spark"}
 DEFAULT_ARCHIVE_MAX_MB = 4096.0
 DEFAULT_GX_KEEP_DAYS = 30.0
 DEFAULT_SPARK_MEMORY = "2g"
+DEFAULT_INBOX_SETTLE_SECONDS = 30.0
 _SPARK_MEMORY = re.compile(r"^\d+[kmgt]$", re.IGNORECASE)
 _MEMORY_LIMIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 _MEMORY_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
@@ -99,6 +110,21 @@ def _published_path_from_env() -> Path:
         return _path_from_env("NPS_PUBLISHED", "data/published/nps_marts.duckdb")
     warehouse = _path_from_env("NPS_WAREHOUSE", "data/warehouse/nps.duckdb")
     return warehouse.parent / "published" / f"{warehouse.stem}_marts.duckdb"
+
+
+def _clock_from_env() -> dt.datetime | None:
+    text = (os.environ.get("NPS_CLOCK") or "").strip()
+    if not text:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigurationError(
+            f"NPS_CLOCK={text!r} is not an ISO 8601 moment (e.g. 2026-11-04T08:00:00+01:00)"
+        ) from None
+    if moment.tzinfo is None:
+        raise ConfigurationError(f"NPS_CLOCK={text!r} needs a time zone (e.g. +01:00 or Z)")
+    return moment.astimezone(dt.UTC)
 
 
 def _number_from_env(name: str, default: float) -> float:
@@ -142,6 +168,11 @@ class Settings:
     archive_max_mb: float = DEFAULT_ARCHIVE_MAX_MB
     # Stored Great Expectations validation results older than this are removed (Data Docs rebuilt).
     gx_keep_days: float = DEFAULT_GX_KEEP_DAYS
+    # The moment runs build at; None: the system clock (read once per run: build_clock.py).
+    clock: dt.datetime | None = None
+    # A file in the inbox is landed once unchanged for this long (an upload may be in
+    # progress); from_env's default is DEFAULT_INBOX_SETTLE_SECONDS, a program's none.
+    inbox_settle_seconds: float = 0.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -182,9 +213,20 @@ class Settings:
             min_free_mb=_number_from_env("NPS_MIN_FREE_MB", 50.0),
             archive_max_mb=_number_from_env("NPS_ARCHIVE_MAX_MB", DEFAULT_ARCHIVE_MAX_MB),
             gx_keep_days=_number_from_env("NPS_GX_KEEP_DAYS", DEFAULT_GX_KEEP_DAYS),
+            clock=_clock_from_env(),
+            inbox_settle_seconds=_number_from_env("NPS_INBOX_SETTLE_SECONDS", DEFAULT_INBOX_SETTLE_SECONDS),
             log_level=(os.environ.get("NPS_LOG_LEVEL") or "WARNING").upper(),
             pseudonymisation_key=os.environ.get("NPS_PSEUDONYMISATION_KEY") or None,
         )
+
+    def now(self) -> dt.datetime:
+        """The clock: NPS_CLOCK when set, else the system's (UTC). A run reads it once."""
+        return self.clock or dt.datetime.now(dt.UTC)
+
+    def settled_before(self) -> float | None:
+        """Files modified since this moment (system clock, as file times are) are still being
+        written: left for a later run. None: every file is taken (no settle time)."""
+        return time.time() - self.inbox_settle_seconds if self.inbox_settle_seconds > 0 else None
 
     @property
     def archive_max_bytes(self) -> int:

@@ -63,6 +63,8 @@ BOOKKEEPING_TABLES = (
         "select target, validation_seq, built_at, full_build_at from validated.dbt_built_through",
         by_file=False,
     ),
+    # The moment the run judges by (warehouse/build_clock.py; dbt's macro build_time()).
+    LakeTable("build_clock", "select build_time from validated.build_clock", by_file=False),
     # Last: the lake's own record of which verdicts its row tables hold (export.py).
     LakeTable("file_verdicts", "select * from validated.file_verdicts", by_file=False),
 )

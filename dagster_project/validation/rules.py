@@ -14,6 +14,10 @@ from dagster_project.row_kinds import CHANNELS, RowKind
 from dagster_project.validation.typed_rows import typed_name
 from dagster_project.validation.value_sql import SCORE_PATTERN
 
+# The one verdict the clock can change: a row in the future is judged again once it is not
+# (validation/verdicts.py, validated.awaiting_time).
+IN_THE_FUTURE = " is in the future"
+
 VALUE_IN_MESSAGE_CHARS = 60
 TRUE_WORDS = ("true", "1", "yes", "t", "y")
 FALSE_WORDS = ("false", "0", "no", "f", "n")
@@ -108,7 +112,7 @@ def problem_sql(kind: RowKind) -> str:
             ),
             (
                 f"{typed_name(ts)} > $validated_at",
-                f"'{ts} ' || {quoted_value(f'trim({ts})')} || ' is in the future'",
+                f"'{ts} ' || {quoted_value(f'trim({ts})')} || '{IN_THE_FUTURE}'",
             ),
         ]
     if kind.channel_column:

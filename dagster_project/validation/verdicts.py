@@ -34,7 +34,7 @@ from dagster_project.row_kinds import SURVEY_TOOL_COLUMNS, RowKind
 from dagster_project.validation.reconciliation import create_reconciliation_view
 from dagster_project.validation.redaction import redact_sql
 from dagster_project.validation.redaction import register as register_redaction
-from dagster_project.validation.rules import exclusion_sql, problem_sql, quoted_value
+from dagster_project.validation.rules import IN_THE_FUTURE, exclusion_sql, problem_sql, quoted_value
 from dagster_project.validation.typed_rows import (
     FILE_SETTINGS,
     live_rows_sql,
@@ -201,7 +201,8 @@ def _validate_all(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at) -
         f"{_valid_segments_sql(kind, batch=False)} limit 0"
     )
     con.execute(f"create or replace table {kind.quarantine_table} as {_rejected_rows_sql(kind)} limit 0")
-    _write_verdicts(con, kind)
+    con.execute("delete from validated.awaiting_time where kind = $k", {"k": kind.name})
+    _write_verdicts(con, kind, validated_at)
     seq = _next_seq(con)
     _record_answers_touched(con, kind, seq, f"select * from {kind.valid_table}")
     con.execute("delete from validated.file_verdicts where kind = $k", {"k": kind.name})
@@ -230,18 +231,30 @@ def _validate_new(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at) -
             anti join ({_live_files_sql(kind)}) as live using (file_id, landing_seq)
             where known.kind = '{kind.name}' and known.is_live"""
     )
-    new, retired = (
-        con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in ("_new_files", "_retired_files")
+    # Rows quarantined as in the future whose moment has come are judged again.
+    con.execute(
+        f"""create or replace temp table _due_ids as
+            select distinct id_value from validated.awaiting_time
+            where kind = '{kind.name}' and due_at <= $validated_at
+              and file_id in (select file_id from ({_live_files_sql(kind)}))""",
+        {"validated_at": validated_at},
     )
-    if not new and not retired:
+    new, retired, due = (
+        con.execute(f"select count(*) from {t}").fetchall()[0][0]
+        for t in ("_new_files", "_retired_files", "_due_ids")
+    )
+    if not new and not retired and not due:
         return ValidationOutcome("nothing_new")
-    # The ids whose winner may change: those in new files and those a replaced file held.
+    # The ids whose winner may change: those in new files, those a replaced file held, and
+    # those of rows no longer in the future.
     con.execute(
         f"""create or replace temp table _affected_ids as
             select distinct nullif(trim({kind.id_column}), '') as id_value
             from {kind.rows_table} semi join _new_files using (file_id)
             union
-            select {kind.id_column} from {kind.valid_table} semi join _retired_files using (file_id)"""
+            select {kind.id_column} from {kind.valid_table} semi join _retired_files using (file_id)
+            union
+            select id_value from _due_ids"""
     )
     scope = f"""(rows.file_id in (select file_id from _new_files)
                or nullif(trim(rows.{kind.id_column}), '') in (select id_value from _affected_ids))"""
@@ -257,13 +270,18 @@ def _validate_new(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at) -
             union all
             select * from {kind.valid_table} semi join _checked using (file_id, row_number)""",
     )
-    for table in (kind.valid_table, f"{kind.valid_table}_segments", kind.quarantine_table):
-        con.execute(f"delete from {table} where file_id in (select file_id from _retired_files)")
+    verdict_tables = [(table, "true") for table in (kind.valid_table, f"{kind.valid_table}_segments")]
+    verdict_tables += [(kind.quarantine_table, "true"), ("validated.awaiting_time", f"kind = '{kind.name}'")]
+    for table, of_kind in verdict_tables:
+        con.execute(
+            f"delete from {table} where {of_kind} and file_id in (select file_id from _retired_files)"
+        )
         con.execute(
             f"""delete from {table} as verdicts using _checked
-                where verdicts.file_id = _checked.file_id and verdicts.row_number = _checked.row_number"""
+                where {of_kind} and verdicts.file_id = _checked.file_id
+                  and verdicts.row_number = _checked.row_number"""
         )
-    _write_verdicts(con, kind)
+    _write_verdicts(con, kind, validated_at)
     _record_answers_touched(
         con, kind, seq, f"select * from {kind.valid_table} semi join _checked using (file_id, row_number)"
     )
@@ -289,7 +307,7 @@ def _validate_new(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at) -
         {"seq": seq},
     )
     rows = _drop_checked(con)
-    for table in ("_new_files", "_retired_files", "_affected_ids"):
+    for table in ("_new_files", "_retired_files", "_affected_ids", "_due_ids"):
         con.execute(f"drop table {table}")
     return ValidationOutcome("incremental", new, retired, rows, seq)
 
@@ -386,11 +404,20 @@ def _rejected_rows_sql(kind: RowKind) -> str:
         order by file_path, row_number"""
 
 
-def _write_verdicts(con: duckdb.DuckDBPyConnection, kind: RowKind) -> None:
-    """Insert the verdicts of the rows in `_checked` into the three validated tables."""
+def _write_verdicts(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at) -> None:
+    """Insert the verdicts of the rows in `_checked` into the three validated tables, and
+    the rows in the future into `validated.awaiting_time` (judged again when due)."""
     con.execute(f"insert into {kind.valid_table} {_valid_rows_sql(kind)}")
     # Segments batch by batch of files: the join on (file, row) then fits the memory limit
     # however large the history (all of it is judged again on a full validation).
     for files in _file_batches(con):
         con.execute(f"insert into {kind.valid_table}_segments {_valid_segments_sql(kind)}", {"files": files})
     con.execute(f"insert into {kind.quarantine_table} {_rejected_rows_sql(kind)}")
+    latest = f"list_max([{', '.join(typed_name(ts) for ts in kind.timestamp_columns)}])"
+    con.execute(
+        f"""insert into validated.awaiting_time
+            select '{kind.name}', file_id, row_number, id_value, {latest}
+            from _checked
+            where exclusion is null and ends_with(problem, '{IN_THE_FUTURE}') and {latest} > $validated_at""",
+        {"validated_at": validated_at},
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import duckdb
 
 from dagster_project.row_kinds import ROW_KINDS, RowKind
+from dagster_project.warehouse.build_clock import BUILD_CLOCK_DDL
 
 
 def _rows_table_columns(kind: RowKind) -> list[tuple[str, str]]:
@@ -110,6 +111,16 @@ create table if not exists validated.publication_state (
 )"""
 
 
+AWAITING_TIME_DDL = """
+create table if not exists validated.awaiting_time (
+    kind varchar not null,
+    file_id varchar not null,
+    row_number bigint not null,
+    id_value varchar,                 -- the row's id: its id is judged again when due
+    due_at timestamptz not null       -- quarantined as in the future until this moment
+)"""
+
+
 def _add_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[tuple[str, str]]) -> None:
     for name, data_type in columns:
         con.execute(f"alter table {table} add column if not exists {name} {data_type}")
@@ -123,7 +134,8 @@ def ensure_landing_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(FILE_DELIVERIES_DDL)
     _add_columns(con, "raw.file_deliveries", FILE_DELIVERIES_COLUMNS)
     con.execute("create sequence if not exists raw.landing_seq")
-    for ddl in (VERDICTS_DDL, GX_CHECKED_DDL, ANSWERS_TOUCHED_DDL, WATERMARK_DDL, PUBLICATION_STATE_DDL):
+    ddls = (VERDICTS_DDL, GX_CHECKED_DDL, ANSWERS_TOUCHED_DDL, WATERMARK_DDL, PUBLICATION_STATE_DDL)
+    for ddl in (*ddls, AWAITING_TIME_DDL, BUILD_CLOCK_DDL):
         con.execute(ddl)
     _add_columns(con, "validated.dbt_built_through", WATERMARK_COLUMNS)
     con.execute("create sequence if not exists validated.validation_seq")

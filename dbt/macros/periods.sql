@@ -82,21 +82,32 @@
     (unix_timestamp({{ end_timestamp }}) - unix_timestamp({{ start_timestamp }}))
 {%- endmacro %}
 
-{#- Today in the reporting time zone. -#}
+{#- The moment this build judges by: var `nps_build_time` when set, else the moment the
+    pipeline run took when it started (lake table build_clock, written by the Dagster
+    landing asset: dagster_project/warehouse/build_clock.py), so that every model of a build
+    reads one clock and a build as of a moment equals any other as of the same moment. -#}
+{% macro build_time() -%}
+    {%- if var('nps_build_time', none) -%}
+        cast('{{ var("nps_build_time") }}' as {{ type_timestamp_tz() }})
+    {%- else -%}
+        (select max(build_time) from {{ source('inbox', 'build_clock') }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Today in the reporting time zone, at the build's moment. -#}
 {% macro local_today() -%}
-    {{ to_local_date(dbt.current_timestamp()) }}
+    {{ to_local_date(build_time()) }}
 {%- endmacro %}
 
 {#- The moment a model judges "now" by: the timestamp in var `var_name` when set (tests pin
-    it), else the current timestamp - or, with `start_of_today`, the start of today in the
-    reporting time zone, so that every build of one day judges alike (the first run of a
-    day builds anyway: warehouse/build_state.py). -#}
+    it), else the build's moment - or, with `start_of_today`, the start of that day in the
+    reporting time zone. -#}
 {% macro as_of_timestamp(var_name, start_of_today=false) -%}
     {%- if var(var_name) -%}
         cast('{{ var(var_name) }}' as {{ type_timestamp_tz() }})
     {%- elif start_of_today -%}
         {{ local_midnight(local_today()) }}
     {%- else -%}
-        {{ dbt.current_timestamp() }}
+        {{ build_time() }}
     {%- endif -%}
 {%- endmacro %}

@@ -1,7 +1,8 @@
 """Property-based: validating delivery by delivery gives exactly what one rebuild from all
-live landed rows gives - whatever the order of new, late, corrected (same path, new
-content), duplicate-id and same-content deliveries - and every invitation whose answer came
-or went is recorded for the invitation cohort (validated.answers_touched)."""
+live landed rows gives at that moment - whatever the order of new, late, corrected (same
+path, new content), duplicate-id and same-content deliveries, and however the clock moved
+in between (a row in the future is judged again once it is not) - and every invitation
+whose answer came or went is recorded for the invitation cohort (validated.answers_touched)."""
 
 from __future__ import annotations
 
@@ -37,7 +38,17 @@ row = st.fixed_dictionaries(
         "response_id": st.sampled_from(["R1", "R2", "R3", "R4", "R5", " R1 ", ""]),
         "survey_id": st.sampled_from(["rnps", ""]),
         "invitation_id": st.sampled_from(["I1", "I2", "I3", ""]),
-        "responded_at": st.sampled_from(["2025-01-01T10:00:00+01:00", "2025-06-30 23:30", "2099-01-01", "x"]),
+        # some in the future at first: hours ahead (a survey tool's clock), days ahead, far ahead
+        "responded_at": st.sampled_from(
+            [
+                "2025-01-01T10:00:00+01:00",
+                "2025-06-30 23:30",
+                "2026-01-01T05:00:00Z",
+                "2026-01-03",
+                "2099-01-01",
+                "x",
+            ]
+        ),
         "score": st.sampled_from(["10", "0", "7", "9,0", "11", "tio"]),
         "channel": st.sampled_from(["email", "SMS", "fax"]),
         "reason": st.sampled_from(["", "bra", "ring 070-123 45 67"]),
@@ -51,6 +62,8 @@ delivery = st.one_of(
     st.tuples(st.just("copy"), st.sampled_from(["copy1.csv", "copy2.csv"]), st.integers(0, 10)),
     # an earlier file touched (new modification time, same bytes)
     st.tuples(st.just("touch"), st.integers(0, 10), st.none()),
+    # the clock moves on, nothing arrives
+    st.tuples(st.just("clock"), st.sampled_from([1, 6, 30, 72]), st.none()),
 )
 
 
@@ -81,7 +94,7 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
     }
 
 
-@given(st.lists(delivery, min_size=1, max_size=7))
+@given(st.lists(delivery, min_size=1, max_size=8))
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_incremental_validation_equals_a_rebuild(deliveries):
     with tempfile.TemporaryDirectory() as tmp:
@@ -93,7 +106,13 @@ def test_incremental_validation_equals_a_rebuild(deliveries):
         con.execute("set TimeZone = 'UTC'")
         ensure_landing_tables(con)
         modes = []
+        now = NOW
         for step, (kind, name, payload) in enumerate(deliveries):
+            if kind == "clock":
+                now += dt.timedelta(hours=name)
+                if modes:
+                    modes.append(validate_kind(con, RESPONSES, now).mode)
+                continue
             if kind == "file":
                 content = as_csv(payload)
             elif kind == "copy" and written:
@@ -108,7 +127,7 @@ def test_incremental_validation_equals_a_rebuild(deliveries):
             written.append((name, content))
             land_source(con, CANONICAL_RESPONSES, inbox, Path(tmp) / "work", LANDING_KEY)
             before = answered(con)
-            outcome = validate_kind(con, RESPONSES, NOW)
+            outcome = validate_kind(con, RESPONSES, now)
             modes.append(outcome.mode)
             assert all(f.reconciles for f in reconcile(con, RESPONSES))
             touched = {
@@ -122,7 +141,7 @@ def test_incremental_validation_equals_a_rebuild(deliveries):
         if not modes:
             return
         incremental = snapshot(con)
-        validate_kind(con, RESPONSES, NOW, full=True)
+        validate_kind(con, RESPONSES, now, full=True)
         assert snapshot(con) == incremental
         con.close()
     assert modes[0] == "full"

@@ -9,13 +9,14 @@ import dagster as dg
 
 from dagster_project.defs.metadata import markdown_table
 from dagster_project.defs.resources import Warehouse
-from dagster_project.landing.inbox import inbox_files
+from dagster_project.landing.inbox import inbox_files, unsettled_files
 from dagster_project.landing.land import land_source
 from dagster_project.landing.ledger import LandingOutcome
 from dagster_project.landing.legacy_migration import pseudonymise_legacy_columns
 from dagster_project.landing.sources import SourcesConfig
 from dagster_project.progress import progress_message
 from dagster_project.row_kinds import ROW_KINDS
+from dagster_project.warehouse.build_clock import start_build
 from dagster_project.warehouse.build_state import BuildFingerprint, record_pending
 from dagster_project.warehouse.connection import WRITER_POOL
 
@@ -66,10 +67,22 @@ def build_landing_asset(config: SourcesConfig) -> dg.AssetsDefinition:
     )
     def land_inbox(context: dg.AssetExecutionContext, warehouse: Warehouse):
         settings = warehouse.settings
-        # Taken before any file is read: a file that arrives during the run is seen next time.
-        record_pending(settings, BuildFingerprint.now(settings, config), context.run_id)
+        # The run's one moment, and the inbox it starts from, taken before any file is read:
+        # a file that arrives during the run is seen next time.
+        moment, settled_before = settings.now(), settings.settled_before()
+        fingerprint = BuildFingerprint.now(settings, config, settled_before)
+        record_pending(settings, fingerprint, context.run_id, moment)
+        if settled_before is not None:
+            for source in config.sources:
+                for path in unsettled_files(settings.raw_dir, source.folder, settled_before):
+                    context.log.warning(
+                        f"{path.relative_to(settings.raw_dir)}: changed in the last "
+                        f"{settings.inbox_settle_seconds:g} s (still being written?): left for the next run"
+                    )
         outcomes: dict[str, list[LandingOutcome]] = {kind.name: [] for kind in ROW_KINDS}
-        total = sum(len(inbox_files(settings.raw_dir, source.folder)) for source in config.sources)
+        total = sum(
+            len(inbox_files(settings.raw_dir, source.folder, settled_before)) for source in config.sources
+        )
         seen = 0
 
         def landed(path, file_outcomes, seconds: float) -> None:
@@ -81,6 +94,7 @@ def build_landing_asset(config: SourcesConfig) -> dg.AssetsDefinition:
             context.log.info(progress_message("landing files", seen, total, detail))
 
         with warehouse.connect(log=context.log) as con:
+            start_build(con, moment, context.run_id)
             key = warehouse.pseudonym_key(con)
             for column in pseudonymise_legacy_columns(con, key):
                 context.log.warning(f"{column}: clear ids of an older version pseudonymised and dropped")
@@ -93,6 +107,7 @@ def build_landing_asset(config: SourcesConfig) -> dg.AssetsDefinition:
                     key,
                     settings.archive_max_bytes,
                     on_file=landed,
+                    settled_before=settled_before,
                 )
         all_new = []
         for kind in ROW_KINDS:

@@ -11,6 +11,7 @@ from dagster_project.defs.resources import Warehouse
 from dagster_project.publishing.publish import publish
 from dagster_project.publishing.spark import publish_audience_from_spark, publish_on_spark
 from dagster_project.settings import DBT_PROJECT_DIR, Settings
+from dagster_project.warehouse.build_clock import next_change_at
 from dagster_project.warehouse.build_state import promote_pending
 from dagster_project.warehouse.connection import WRITER_POOL
 
@@ -34,6 +35,22 @@ def _dbt_runner(settings: Settings, dbt: DbtCliResource):
         dbt.cli([*args, "--target", settings.dbt_target, "--vars", vars_], target_path=target_path).wait()
 
     return run_dbt
+
+
+def _record_build(context: dg.AssetExecutionContext, warehouse, version: str) -> bool:
+    """This run's build is the last build, current until the clock next changes a verdict;
+    False (and a warning) when another run's build superseded it: the next run builds again."""
+    settings = warehouse.settings
+    with warehouse.connect(read_only=True, log=context.log) as con:
+        until = next_change_at(con, settings.reporting_tz)
+    if promote_pending(settings, context.run_id, version, until):
+        context.log.info(f"build recorded; the clock alone changes a verdict at {until.isoformat()}")
+        return True
+    context.log.warning(
+        "published, but not recorded as the last build: another run started landing since "
+        "(its own publication records it); the next run builds again"
+    )
+    return False
 
 
 def _publish_asset(
@@ -83,9 +100,10 @@ def _publish_asset(
                     spill_dir=settings.spill_dir,
                     only=tables,
                     audience=audience,
+                    target=settings.dbt_target,
                 )
-        if audience.default:
-            promote_pending(settings, context.run_id, publication.version)
+            # Recorded under the same lock: no other run lands between the swap and the record.
+            recorded = audience.default and _record_build(context, warehouse, publication.version)
         how = "rows of changed files only" if publication.incremental else "everything copied"
         context.log.info(f"published version {publication.version} to {publication.path} ({how})")
         return dg.MaterializeResult(
@@ -97,6 +115,7 @@ def _publish_asset(
                 "size_bytes": publication.size_bytes,
                 "tables": len(publication.tables),
                 "incremental": publication.incremental,
+                "recorded_as_last_build": recorded,
                 "rows": dg.MetadataValue.json(publication.tables),
                 # Where to read about the data: GX's Data Docs (make data-docs) and dbt's
                 # docs (make dbt-docs), both static files.

@@ -9,6 +9,7 @@ from dagster_project.row_kinds import ROW_KINDS, RowKind
 from dagster_project.validation.reconciliation import reconcile
 from dagster_project.validation.rules import rejections_by_rule
 from dagster_project.validation.verdicts import validate_kind
+from dagster_project.warehouse.build_clock import build_time
 from dagster_project.warehouse.build_state import config_changed
 from dagster_project.warehouse.connection import WRITER_POOL
 
@@ -52,7 +53,8 @@ def build_validation_asset(kind: RowKind) -> dg.AssetsDefinition:
     def _validate(context: dg.AssetExecutionContext, warehouse: Warehouse):
         with warehouse.connect(log=context.log) as con:
             # A new version of the rules (or any configuration) judges every row again.
-            outcome = validate_kind(con, kind, full=config_changed(warehouse.settings))
+            # judged as of the run's one moment (a row in the future waits for it)
+            outcome = validate_kind(con, kind, build_time(con), full=config_changed(warehouse.settings))
             files = reconcile(con, kind)
             reasons = rejections_by_rule(con, kind)
         valid = sum(f.valid for f in files)

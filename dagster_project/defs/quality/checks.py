@@ -24,6 +24,7 @@ from dagster_project.settings import GX_DUCKDB_MEMORY_SHARE
 from dagster_project.validation.gx import BatchReport, GxValidator, validate_batches
 from dagster_project.validation.reconciliation import reconcile
 from dagster_project.validation.retention import prune_and_rebuild
+from dagster_project.warehouse.build_clock import build_time
 from dagster_project.warehouse.build_state import config_changed
 from dagster_project.warehouse.connection import WRITER_POOL
 
@@ -45,8 +46,12 @@ def _run_gx(warehouse: Warehouse, kind: RowKind, stage: str) -> list[BatchReport
     # DuckDB only reads batches here; GX's frames sit beside it (settings.GX_DUCKDB_MEMORY_SHARE).
     with warehouse.connect(memory_share=GX_DUCKDB_MEMORY_SHARE) as con:
         # New suites (or any configuration change): every batch is checked again.
-        reports = validate_batches(con, validator, kind, stage, recheck=config_changed(warehouse.settings))
+        now = build_time(con)
+        reports = validate_batches(
+            con, validator, kind, stage, now=now, recheck=config_changed(warehouse.settings)
+        )
     # Results older than NPS_GX_KEEP_DAYS go; an existing Data Docs site is rebuilt without them.
+    # (GX names its results by the system clock, so their age is told by it too.)
     prune_and_rebuild(warehouse.settings.gx_results_dir, warehouse.settings.gx_keep_days)
     return reports
 

@@ -71,7 +71,7 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
         # read the watermark from validated.dbt_built_through: no var that changes every run,
         # so dbt's partial parsing holds); a new configuration (or no build yet) rebuilds
         # everything.
-        full = since is None or config_changed(settings)
+        full = since is None or config_changed(settings, settings.dbt_target)
         context.log.info(
             f"dbt ({settings.dbt_target}): full build"
             if full
