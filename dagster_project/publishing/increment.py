@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import duckdb
 
 from dagster_project.publishing.names import columns, own_database, quoted
-from dagster_project.warehouse.dbt_watermark import last_full_build_at, validation_seq_now
+from dagster_project.warehouse.dbt_watermark import DUCKDB_TARGET, built_through, last_full_build_at
 
 # The marts dbt builds by landed file (dbt/macros/incremental.sql), with their file column;
 # tests/unit/test_publish_basis.py holds this list against dbt's manifest.
@@ -20,10 +20,15 @@ INCREMENTAL_MARTS = {
     "marts.verbatims": "source_file_id",
     "marts.verbatim_themes": "source_file_id",
 }
-# The marts dbt builds by key (delete+insert): their key, and the warehouse table whose
-# `built_seq` says which keys were built after a validation run (the published file's).
+# The marts dbt builds by key (delete+insert): their key, the warehouse table whose
+# `built_seq` says which keys were built after a validation run (the published file's), and
+# which published rows the clock alone can change (an open case turns overdue).
 KEYED_MARTS = {
-    "marts.detractor_followups": ("response_id", "intermediate.int_detractor_followups"),
+    "marts.detractor_followups": (
+        "response_id",
+        "intermediate.int_detractor_followups",
+        "followup_status = 'open'",
+    ),
 }
 
 
@@ -52,8 +57,10 @@ class Basis:
         )
 
 
-def read_basis(con: duckdb.DuckDBPyConnection) -> Basis:
-    now = Basis(validation_seq_now(con), last_full_build_at(con))
+def read_basis(con: duckdb.DuckDBPyConnection, target: str = DUCKDB_TARGET) -> Basis:
+    """What dbt target `target` built the warehouse's marts through, and what the published
+    file was made from."""
+    now = Basis(built_through(con, target), last_full_build_at(con, target))
     last = con.execute(
         "select version, validation_seq, dbt_full_build_at from validated.publication_state"
     ).fetchall()
@@ -95,12 +102,20 @@ def replace_changed_files(
 
 
 def replace_rebuilt_rows(
-    con: duckdb.DuckDBPyConnection, name: str, key: str, built_in: str, since: int | None, rows: str = "true"
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    keyed: tuple[str, str, str],
+    since: int | None,
+    rows: str = "true",
 ) -> None:
-    """The rows built after validation run `since` (by key), as the warehouse has them now;
-    rows whose key is gone from the warehouse go."""
+    """The rows built after validation run `since` (by key) and the published rows the clock
+    may have changed since, as the warehouse has them now; rows whose key is gone from the
+    warehouse go."""
+    key, built_in, changes_with_time = keyed
     rebuilt = f"""select {key} from working.{built_in}
-                  where built_seq > {int(since) if since is not None else -1}"""
+                  where built_seq > {int(since) if since is not None else -1}
+                  union
+                  select {key} from {quoted(name)} where {changes_with_time}"""
     con.execute(
         f"""delete from {quoted(name)}
             where {key} not in (select {key} from working.{quoted(name)}) or {key} in ({rebuilt})"""
@@ -109,3 +124,12 @@ def replace_rebuilt_rows(
         f"""insert into {quoted(name)} by name
             select * from working.{quoted(name)} where {key} in ({rebuilt}) and ({rows})"""
     )
+
+
+def content_digest(con: duckdb.DuckDBPyConnection, table: str, rows: str = "true") -> tuple[int, int]:
+    """The rows of `table` (those matching `rows`) and an order-free digest of their content
+    (the sum of the rows' hashes: a changed, missing or extra row changes it)."""
+    count, digest = con.execute(
+        f"select count(*), coalesce(sum(hash(content)::hugeint), 0) from {table} as content where {rows}"
+    ).fetchall()[0]
+    return count, int(digest)

@@ -49,6 +49,7 @@ from dagster_project.publishing.increment import (
     Basis,
     NotReusable,
     check_reusable,
+    content_digest,
     read_basis,
     record_basis,
     replace_changed_files,
@@ -58,6 +59,7 @@ from dagster_project.publishing.names import columns, literal, own_database, quo
 from dagster_project.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
 from dagster_project.warehouse.connection import connect, duckdb_config
 from dagster_project.warehouse.crash_points import crash_point
+from dagster_project.warehouse.dbt_watermark import DUCKDB_TARGET
 
 PUBLICATION_COMMENTS = {
     "table meta.publication": "Which build this file holds (one row).",
@@ -119,16 +121,18 @@ def publish(
     spill_dir: Path | None = None,
     only: Collection[str] | None = None,
     audience: Audience = DEFAULT_AUDIENCE,
+    target: str = DUCKDB_TARGET,
 ) -> Publication:
     """Copy the audience's schemas of `warehouse` into a new file and swap it in. `only`: the
     `schema.table` names to publish (the dbt models; a table a renamed model left behind is
-    not published), else every table of those schemas."""
+    not published), else every table of those schemas. `target`: the dbt target that built
+    the marts (its watermark says what changed since the last publication)."""
     _prepare_folder(published.parent, audience)
     remove_stale_temporaries(published)
     spill_dir = spill_dir or warehouse.with_name(warehouse.name + ".tmp")
     with connect(warehouse, read_only=True, memory_limit=memory_limit, spill_dir=spill_dir) as con:
         # the warehouse records what the default audience's file was made from
-        basis = read_basis(con) if audience.default else None
+        basis = read_basis(con, target) if audience.default else None
     temporary = _temporary_path(published)
     version = uuid.uuid4().hex
     published_at = dt.datetime.now(dt.UTC)
@@ -225,7 +229,7 @@ def _copy(
             if basis is not None and name in INCREMENTAL_MARTS:
                 replace_changed_files(con, name, INCREMENTAL_MARTS[name], basis.published_seq, rows)
             elif basis is not None and name in KEYED_MARTS:
-                replace_rebuilt_rows(con, name, *KEYED_MARTS[name], basis.published_seq, rows)
+                replace_rebuilt_rows(con, name, KEYED_MARTS[name], basis.published_seq, rows)
             else:
                 con.execute(
                     f"create or replace table {quoted(name)} as from working.{quoted(name)} where {rows}"
@@ -233,12 +237,17 @@ def _copy(
             copied[name] = con.execute(f"select count(*) from {quoted(name)}").fetchall()[0][0]
             _copy_comments(con, name)
         if basis is not None:
+            # What the increments made must be what was built, row for row, before the swap.
             for name in (*INCREMENTAL_MARTS, *KEYED_MARTS):
-                built = con.execute(
-                    f"select count(*) from working.{quoted(name)} where {wanted[name]}"
-                ).fetchall()
-                if built[0][0] != copied[name]:
-                    raise NotReusable(f"{name}: {copied[name]} rows after the increment, {built[0][0]} built")
+                published, built = (
+                    content_digest(con, table, rows)
+                    for table, rows in ((quoted(name), "true"), (f"working.{quoted(name)}", wanted[name]))
+                )
+                if published != built:
+                    raise NotReusable(
+                        f"{name}: the increment gives {published[0]} rows (digest {published[1]}), "
+                        f"the build {built[0]} (digest {built[1]})"
+                    )
         if "marts.file_loads" in found:
             unreconciled = con.execute(
                 """select count(*) from marts.file_loads

@@ -168,3 +168,20 @@ def test_publishing_copies_everything_when_the_published_file_is_not_the_recorde
     replaced = publish(site.warehouse, site.published)
     assert not replaced.incremental
     assert published_tables(site.published) == expected
+
+
+def test_an_increment_that_does_not_give_what_was_built_is_never_swapped_in(tmp_path, built):
+    site = copy_site(built, tmp_path)
+    expected = published_tables(site.published)
+    # The published file is the recorded one, but a row of an unchanged file is not what the
+    # warehouse holds (a damaged page, a hand edit): the increment would keep it, with the
+    # same number of rows. The content digest sees it; everything is copied instead.
+    con = duckdb.connect(str(site.published))
+    con.execute(
+        "update marts.nps_responses set score = 10 - score "
+        "where response_id = (select min(response_id) from marts.nps_responses)"
+    )
+    con.close()
+    republished = publish(site.warehouse, site.published)
+    assert not republished.incremental
+    assert published_tables(site.published) == expected

@@ -19,7 +19,7 @@ def test_the_incremental_marts_are_the_ones_dbt_builds_by_landed_file():
         and node["config"]["materialized"] == "incremental"
     }  # fmt: skip
     assert set(incremental) == set(INCREMENTAL_MARTS) | set(KEYED_MARTS)
-    for name, (key, built_in) in KEYED_MARTS.items():
+    for name, (key, built_in, _changes_with_time) in KEYED_MARTS.items():
         # rows replaced by key (delete+insert), those int_detractor_followups built since
         assert incremental[name]["config"]["unique_key"] == key
         assert incremental[name]["config"]["incremental_strategy"] == "delete+insert"

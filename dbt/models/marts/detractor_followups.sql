@@ -1,9 +1,11 @@
 -- Closing the loop: every customer detractor, its (redacted) verbatims, the call-back
 -- deadline (followup_sla_hours after the response), the case status, time to contact, and
 -- whether the same respondent's next score was higher (recovered).
--- Incremental: the rows int_detractor_followups built in this run replace their old
--- version (by response_id); rows no longer there (their response went away or is no longer
--- a detractor) are deleted first. On Spark a table built in full, as int_detractor_followups.
+-- Incremental: the rows int_detractor_followups built in this run, and every case open
+-- here (the clock alone turns it overdue), replace their old version (by response_id);
+-- rows no longer there (their response went away or is no longer a detractor) are deleted
+-- first. The test assert_followup_marts_agree holds this mart equal to the intermediate
+-- table followup_summary reads. On Spark a table built in full, as int_detractor_followups.
 {{ config(
     materialized='table' if target.type == 'spark' else 'incremental',
     incremental_strategy='delete+insert',
@@ -19,6 +21,7 @@ detractors as (
     select * from {{ ref('int_detractor_followups') }}
     {%- if is_incremental() %}
     where built_seq > {{ built_through_seq() }}
+        or response_id in (select response_id from {{ this }} where followup_status = 'open')
     {%- endif %}
 
 ),
