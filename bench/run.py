@@ -80,6 +80,7 @@ def environment(root: Path, inbox: Path, engine: str = "duckdb") -> dict[str, st
         **os.environ,
         "NPS_ENGINE": engine,
         "NPS_RAW_DIR": str(inbox),
+        "NPS_INBOX_SETTLE_SECONDS": "0",  # the generator's files are complete
         "NPS_WAREHOUSE": str(root / "warehouse" / "nps.duckdb"),
         "NPS_PUBLISHED": str(root / "published" / "nps_marts.duckdb"),
         "NPS_SECRETS_DIR": str(root / "secrets"),

@@ -44,6 +44,7 @@ class Deployment:
             NPS_SURVEYS_CONFIG=str(FIXTURES / "surveys.yml"),
             NPS_PSEUDONYMISATION_KEY=TEST_KEY,
             NPS_LOG_LEVEL="WARNING",
+            NPS_INBOX_SETTLE_SECONDS="0",  # files written by a test are complete
         )
         env.update(extra)
         return env

@@ -44,7 +44,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         asset_checks=[files_usable, *quality_checks, surveys_catalogued],
         jobs=[nps_pipeline],
         schedules=[daily_schedule(settings, sources)],
-        sensors=[inbox_sensor(settings.raw_dir, sources)],
+        sensors=[inbox_sensor(settings, sources)],
         resources={
             "warehouse": NpsWarehouse(settings),
             "dbt": DbtCli(project_dir=dbt_project, dbt_executable=dbt_executable()),

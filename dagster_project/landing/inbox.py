@@ -36,8 +36,27 @@ def seen_as(name: str, path: Path) -> dict:
     return {"p": name, "bytes": stat.st_size, "mtime": stat.st_mtime_ns}
 
 
-def inbox_files(raw_dir: Path, folder: str) -> list[Path]:
-    """Every file below `raw_dir/folder`, in path order; hidden and Office lock files left out."""
+# Names under which upload tools, browsers and editors write a file that is not complete yet.
+TEMPORARY_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload", ".filepart")
+
+
+def inbox_files(raw_dir: Path, folder: str, settled_before: float | None = None) -> list[Path]:
+    """Every file below `raw_dir/folder`, in path order; hidden, temporary and Office lock
+    files left out, and with `settled_before` (seconds since the epoch) the files modified
+    since then too: a file still being written waits for a later run."""
+    return [
+        path
+        for path in _candidates(raw_dir, folder)
+        if settled_before is None or _settled(path, settled_before)
+    ]
+
+
+def unsettled_files(raw_dir: Path, folder: str, settled_before: float) -> list[Path]:
+    """The files of `folder` left for a later run: modified since `settled_before`."""
+    return [path for path in _candidates(raw_dir, folder) if not _settled(path, settled_before)]
+
+
+def _candidates(raw_dir: Path, folder: str) -> list[Path]:
     root = raw_dir / folder
     if not root.is_dir():
         return []
@@ -46,9 +65,19 @@ def inbox_files(raw_dir: Path, folder: str) -> list[Path]:
     )
 
 
+def _settled(path: Path, settled_before: float) -> bool:
+    try:
+        return path.stat().st_mtime < settled_before
+    except FileNotFoundError:  # gone since it was listed (moved away mid-upload)
+        return False
+
+
 def is_hidden(relative: Path) -> bool:
-    """Hidden files, Office lock files and macOS resource forks are not deliveries."""
-    return any(part.startswith((".", "~$")) or part == "__MACOSX" for part in relative.parts)
+    """Hidden files, Office lock files, macOS resource forks and files still being written
+    under a temporary name are not deliveries."""
+    return any(part.startswith((".", "~$")) or part == "__MACOSX" for part in relative.parts) or (
+        relative.name.lower().endswith(TEMPORARY_SUFFIXES)
+    )
 
 
 def inbox_path(path: Path, raw_dir: Path) -> str:

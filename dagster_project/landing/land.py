@@ -66,11 +66,13 @@ def land_source(
     key: PseudonymKey,
     archive_max_bytes: int = DEFAULT_ARCHIVE_MAX_BYTES,
     on_file: Callable[[Path, list[LandingOutcome], float], None] | None = None,
+    settled_before: float | None = None,
 ) -> list[LandingOutcome]:
-    """Land every new or changed file of one source; returns what happened to each delivery
-    (a file, or each member of an archive). `on_file(path, outcomes, seconds)` after each file."""
+    """Land every new or changed file of one source (with `settled_before`, those unchanged
+    since then); returns what happened to each delivery (a file, or each member of an
+    archive). `on_file(path, outcomes, seconds)` after each file."""
     outcomes = []
-    for path in inbox_files(raw_dir, source.folder):
+    for path in inbox_files(raw_dir, source.folder, settled_before):
         started = time.monotonic()
         if is_archive(path):
             landed = land_archive(con, source, path, raw_dir, work_dir, key, archive_max_bytes)
@@ -130,18 +132,30 @@ def land_file(
 
     facts = inspect_file(delivery.path)
     now = dt.datetime.now(dt.UTC)
-    live_path = ledger.live_path_of(con, facts.sha256)
-    if live_path is not None:
-        ledger.record_delivery(con, delivery.seen, facts.sha256, source, "already_landed", now)
-        return LandingOutcome(
-            delivery.name, facts.sha256, "already_landed", notes=[f"same content as {live_path}"]
-        )
-
     previous = [
         file_id
         for name in (delivery.name, *delivery.replaces)
         for file_id in ledger.live_versions_at(con, name, source)
+        if file_id != facts.sha256
     ]
+    live_path = ledger.live_path_of(con, facts.sha256)
+    if live_path is not None:
+        # Content already live under another name: not landed twice, but what this path held
+        # before (a corrected file whose new content arrived elsewhere first) is replaced.
+        con.execute("begin transaction")
+        try:
+            for old_id in previous:
+                ledger.retire(con, source, old_id, facts.sha256, now)
+            ledger.record_delivery(con, delivery.seen, facts.sha256, source, "already_landed", now)
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        notes = [f"same content as {live_path}"] + (
+            [f"the earlier version of {delivery.name} is replaced by it"] if previous else []
+        )
+        return LandingOutcome(delivery.name, facts.sha256, "already_landed", notes=notes)
+
     outcome = LandingOutcome(delivery.name, facts.sha256, "replacement" if previous else "landed")
     # Reading happens before the transaction: a parser error must not abort it.
     with _read(con, delivery, source, facts, work_dir) as read:

@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -90,7 +91,7 @@ def test_the_schedule_runs_daily_in_the_reporting_time_zone(defs):
 
 def test_the_sensor_asks_for_a_run_only_when_the_inbox_changes(tmp_path):
     settings = make_settings(tmp_path, FIXTURES / "inbox_small")
-    sensor = inbox_sensor(settings.raw_dir, load_sources_config(settings.sources_config))
+    sensor = inbox_sensor(settings, load_sources_config(settings.sources_config))
     with dg.instance_for_test() as instance:
         first = sensor.evaluate_tick(dg.build_sensor_context(instance=instance))
         assert len(first.run_requests) == 1
@@ -102,9 +103,30 @@ def test_the_sensor_asks_for_a_run_only_when_the_inbox_changes(tmp_path):
         assert changed.run_requests[0].run_key != first.run_requests[0].run_key
 
 
+def test_the_sensor_waits_for_a_file_to_settle_and_never_takes_a_temporary_name(tmp_path):
+    settings = dataclasses.replace(make_settings(tmp_path, FIXTURES / "inbox_small"), inbox_settle_seconds=30)
+    sensor = inbox_sensor(settings, load_sources_config(settings.sources_config))
+    files = [path for path in settings.raw_dir.rglob("*") if path.is_file()]
+    with dg.instance_for_test() as instance:
+        for path in files:
+            os.utime(path)  # written just now: an upload may still be going on
+        first = sensor.evaluate_tick(dg.build_sensor_context(instance=instance))
+        assert not first.run_requests
+        for path in files:
+            os.utime(path, (time.time() - 60, time.time() - 60))
+        settled = sensor.evaluate_tick(dg.build_sensor_context(instance=instance))
+        assert len(settled.run_requests) == 1
+        for name in ("upload.csv.part", "export.tmp", "~$export.xlsx", "export.csv.crdownload"):
+            (settings.raw_dir / "responses" / name).write_text("response_id\n")
+            old = time.time() - 60
+            os.utime(settings.raw_dir / "responses" / name, (old, old))
+        again = sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=settled.cursor))
+        assert not again.run_requests and again.skip_message == "inbox unchanged"
+
+
 def test_an_empty_inbox_skips(tmp_path):
     settings = make_settings(tmp_path)
-    sensor = inbox_sensor(settings.raw_dir, load_sources_config(settings.sources_config))
+    sensor = inbox_sensor(settings, load_sources_config(settings.sources_config))
     with dg.instance_for_test() as instance:
         result = sensor.evaluate_tick(dg.build_sensor_context(instance=instance))
     assert not result.run_requests

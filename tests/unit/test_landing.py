@@ -69,6 +69,21 @@ def test_a_corrected_redelivery_replaces_the_earlier_version(tmp_path, inbox):
     ]
 
 
+def test_a_correction_whose_content_already_landed_elsewhere_still_replaces_the_old_version(tmp_path, inbox):
+    write(inbox, "a.csv", HEADER + "R1,S,2025-01-01,9,email,Skåne\nR2,S,2025-01-01,5,sms,X\n")
+    write(inbox, "b.csv", HEADER + "R3,S,2025-01-02,7,email,Skåne\n")
+    land(tmp_path, inbox)
+    write(inbox, "a.csv", HEADER + "R3,S,2025-01-02,7,email,Skåne\n")  # a.csv now holds b.csv's content
+    outcomes, rows, files = land(tmp_path, inbox)
+    assert [o.outcome for o in outcomes] == ["already_landed", "already_landed"]
+    assert "the earlier version of responses/a.csv is replaced by it" in outcomes[0].notes
+    assert [r[2] for r in rows] == ["R3"]  # R1 and R2 are gone with a.csv's old version
+    assert files == [
+        ("responses/a.csv", 2, None, True),
+        ("responses/b.csv", 1, None, False),
+    ]
+
+
 def test_segments_land_long_and_values_stay_text(tmp_path, inbox):
     write(inbox, "a.csv", HEADER + "R1,S,2025-01-01,009,email,Skåne\nR2,S,2025-01-01,x,email,\n")
     land(tmp_path, inbox)

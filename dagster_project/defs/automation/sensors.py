@@ -3,19 +3,22 @@
 The sensor never opens the warehouse (that would block the writer): it fingerprints the
 inbox listing (path, size, modification time) and asks for a run when the fingerprint
 differs from the last one it saw. The run key is the fingerprint, so one inbox state
-starts at most one run; the landing assets skip content already landed.
+starts at most one run; the landing assets skip content already landed. A file still being
+written (changed within NPS_INBOX_SETTLE_SECONDS) is not in the fingerprint yet: the run
+starts once it has settled.
 """
-
-from pathlib import Path
 
 import dagster as dg
 
 from dagster_project.defs.automation.jobs import nps_pipeline
 from dagster_project.landing.sources import SourcesConfig
+from dagster_project.settings import Settings
 from dagster_project.warehouse.build_state import inbox_fingerprint
 
 
-def inbox_sensor(raw_dir: Path, sources: SourcesConfig) -> dg.SensorDefinition:
+def inbox_sensor(settings: Settings, sources: SourcesConfig) -> dg.SensorDefinition:
+    raw_dir = settings.raw_dir
+
     @dg.sensor(
         name="nps_inbox_sensor",
         job=nps_pipeline,
@@ -24,7 +27,7 @@ def inbox_sensor(raw_dir: Path, sources: SourcesConfig) -> dg.SensorDefinition:
         description=f"Runs the pipeline when files in {raw_dir} are added or changed.",
     )
     def _sensor(context: dg.SensorEvaluationContext):
-        fingerprint, files = inbox_fingerprint(raw_dir, sources)
+        fingerprint, files = inbox_fingerprint(raw_dir, sources, settings.settled_before())
         if files == 0:
             return dg.SkipReason(f"no files in {raw_dir}")
         if fingerprint == context.cursor:
