@@ -199,18 +199,34 @@ def change_decomposition(con) -> Section:
     )
 
 
+# Each programme's own invitations, by channel or by segment (long), per sent date: the
+# response rate of a programme's row is of that programme's invitations only.
+_INVITATIONS_BY = {
+    "marts.nps_by_channel": "select *, 'channel' as dimension, channel as value from marts.invitations_daily",
+    "marts.nps_by_segment": """select *, replace(segment_column, 'segment_', '') as dimension
+                               from (unpivot marts.invitations_daily on columns('^segment_')
+                                     into name segment_column value value)""",
+}
+
+
 def _by_dimension(con, key: str, title: str, mart: str, value_column: str, where: str) -> Section:
     latest = _last_complete(con, "quarter", CUSTOMER_PROGRAMMES)
     dimension = "segment_type" if mart == "marts.nps_by_segment" else "'channel'"
     table = frame(
         con,
-        f"""select nps.programme, nps.period_start as quarter, {dimension} as dimension,
+        f"""with rates as (
+                select programme, date_trunc('quarter', sent_date) as period_start, dimension, value,
+                       sum(responses) / sum(invitations) as response_rate
+                from ({_INVITATIONS_BY[mart]}) as invitations
+                group by all
+            )
+            select nps.programme, nps.period_start as quarter, {dimension} as dimension,
                    nps.{value_column} as value, nps.responses, nps.nps, nps.nps_margin_of_error,
                    nps.is_low_sample, rates.response_rate
             from {mart} as nps
-            left join marts.response_rates as rates
-                on rates.period_grain = 'quarter' and rates.period_start = nps.period_start
-               and rates.dimension = {dimension} and rates.dimension_value = nps.{value_column}
+            left join rates
+                on rates.programme = nps.programme and rates.period_start = nps.period_start
+               and rates.dimension = {dimension} and rates.value = nps.{value_column}
             where nps.period_grain = 'quarter' and {where}
               and {_latest_period_filter(latest, "nps")}
             order by nps.programme, dimension, value""",
@@ -222,7 +238,7 @@ def _by_dimension(con, key: str, title: str, mart: str, value_column: str, where
         table,
         charts.nps_and_response_rate(table),
         note="Low sample: fewer responses than the minimum (var nps_min_sample); read such NPS "
-        "with its margin. Response rate: of all invitations of that group in the quarter.",
+        "with its margin. Response rate: of the programme's invitations of that group sent in the quarter.",
     )
 
 
@@ -277,9 +293,11 @@ def funnel(con) -> Section:
                   response_rate
            from marts.response_rates
            where period_grain = 'month' and dimension = 'overall'
-             and period_start = (select max(period_start) from marts.response_rates
-                                 where period_grain = 'month' and dimension = 'overall'
-                                   and period_start < date_trunc('month', current_date))""",
+             and period_start = (
+                 select max(period_start) from marts.response_rates
+                 where period_grain = 'month' and dimension = 'overall'
+                   and period_start <= (select max(period_start) from marts.nps_by_period
+                                        where period_grain = 'month' and is_period_complete))""",
     )
     return Section(
         "funnel",
@@ -305,7 +323,7 @@ def closing_the_loop(con) -> Section:
         con,
         """select response_id, channel, score, response_date, due_at, followup_status, has_case
            from marts.detractor_followups
-           where followup_status in ('overdue', 'open', 'new')
+           where followup_status in ('overdue', 'open')
            order by due_at, response_id
            limit $rows""",
         {"rows": QUEUE_ROWS},
