@@ -18,8 +18,9 @@ pytestmark = pytest.mark.pipeline
 def test_every_dbt_unit_test_passes(small_warehouse, tmp_path):
     warehouse = tmp_path / "nps.duckdb"
     shutil.copy(small_warehouse.settings.warehouse_path, warehouse)
+    shutil.copytree(small_warehouse.settings.lake_dir, tmp_path / "lake")  # a lake of its own
     settings = dataclasses.replace(
-        small_warehouse.settings, warehouse_path=warehouse, lake_dir_setting=small_warehouse.settings.lake_dir
+        small_warehouse.settings, warehouse_path=warehouse, lake_dir_setting=tmp_path / "lake"
     )
     result = run_dbt(settings, "test", "--select", "test_type:unit", target=tmp_path / "target")
     assert result.returncode == 0, result.stdout[-3000:]

@@ -30,10 +30,11 @@ def damaged_copy(small_warehouse, tmp_path) -> Settings:
         reporting_tz=source.reporting_tz,
         secrets_dir=source.secrets_dir,
         published_path=tmp_path / "published" / "nps_marts.duckdb",
-        # the copy builds from the same lake (its validated rows as Parquet)
-        lake_dir_setting=source.lake_dir,
+        # the copy builds from a copy of the same lake (its validated rows as Parquet)
+        lake_dir_setting=tmp_path / "lake",
     )
     shutil.copy(source.warehouse_path, settings.warehouse_path)
+    shutil.copytree(source.lake_dir, tmp_path / "lake")
     return settings
 
 

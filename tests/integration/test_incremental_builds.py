@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import os
 import shutil
 
@@ -24,6 +23,7 @@ import pytest
 from dagster_project.defs.publish.assets import PUBLISHED
 from dagster_project.warehouse.build_state import LAST_BUILD
 from tests.conftest import copy_of
+from tests.mart_snapshot import marts, same
 from tests.pipeline import run_pipeline
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.long_running(minutes=3)]
@@ -32,37 +32,6 @@ HEADER = (
     "response_id,survey_id,invitation_id,respondent_id,responded_at,score,channel,"
     "reason,improvement,segment_region\n"
 )
-
-
-def marts(path) -> dict[str, list[tuple]]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        tables = con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()
-        snapshot = {}
-        for (table,) in tables:
-            columns = [
-                c
-                for (c,) in con.execute(
-                    "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = $t",  # noqa: E501
-                    {"t": table},
-                ).fetchall()
-                if c not in ("landed_at", "replaced_at")  # when a file landed differs by construction
-            ]
-            rows = con.execute(f"select {', '.join(columns)} from marts.{table}").fetchall()
-            snapshot[table] = sorted(rows, key=lambda r: repr([v for v in r if not isinstance(v, float)]))
-        return snapshot
-    finally:
-        con.close()
-
-
-def same(a: list[tuple], b: list[tuple]) -> bool:
-    def equal(x, y):
-        return math.isclose(x, y, rel_tol=1e-9) if isinstance(x, float) and isinstance(y, float) else x == y
-
-    def same_row(r, s):
-        return len(r) == len(s) and all(equal(x, y) for x, y in zip(r, s, strict=True))
-
-    return len(a) == len(b) and all(same_row(r, s) for r, s in zip(a, b, strict=True))
 
 
 def published_incrementally(result) -> bool:
