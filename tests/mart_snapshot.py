@@ -1,56 +1,31 @@
-"""Marts as comparable snapshots: two builds of the same data, made differently (kept up to
-date run by run, or from scratch), must hold the same rows in every mart."""
+"""Two builds of the same data, made differently (kept up to date run by run, or from
+scratch), must hold the same rows in every mart: the project's own comparison
+(dagster_project/publishing/compare.py, also what holds Spark to DuckDB), on two files."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import duckdb
+
+from dagster_project.publishing.compare import marts_differences
+from dagster_project.publishing.names import literal, own_database, tables
 
 # When a file landed or was replaced differs between two builds by construction.
 LINEAGE_COLUMNS = ("landed_at", "replaced_at")
 
 
-def marts(path: Path, schemas: tuple[str, ...] = ("marts",)) -> dict[str, list[tuple]]:
-    """Every table of `schemas` in the DuckDB file at `path`, rows sorted, lineage times left out."""
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        snapshot = {}
-        for schema, table in con.execute(
-            "select schema_name, table_name from duckdb_tables() where list_contains($schemas, schema_name)",
-            {"schemas": list(schemas)},
-        ).fetchall():
-            columns = [
-                f'"{name}"'
-                for (name,) in con.execute(
-                    """select column_name from duckdb_columns()
-                       where schema_name = $s and table_name = $t order by column_index""",
-                    {"s": schema, "t": table},
-                ).fetchall()
-                if name not in LINEAGE_COLUMNS
-            ]
-            rows = con.execute(f'select {", ".join(columns)} from "{schema}"."{table}"').fetchall()
-            snapshot[f"{schema}.{table}"] = sorted(
-                rows, key=lambda r: repr([v for v in r if not isinstance(v, float)])
-            )
-        return snapshot
-    finally:
-        con.close()
+def mart_tables(path: Path, schemas: tuple[str, ...] = ("marts",)) -> list[str]:
+    """`schema.table` of `schemas` in the DuckDB file at `path`."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        return tables(con, own_database(con), schemas)
 
 
-def same(a: list[tuple], b: list[tuple]) -> bool:
-    """The same rows (floats equal up to rounding: sums in another order)."""
-
-    def equal(x, y):
-        return math.isclose(x, y, rel_tol=1e-9) if isinstance(x, float) and isinstance(y, float) else x == y
-
-    def same_row(r, s):
-        return len(r) == len(s) and all(equal(x, y) for x, y in zip(r, s, strict=True))
-
-    return len(a) == len(b) and all(same_row(r, s) for r, s in zip(a, b, strict=True))
-
-
-def differing(a: dict[str, list[tuple]], b: dict[str, list[tuple]]) -> list[str]:
-    """The tables that are not in both snapshots or hold other rows."""
-    return sorted(set(a) ^ set(b)) + sorted(t for t in set(a) & set(b) if not same(a[t], b[t]))
+def differences(mine: Path, other: Path, schemas: tuple[str, ...] = ("marts",)) -> dict[str, list[str]]:
+    """Per table of `schemas` in either file, what differs (nothing: equal), lineage times left out."""
+    with duckdb.connect(str(mine), read_only=True) as con:
+        con.execute(f"attach {literal(str(other))} as other (read_only)")
+        found, theirs = tables(con, own_database(con), schemas), tables(con, "other", schemas)
+        missing = {name: ["in one file only"] for name in set(found) ^ set(theirs)}
+        both = [name for name in found if name in theirs]
+        return missing | marts_differences(con, both, "other", LINEAGE_COLUMNS)

@@ -16,19 +16,17 @@
 ] if target.type == 'spark' else [])) }}
 {%- set k = enps_k() %}
 {%- set rounds = var('enps_disclosure_rounds') %}
+{#- what every round carries over from int_employee_containment -#}
+{%- set containment = [
+    'outer_cell_id', 'inner_cell_id', 'inner_family_id', 'outer_responses', 'inner_responses',
+    'is_self', 'is_same_group', 'is_descendant',
+] %}
 with
 
 round_0 as (
 
     select
-        outer_cell_id,
-        inner_cell_id,
-        inner_family_id,
-        outer_responses,
-        inner_responses,
-        is_self,
-        is_same_group,
-        is_descendant,
+        {{ containment | join(',\n        ') }},
         outer_responses < {{ k }} as is_outer_hidden,
         inner_responses < {{ k }} as is_inner_hidden
 
@@ -102,14 +100,7 @@ inner_verdicts_{{ round }} as (
 round_{{ round }} as (
 
     select
-        outer_cell_id,
-        inner_cell_id,
-        inner_family_id,
-        outer_responses,
-        inner_responses,
-        is_self,
-        is_same_group,
-        is_descendant,
+        {{ containment | join(',\n        ') }},
         max(case when is_self and is_inner_hidden_next then 1 else 0 end)
             over (partition by outer_cell_id)
         = 1 as is_outer_hidden,
