@@ -68,7 +68,9 @@ def next_change_at(con: duckdb.DuckDBPyConnection, reporting_tz: str) -> dt.date
     candidates = [next_local_midnight(moment, reporting_tz)]
     for query in (
         "select min(due_at) from validated.awaiting_time where due_at > $moment",
-        f"select min({deadline}) from validated.responses where score <= 6 and {deadline} >= $moment",
+        # customers' detractors only: employees are never called back (nor their times told)
+        f"""select min({deadline}) from validated.responses
+            where survey_type = 'customer' and score <= 6 and {deadline} >= $moment""",
     ):
         found = con.execute(query, {"moment": moment}).fetchall()[0][0]
         if found is not None:
