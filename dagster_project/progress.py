@@ -35,6 +35,23 @@ def progress_message(stage: str, done: int, total: int, detail: str = "") -> str
     return f"{PREFIX} {stage} {done}/{total}" + (f" · {detail}" if detail else "")
 
 
+@dataclass
+class Throttle:
+    """At most one progress message per `interval` seconds (and always the last item): every
+    Dagster log line is an event written to the instance's storage (~15 ms each on SQLite),
+    so a message per dbt node cost seconds of a small run."""
+
+    interval: float = 1.0
+    last: float = float("-inf")
+
+    def due(self, done: int, total: int) -> bool:
+        now = time.monotonic()
+        if done >= total or now - self.last >= self.interval:
+            self.last = now
+            return True
+        return False
+
+
 def stage_of(step_key: str) -> str:
     for needle, label in STAGES:
         if needle in step_key:

@@ -43,17 +43,45 @@ def last_full_build_at(con: duckdb.DuckDBPyConnection, target: str = DUCKDB_TARG
     ).fetchall()[0][0]
 
 
+def clock_next_changes_at(con: duckdb.DuckDBPyConnection, target: str = DUCKDB_TARGET) -> dt.datetime | None:
+    """When the clock alone next changes what the target's last build holds (None: unknown)."""
+    return con.execute(
+        "select max(next_change_at) from validated.dbt_built_through where target = $target",
+        {"target": target},
+    ).fetchall()[0][0]
+
+
+def changed_kinds(con: duckdb.DuckDBPyConnection, since: int | None) -> set[str]:
+    """The kinds of the files whose valid rows changed after validation run `since`."""
+    rows = con.execute(
+        "select distinct kind from validated.file_verdicts where validation_seq > $since",
+        {"since": -1 if since is None else since},
+    ).fetchall()
+    return {kind for (kind,) in rows}
+
+
 def record_built_through(
-    con: duckdb.DuckDBPyConnection, validation_seq: int | None, full: bool, target: str = DUCKDB_TARGET
+    con: duckdb.DuckDBPyConnection,
+    validation_seq: int | None,
+    full: bool,
+    target: str = DUCKDB_TARGET,
+    next_change_at: dt.datetime | None = None,
 ) -> None:
     now = dt.datetime.now(dt.UTC)
     full_build_at = now if full else last_full_build_at(con, target)
     con.execute("delete from validated.dbt_built_through where target = $target", {"target": target})
     if validation_seq is not None:
         con.execute(
-            """insert into validated.dbt_built_through (target, validation_seq, built_at, full_build_at)
-               values ($target, $seq, $now, $full_build_at)""",
-            {"target": target, "seq": validation_seq, "now": now, "full_build_at": full_build_at},
+            """insert into validated.dbt_built_through
+                   (target, validation_seq, built_at, full_build_at, next_change_at)
+               values ($target, $seq, $now, $full_build_at, $next_change_at)""",
+            {
+                "target": target,
+                "seq": validation_seq,
+                "now": now,
+                "full_build_at": full_build_at,
+                "next_change_at": next_change_at,
+            },
         )
     # What every target's models already reflect is no longer needed to find what changed
     # (a target that never built builds everything).

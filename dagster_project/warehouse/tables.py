@@ -101,6 +101,9 @@ WATERMARK_COLUMNS = [
     # the dbt target built (one watermark per target: DuckDB's and Spark's marts are apart);
     # a warehouse of an older version had only DuckDB's
     ("target", "varchar default 'local'"),
+    # when the clock alone next changes what this build holds (build_clock.next_change_at):
+    # models that judge by the build time are rebuilt from then on
+    ("next_change_at", "timestamptz"),
 ]
 
 PUBLICATION_STATE_DDL = """

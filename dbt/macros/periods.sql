@@ -111,3 +111,16 @@
         {{ build_time() }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- Microseconds since 1970-01-01 UTC of an instant: a number a window can range over. -#}
+{% macro epoch_microseconds(timestamp_expression) -%}
+    {{ return(adapter.dispatch('epoch_microseconds')(timestamp_expression)) }}
+{%- endmacro %}
+
+{% macro default__epoch_microseconds(timestamp_expression) -%}
+    epoch_us({{ timestamp_expression }})
+{%- endmacro %}
+
+{% macro spark__epoch_microseconds(timestamp_expression) -%}
+    unix_micros({{ timestamp_expression }})
+{%- endmacro %}

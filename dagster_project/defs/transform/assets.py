@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 import dagster as dg
@@ -10,12 +11,20 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_project.defs.resources import Warehouse
 from dagster_project.defs.transform.mart_metadata import mart_metadata
 from dagster_project.defs.transform.project import dbt_project, manifest_path
+from dagster_project.defs.transform.selection import exclude_args, unchanged_nodes
 from dagster_project.lake.export import write_build_state
-from dagster_project.progress import progress_message
+from dagster_project.progress import Throttle, progress_message
+from dagster_project.warehouse.build_clock import build_time, next_change_at
 from dagster_project.warehouse.build_state import config_changed
 from dagster_project.warehouse.connection import WRITER_POOL
 from dagster_project.warehouse.crash_points import crash_point
-from dagster_project.warehouse.dbt_watermark import built_through, record_built_through, validation_seq_now
+from dagster_project.warehouse.dbt_watermark import (
+    built_through,
+    changed_kinds,
+    clock_next_changes_at,
+    record_built_through,
+    validation_seq_now,
+)
 
 
 def _schema(dbt_resource_props: Mapping[str, Any]) -> str:
@@ -51,6 +60,21 @@ def _marts_no_model_reads(upstream: dict[dg.AssetKey, set[dg.AssetKey]]) -> set[
     return {key for key in upstream if key.path[0] in MART_SCHEMAS and key not in read_by_models}
 
 
+@cache
+def _manifest() -> dict[str, Any]:
+    return json.loads(manifest_path().read_text(encoding="utf-8"))
+
+
+def _asset_keys(manifest: Mapping[str, Any], unique_ids: list[str]) -> list[dg.AssetKey]:
+    """The Dagster asset keys of these dbt nodes (models, seeds; tests are checks), in order."""
+    translator = NpsDbtTranslator()
+    return [
+        translator.get_asset_key(manifest["nodes"][unique_id])
+        for unique_id in unique_ids
+        if manifest["nodes"][unique_id]["resource_type"] != "test"
+    ]
+
+
 @dbt_assets(
     manifest=manifest_path(),
     project=dbt_project,
@@ -67,15 +91,23 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
     with warehouse.writing(context.log):
         with warehouse.connect(log=context.log) as con:
             seq_now, since = validation_seq_now(con), built_through(con, settings.dbt_target)
+            kinds = changed_kinds(con, since)
+            moved_to = clock_next_changes_at(con, settings.dbt_target)
+            clock_moved = moved_to is None or build_time(con) >= moved_to
         # Incremental models rebuild the rows of files validated since the last build (they
         # read the watermark from validated.dbt_built_through: no var that changes every run,
         # so dbt's partial parsing holds); a new configuration (or no build yet) rebuilds
         # everything.
         full = since is None or config_changed(settings, settings.dbt_target)
+        # An incremental build leaves out the nodes nothing changed for (selection.py).
+        manifest = _manifest()
+        unchanged = [] if full else unchanged_nodes(manifest, kinds, clock_moved)
         context.log.info(
             f"dbt ({settings.dbt_target}): full build"
             if full
             else f"dbt ({settings.dbt_target}): incremental build of files validated after run {since}"
+            f" ({', '.join(sorted(kinds)) or 'no new rows'}{'; the clock moved' if clock_moved else ''};"
+            f" {len(unchanged)} nodes unchanged)"
         )
         # Unit tests check the models' logic, not the data: `make test` runs them, production
         # skips them. Data tests on row-level relations look at the rows of changed files on
@@ -83,6 +115,7 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
         build = ["build", "--target", settings.dbt_target, "--exclude-resource-type", "unit_test"]
         build += ["--vars", json.dumps({**settings.dbt_vars(), "nps_test_changed_files_only": True})]
         build += ["--full-refresh"] if full else []
+        build += exclude_args(manifest, unchanged)
         # The marts' materialisations wait for dbt to finish, then carry row counts, the latest
         # NPS and a preview (defs/transform/mart_metadata.py); the rest stream as dbt goes.
         # Dagster wants a multi-asset's outputs in dependency order, so a mart that models
@@ -91,12 +124,24 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
         held, held_keys, built = [], set(), 0
         upstream = context.assets_def.asset_deps
         holdable = _marts_no_model_reads(upstream)
-        models = len(context.selected_asset_keys)
+        models, throttle = len(context.selected_asset_keys), Throttle()
+        # The unchanged tables are as the last build left them: reported first (parents
+        # before children, and none is downstream of a node dbt builds now), so that the
+        # steps reading them run.
+        for key in _asset_keys(manifest, unchanged):
+            if key in context.selected_asset_keys:
+                built += 1
+                yield dg.Output(
+                    None,
+                    output_name=context.assets_def.get_output_name_for_asset_key(key),
+                    metadata={"dbt": "unchanged: nothing it reads changed since the last build"},
+                )
         for number, event in enumerate(dbt.cli(build, context=context, target_path=artifacts).stream()):
             key = _event_key(context, event)
             if isinstance(event, dg.Output | dg.AssetMaterialization):
                 built += 1
-                context.log.debug(progress_message("building dbt models", built, models, key.path[-1]))
+                if throttle.due(built, models):
+                    context.log.debug(progress_message("building dbt models", built, models, key.path[-1]))
             if isinstance(event, dg.Output | dg.AssetMaterialization) and (
                 key in holdable or upstream.get(key, set()) & held_keys
             ):
@@ -107,7 +152,8 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
             if number == 0:
                 crash_point("dbt")
         with warehouse.connect(log=context.log) as con:
-            record_built_through(con, seq_now, full, settings.dbt_target)
+            changes_at = next_change_at(con, settings.reporting_tz)
+            record_built_through(con, seq_now, full, settings.dbt_target, next_change_at=changes_at)
             write_build_state(con, settings.lake_dir)
             for event in held:
                 if isinstance(event, dg.Output | dg.AssetMaterialization) and settings.engine != "spark":

@@ -1,11 +1,16 @@
 -- Invitations to known customer respondents (a respondent key, and a survey the catalogue
 -- does not place in the employee programme), with whether a valid response answered them:
 -- what the contact rules count (respondent_contact_frequency, contact_count_response_rates).
+-- Incremental by invitation file (the folder's config): both marts read it, and as a view
+-- each would join every invitation with every response again.
+-- depends_on: {{ ref('stg_inbox__invitations') }}  (the cohort's files, macros/incremental.sql)
+
 with
 
 invitations as (
 
     select * from {{ ref('int_invitations_answered') }}
+    where {{ only_changed_files('source_file_id', 'cohort') }}
 
 ),
 
@@ -19,6 +24,7 @@ customer as (
 
     select
         invitations.invitation_id,
+        invitations.source_file_id,
         invitations.survey_id,
         invitations.respondent_key,
         invitations.sent_at,

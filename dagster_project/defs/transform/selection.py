@@ -1,0 +1,115 @@
+"""What an incremental dbt build needs to run: the nodes fed by what changed.
+
+A delivery changes the lake tables of its kinds (a responses file: `responses`, its
+segments and quarantine) and the tables every delivery touches (the landed files, their
+reconciliation and verdicts). A model none of whose inputs changed would rebuild the same
+rows, and a data test whose nodes were not rebuilt would test the same rows again: an
+incremental build leaves both out (`--exclude`), so a delivery of follow-up cases does not
+recount every invitation.
+
+The clock is an input too: models that judge by the build time (macro `build_time()`,
+which reads `inbox.build_clock`) change only at the moments `build_clock.next_change_at`
+names (a local midnight, a call-back deadline, a quarantined timestamp coming due). The
+watermark records that moment with each build; once the clock reaches it, those models and
+everything they feed are rebuilt as well.
+
+A full build (`--full-refresh`: a new configuration, or no build yet) runs everything, and so
+does a build with no changed kind to go by.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+# Lake tables each delivery kind writes (dbt sources in `inbox`, models/staging/_staging__sources.yml).
+KIND_TABLE_SUFFIXES = ("", "_segments", "_quarantine")
+# Tables every landed file changes, whatever its kind.
+EVERY_DELIVERY_SOURCES = (
+    ("inbox", "file_reconciliation"),
+    ("inbox", "file_verdicts"),
+    ("inbox", "answers_touched"),
+    ("landing", "landed_files"),
+)
+CLOCK_SOURCE = ("inbox", "build_clock")
+# Resource types that build or test something (the on-run-start hook always runs).
+SELECTABLE = ("model", "seed", "snapshot", "test")
+
+
+def _sources(manifest: Mapping[str, Any], wanted: Iterable[tuple[str, str]]) -> set[str]:
+    wanted = set(wanted)
+    return {
+        unique_id
+        for unique_id, source in manifest["sources"].items()
+        if (source["source_name"], source["name"]) in wanted
+    }
+
+
+def changed_roots(manifest: Mapping[str, Any], changed_kinds: Iterable[str], clock_moved: bool) -> set[str]:
+    """The sources whose rows changed since the last build."""
+    kinds = set(changed_kinds)
+    wanted = {("inbox", f"{kind}{suffix}") for kind in kinds for suffix in KIND_TABLE_SUFFIXES}
+    if kinds:
+        wanted |= set(EVERY_DELIVERY_SOURCES)
+    if clock_moved:
+        wanted.add(CLOCK_SOURCE)
+    return _sources(manifest, wanted)
+
+
+def affected_nodes(manifest: Mapping[str, Any], roots: set[str]) -> set[str]:
+    """Every node downstream of `roots`, and the tests of any node among them or the roots."""
+    children = manifest["child_map"]
+    affected, stack = set(), list(roots)
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            if child not in affected:
+                affected.add(child)
+                stack.append(child)
+    return affected
+
+
+def unchanged_nodes(
+    manifest: Mapping[str, Any], changed_kinds: Iterable[str], clock_moved: bool
+) -> list[str]:
+    """The models, seeds and data tests an incremental build can leave out, parents before
+    children (no changed node is upstream of one: a node fed by a changed one is changed);
+    empty when there is no changed kind and the clock did not move (then everything runs)."""
+    kinds = set(changed_kinds)
+    if not kinds and not clock_moved:
+        return []
+    affected = affected_nodes(manifest, changed_roots(manifest, kinds, clock_moved))
+    unchanged = {
+        unique_id
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] in SELECTABLE and unique_id not in affected
+    }
+    return _parents_first(manifest, unchanged)
+
+
+def _parents_first(manifest: Mapping[str, Any], nodes: set[str]) -> list[str]:
+    parents, ordered, placed = manifest["parent_map"], [], set()
+
+    def place(unique_id: str) -> None:
+        stack = [(unique_id, False)]
+        while stack:
+            node, ready = stack.pop()
+            if node in placed:
+                continue
+            if ready:
+                placed.add(node)
+                ordered.append(node)
+                continue
+            stack.append((node, True))
+            stack.extend((parent, False) for parent in parents.get(node, ()) if parent in nodes)
+
+    for unique_id in sorted(nodes):
+        place(unique_id)
+    return ordered
+
+
+def exclude_args(manifest: Mapping[str, Any], unique_ids: Iterable[str]) -> list[str]:
+    """dbt's `--exclude` for these nodes, each by its full name (`fqn:` selectors, one
+    space-separated value: dbt takes several values after one flag only at the end of the
+    command line, and dagster-dbt appends its own selection)."""
+    selectors = sorted("fqn:" + ".".join(manifest["nodes"][unique_id]["fqn"]) for unique_id in unique_ids)
+    return ["--exclude", " ".join(selectors)] if selectors else []

@@ -1,0 +1,90 @@
+"""What an incremental dbt build leaves out (defs/transform/selection.py), on the project's
+own manifest (`make manifest`): only what nothing changed for, parents before children."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dagster_project.defs.transform.project import manifest_path
+from dagster_project.defs.transform.selection import (
+    affected_nodes,
+    changed_roots,
+    exclude_args,
+    unchanged_nodes,
+)
+
+KINDS = ("responses", "invitations", "followups")
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict:
+    return json.loads(manifest_path().read_text(encoding="utf-8"))
+
+
+def names(manifest: dict, unique_ids) -> set[str]:
+    return {manifest["nodes"][u]["name"] for u in unique_ids}
+
+
+def model(name: str) -> str:
+    return f"model.nps_warehouse.{name}"
+
+
+@pytest.mark.parametrize(
+    ("kinds", "built", "left_out"),
+    [
+        ({"followups"}, {"int_detractor_followups", "detractor_followups", "followup_summary", "file_loads"},
+         {"nps_responses", "verbatims", "int_employee_containment", "score_distribution", "surveys"}),
+        ({"invitations"}, {"int_invitation_counts_daily", "invitations_daily", "int_customer_contacts"},
+         {"nps_responses", "verbatims", "enps_by_group", "theme_impact"}),
+        ({"responses"}, {"nps_responses", "verbatims", "enps_by_group", "int_invitation_counts_daily"},
+         {"surveys", "stg_inbox__followups", "nps_benchmark_bands"}),
+    ],
+)  # fmt: skip
+def test_a_delivery_builds_what_its_kind_feeds(manifest, kinds, built, left_out):
+    unchanged = names(manifest, unchanged_nodes(manifest, kinds, clock_moved=False))
+    assert not built & unchanged
+    assert left_out <= unchanged
+
+
+def test_the_clock_moving_rebuilds_what_judges_by_it(manifest):
+    still = names(manifest, unchanged_nodes(manifest, set(), clock_moved=False))
+    assert still == set()  # nothing to go by: everything runs
+    moved = names(manifest, unchanged_nodes(manifest, set(), clock_moved=True))
+    judged_by_clock = {
+        manifest["nodes"][u]["name"]
+        for u in affected_nodes(manifest, changed_roots(manifest, set(), True))
+        if u.startswith("model.")
+    }
+    assert {"detractor_followups", "respondent_contact_frequency", "nps_by_period"} <= judged_by_clock
+    assert not judged_by_clock & moved
+    assert "nps_responses" in moved  # a fact table does not change with the clock
+
+
+@pytest.mark.parametrize("kinds", [{k} for k in KINDS] + [set(KINDS), set()])
+@pytest.mark.parametrize("clock_moved", [False, True])
+def test_nothing_left_out_is_fed_by_what_is_built(manifest, kinds, clock_moved):
+    unchanged = unchanged_nodes(manifest, kinds, clock_moved)
+    position = {unique_id: i for i, unique_id in enumerate(unchanged)}
+    for unique_id in unchanged:
+        for parent in manifest["parent_map"][unique_id]:
+            if parent.startswith("source."):
+                assert parent not in changed_roots(manifest, kinds, clock_moved)
+            elif manifest["nodes"][parent]["resource_type"] != "operation":
+                # a parent left out too, and reported before it (Dagster wants that order)
+                assert position[parent] < position[unique_id], (parent, unique_id)
+    # a test is left out only with every node it tests
+    for unique_id in unchanged:
+        if unique_id.startswith("test."):
+            tested = [p for p in manifest["parent_map"][unique_id] if not p.startswith("source.")]
+            assert all(p in position for p in tested)
+
+
+def test_the_exclusion_is_one_value_of_full_names(manifest):
+    unchanged = unchanged_nodes(manifest, {"followups"}, clock_moved=False)
+    flag, value = exclude_args(manifest, unchanged)
+    assert flag == "--exclude"
+    assert "fqn:nps_warehouse.marts.by_landed_file.nps_responses" in value.split(" ")
+    assert len(value.split(" ")) == len(unchanged)
+    assert exclude_args(manifest, []) == []
