@@ -15,7 +15,9 @@ peak resident memory of the process tree:
 - no-op: the same command again, nothing new;
 - +1%: a new delivery of 1% more responses (and their invitations and follow-ups, own
   ids, all in old periods), into the built warehouse - its marts asserted equal to a
-  from-scratch build of the same inbox.
+  from-scratch build of the same inbox;
+- small deliveries into that warehouse, one file each: 100 answers, then their follow-up
+  cases alone (a kind that feeds few marts), then their invitations alone.
 With `--engine spark` the same runs build the marts on local Spark (NPS_ENGINE=spark; no
 peers), and the final marts are compared with DuckDB's of the same inbox (the last run of
 the DuckDB benchmark of that size, `bench/results/<N>.json`). Medians of `--repeat` runs; the per-stage profile (Dagster steps, dbt models) of the last
@@ -51,6 +53,10 @@ REPO = BENCH.parent
 PYTHON = sys.executable
 CLI = str(Path(PYTHON).parent / "nps-warehouse")
 DELIVERY_PREFIX = "X"  # ids of the 1% delivery: RSP-X00000001, INV-X00000001
+SMALL_PREFIX = "S"  # ids of the small deliveries
+SMALL_ANSWERS = 100
+# (result key, inbox folder) of the small deliveries, in the order they are made
+SMALL_DELIVERIES = (("small", "responses"), ("cases_only", "followups"), ("invitations_only", "invitations"))
 
 
 def generate(out: Path, responses: int, *extra: str) -> None:
@@ -73,6 +79,13 @@ def add_delivery(delivery: Path, inbox: Path) -> None:
     for folder in ("responses", "invitations", "followups"):
         for path in sorted((delivery / folder).glob("*.csv")):
             os.link(path, inbox / folder / f"delivery_{path.name}")
+
+
+def add_small_delivery(small: Path, inbox: Path, folder: str, run: int) -> None:
+    """One file of the small delivery's `folder`, its ids made this run's own."""
+    (source,) = sorted((small / folder).glob("*.csv"))
+    text = source.read_text(encoding="utf-8").replace(f"-{SMALL_PREFIX}", f"-{SMALL_PREFIX}{run}")
+    (inbox / folder / f"small{run}_{source.name}").write_text(text, encoding="utf-8")
 
 
 def environment(root: Path, inbox: Path, engine: str = "duckdb") -> dict[str, str]:
@@ -302,9 +315,10 @@ def main(argv: list[str] | None = None) -> int:
     n, engine = args.responses, args.engine
     spark = engine == "spark"
     base = REPO / "data" / "bench" / str(n)
-    inbox, delivery = base / "inbox", base / "delivery"
+    inbox, delivery, small = base / "inbox", base / "delivery", base / "small"
     generate(inbox, n)
     generate(delivery, max(n // 100, 100), "--months", "1", "--id-prefix", DELIVERY_PREFIX, "--seed", "2011")
+    generate(small, SMALL_ANSWERS, "--months", "1", "--id-prefix", SMALL_PREFIX, "--seed", "2012")
     result: dict = {
         "responses_requested": n,
         "engine": engine,
@@ -344,6 +358,7 @@ def main(argv: list[str] | None = None) -> int:
             if runs[-1].stopped_at_cap:
                 result[name]["stopped_at_cap_mb"] = args.peer_rss_cap_mb
     full, noop, increment = [], [], []
+    smalls: dict[str, list[Measured]] = {key: [] for key, _ in SMALL_DELIVERIES}
     for i in range(args.repeat):
         root = base / (f"spark{i}" if spark else f"run{i}")
         fresh(root)
@@ -361,7 +376,13 @@ def main(argv: list[str] | None = None) -> int:
         increment.append(pipeline(root, work_inbox, "increment", engine))
         if i == args.repeat - 1:
             result["increment_profile"] = stage_profile(root, engine)
+        for key, folder in SMALL_DELIVERIES:
+            add_small_delivery(small, work_inbox, folder, i)
+            smalls[key].append(pipeline(root, work_inbox, key, engine))
+            if i == args.repeat - 1:
+                result[f"{key}_profile"] = stage_profile(root, engine)
     result["full"], result["noop"], result["increment"] = median(full), median(noop), median(increment)
+    result.update({key: median(runs) for key, runs in smalls.items()})
     last = base / (f"spark{args.repeat - 1}" if spark else f"run{args.repeat - 1}")
     with published_marts(settings_of(last, last / "inbox", engine)) as con:
         result["valid_responses"] = con.execute("select count(*) from marts.nps_responses").fetchall()[0][0]
