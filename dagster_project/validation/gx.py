@@ -24,6 +24,7 @@ import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
@@ -83,7 +84,9 @@ def _silence_gx_progress() -> None:
 class GxValidator:
     """The committed GX file context, writing its results under `results_dir`.
 
-    Loading the context takes seconds; `GxValidator.for_results(dir)` keeps one per process.
+    Loading the context takes seconds (GX's import, then the project): it is loaded when a
+    batch is first judged, so a run with no new batch never pays for it, and
+    `GxValidator.for_results(dir)` keeps one per process.
     """
 
     _loaded: dict[Path, GxValidator] = {}
@@ -95,15 +98,19 @@ class GxValidator:
         return cls._loaded[results_dir]
 
     def __init__(self, results_dir: Path):
+        self.results_dir = results_dir
+        self._names: set[str] | None = None
+
+    @cached_property
+    def context(self):
         _silence_gx_progress()
         import great_expectations as gx  # slow import, kept off module import time
 
-        results_dir.mkdir(parents=True, exist_ok=True)
-        self._names: set[str] | None = None
-        self.context = gx.get_context(
+        self.results_dir.mkdir(parents=True, exist_ok=True)
+        return gx.get_context(
             mode="file",
             context_root_dir=str(GX_CONTEXT_DIR),
-            runtime_environment={"NPS_GX_RESULTS_DIR": str(results_dir)},
+            runtime_environment={"NPS_GX_RESULTS_DIR": str(self.results_dir)},
         )
 
     def _checkpoint_names(self) -> set[str]:
