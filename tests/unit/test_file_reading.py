@@ -98,6 +98,23 @@ def test_a_stray_control_byte_in_text_is_still_text(tmp_path):
     assert inspect_file(path).encoding == "utf-8"
 
 
+@pytest.mark.parametrize(
+    ("content", "holds_nul"),
+    [
+        (b"a,b\n" + b"x,y\n" * 50 + b"x\x00,y\n", True),
+        (b"a,b\n" + b"x,y\n" * 50, False),
+        (b"a,b\n" + "\u00e5,\u00e4\n".encode("cp1252") + b"\x00,y\n", True),  # Windows-1252
+        (b"\xff\xfe" + "a,b\r\nx,\x00y\r\n".encode("utf-16-le"), True),
+        (b"\xff\xfe" + "a,b\r\nx,y\r\n".encode("utf-16-le"), False),  # zero bytes, no NUL
+    ],
+)
+def test_whether_the_text_holds_a_nul_is_known_from_the_first_pass(tmp_path, content, holds_nul):
+    """Landing checks every value for a NUL only in a file whose text holds one."""
+    path = tmp_path / "f.csv"
+    path.write_bytes(content)
+    assert inspect_file(path).holds_nul is holds_nul
+
+
 def test_utf16_that_does_not_decode_is_not_text(tmp_path):
     path = tmp_path / "f.csv"
     path.write_bytes(b"\xff\xfe" + "a,b\r\n".encode("utf-16-le") + b"\x00\xdc" + "x".encode("utf-16-le"))
