@@ -121,3 +121,18 @@ def test_utf16_that_does_not_decode_is_not_text(tmp_path):
     facts = inspect_file(path)
     assert facts.encoding == "not text"
     assert "it looks utf-16-le but byte 12 is not valid utf-16" in facts.not_text_reason
+
+
+def test_windows_1252_is_read_whole_unless_a_byte_is_undefined_there(tmp_path):
+    """A Windows-1252 file is decoded in chunks; one holding a byte Windows-1252 leaves
+    undefined (0x81) is read line by line, that line as Latin-1, the others as before."""
+    plain = tmp_path / "plain.csv"
+    plain.write_bytes("a,b\nSkåne,€5\n".encode("cp1252"))
+    facts = inspect_file(plain)
+    assert facts.encoding == "windows-1252"
+    assert utf8_copy(plain, facts, tmp_path / "w").read_text(encoding="utf-8") == "a,b\nSkåne,€5\n"
+    odd = tmp_path / "odd.csv"
+    odd.write_bytes("a,b\nSkåne,€5\n".encode("cp1252") + b"x\x81\x80,y\n")
+    facts = inspect_file(odd)
+    assert facts.encoding == "windows-1252"
+    assert utf8_copy(odd, facts, tmp_path / "w").read_text(encoding="utf-8") == "a,b\nSkåne,€5\nx\x81\x80,y\n"
