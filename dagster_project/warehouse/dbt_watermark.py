@@ -89,3 +89,41 @@ def record_built_through(
         """delete from validated.answers_touched
            where validation_seq <= (select min(validation_seq) from validated.dbt_built_through)"""
     )
+
+
+def record_relation_builds(
+    con: duckdb.DuckDBPyConnection, relations: list[str], target: str = DUCKDB_TARGET
+) -> int:
+    """Record that this dbt build of `target` (re)built `relations` (schema.table); returns
+    the build's number."""
+    number = con.execute("select nextval('validated.dbt_build_seq')").fetchall()[0][0]
+    if relations:
+        con.execute(
+            """delete from validated.dbt_relation_builds
+               where target = $target and list_contains($relations, relation)""",
+            {"target": target, "relations": relations},
+        )
+        con.execute(
+            """insert into validated.dbt_relation_builds
+               select $target, unnest($relations), $number""",
+            {"target": target, "relations": relations, "number": number},
+        )
+    return number
+
+
+def relation_builds(con: duckdb.DuckDBPyConnection, target: str = DUCKDB_TARGET) -> dict[str, int]:
+    """The number of the dbt build that last (re)built each table of `target`."""
+    return dict(
+        con.execute(
+            "select relation, build_number from validated.dbt_relation_builds where target = $target",
+            {"target": target},
+        ).fetchall()
+    )
+
+
+def last_build_number(con: duckdb.DuckDBPyConnection, target: str = DUCKDB_TARGET) -> int | None:
+    """The number of the latest dbt build of `target` that rebuilt a table, None before one."""
+    return con.execute(
+        "select max(build_number) from validated.dbt_relation_builds where target = $target",
+        {"target": target},
+    ).fetchall()[0][0]

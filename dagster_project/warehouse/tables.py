@@ -114,6 +114,18 @@ create table if not exists validated.publication_state (
 )"""
 
 
+# Which dbt build last (re)built each table (`build_number` from the sequence
+# validated.dbt_build_seq, one per dbt build of a target): publishing keeps a published
+# table that no build changed since the file was made (publishing/increment.py).
+RELATION_BUILDS_DDL = """
+create table if not exists validated.dbt_relation_builds (
+    target varchar not null,
+    relation varchar not null,        -- schema.table, as published
+    build_number bigint not null
+)"""
+PUBLICATION_STATE_COLUMNS = [("dbt_build_number", "bigint")]  # the builds the file reflects
+
+
 AWAITING_TIME_DDL = """
 create table if not exists validated.awaiting_time (
     kind varchar not null,
@@ -138,9 +150,11 @@ def ensure_landing_tables(con: duckdb.DuckDBPyConnection) -> None:
     _add_columns(con, "raw.file_deliveries", FILE_DELIVERIES_COLUMNS)
     con.execute("create sequence if not exists raw.landing_seq")
     ddls = (VERDICTS_DDL, GX_CHECKED_DDL, ANSWERS_TOUCHED_DDL, WATERMARK_DDL, PUBLICATION_STATE_DDL)
-    for ddl in (*ddls, AWAITING_TIME_DDL, BUILD_CLOCK_DDL):
+    for ddl in (*ddls, AWAITING_TIME_DDL, BUILD_CLOCK_DDL, RELATION_BUILDS_DDL):
         con.execute(ddl)
     _add_columns(con, "validated.dbt_built_through", WATERMARK_COLUMNS)
+    _add_columns(con, "validated.publication_state", PUBLICATION_STATE_COLUMNS)
+    con.execute("create sequence if not exists validated.dbt_build_seq")
     con.execute("create sequence if not exists validated.validation_seq")
     # A load record is live until a corrected file under the same path replaces it.
     con.execute(

@@ -23,6 +23,7 @@ from dagster_project.warehouse.dbt_watermark import (
     changed_kinds,
     clock_next_changes_at,
     record_built_through,
+    record_relation_builds,
     validation_seq_now,
 )
 
@@ -121,7 +122,7 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
         # Dagster wants a multi-asset's outputs in dependency order, so a mart that models
         # read (`surveys`) streams with dbt's own metadata only, else nearly every event would
         # wait (and Dagster writes ~20 a second); checks may come before their asset's output.
-        held, held_keys, built = [], set(), 0
+        held, held_keys, built, rebuilt = [], set(), 0, []
         upstream = context.assets_def.asset_deps
         holdable = _marts_no_model_reads(upstream)
         models, throttle = len(context.selected_asset_keys), Throttle()
@@ -139,6 +140,7 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
         for number, event in enumerate(dbt.cli(build, context=context, target_path=artifacts).stream()):
             key = _event_key(context, event)
             if isinstance(event, dg.Output | dg.AssetMaterialization):
+                rebuilt.append(".".join(key.path))
                 built += 1
                 if throttle.due(built, models):
                     context.log.debug(progress_message("building dbt models", built, models, key.path[-1]))
@@ -154,6 +156,8 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
         with warehouse.connect(log=context.log) as con:
             changes_at = next_change_at(con, settings.reporting_tz)
             record_built_through(con, seq_now, full, settings.dbt_target, next_change_at=changes_at)
+            # which tables this build changed: publishing keeps the others as published
+            record_relation_builds(con, rebuilt, settings.dbt_target)
             write_build_state(con, settings.lake_dir)
             for event in held:
                 if isinstance(event, dg.Output | dg.AssetMaterialization) and settings.engine != "spark":
