@@ -60,6 +60,17 @@ def changed_kinds(con: duckdb.DuckDBPyConnection, since: int | None) -> set[str]
     return {kind for (kind,) in rows}
 
 
+def employee_answers_changed(con: duckdb.DuckDBPyConnection, since: int | None) -> bool:
+    """Whether a responses file whose rows changed after validation run `since` holds (or
+    held) an employee answer; unknown counts as yes."""
+    return con.execute(
+        """select count(*) > 0 from validated.file_verdicts
+           where validation_seq > $since and kind = 'responses'
+             and coalesce(holds_employee_answers, true)""",
+        {"since": -1 if since is None else since},
+    ).fetchall()[0][0]
+
+
 def record_built_through(
     con: duckdb.DuckDBPyConnection,
     validation_seq: int | None,

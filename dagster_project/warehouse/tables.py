@@ -72,6 +72,10 @@ create table if not exists validated.file_verdicts (
     validation_seq bigint not null,   -- the validation run that last changed this file's rows
     is_live boolean not null          -- false once the file was replaced (its rows removed)
 )"""
+# Whether a responses file holds an employee answer (survey_type employee on any landed row,
+# valid or not; false for other kinds; NULL in warehouses of older versions: unknown). A build
+# leaves the HR audience's models alone when no changed file holds one (defs/transform/selection.py).
+VERDICTS_COLUMNS = [("holds_employee_answers", "boolean")]
 
 GX_CHECKED_DDL = """
 create table if not exists validated.gx_checked_files (
@@ -153,6 +157,7 @@ def ensure_landing_tables(con: duckdb.DuckDBPyConnection) -> None:
     for ddl in (*ddls, AWAITING_TIME_DDL, BUILD_CLOCK_DDL, RELATION_BUILDS_DDL):
         con.execute(ddl)
     _add_columns(con, "validated.dbt_built_through", WATERMARK_COLUMNS)
+    _add_columns(con, "validated.file_verdicts", VERDICTS_COLUMNS)
     _add_columns(con, "validated.publication_state", PUBLICATION_STATE_COLUMNS)
     con.execute("create sequence if not exists validated.dbt_build_seq")
     con.execute("create sequence if not exists validated.validation_seq")
