@@ -6,12 +6,18 @@ what the file was made from (`Basis`), and how to replace the changed rows."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
 from dagster_project.publishing.names import columns, own_database, quoted
-from dagster_project.warehouse.dbt_watermark import DUCKDB_TARGET, built_through, last_full_build_at
+from dagster_project.warehouse.dbt_watermark import (
+    DUCKDB_TARGET,
+    built_through,
+    last_build_number,
+    last_full_build_at,
+    relation_builds,
+)
 
 # The marts dbt builds by landed file (dbt/macros/incremental.sql), with their file column;
 # tests/unit/test_publish_basis.py holds this list against dbt's manifest.
@@ -45,6 +51,9 @@ class Basis:
     published_version: str | None = None
     published_seq: int | None = None
     published_full_build_at: dt.datetime | None = None
+    published_build_number: int | None = None  # the last dbt build the file reflects
+    dbt_build_number: int | None = None  # the last dbt build now
+    table_builds: dict[str, int] = field(default_factory=dict)  # table -> dbt build that made it
 
     @property
     def reusable(self) -> bool:
@@ -56,22 +65,54 @@ class Basis:
             and self.published_full_build_at == self.dbt_full_build_at
         )
 
+    def unchanged_since_published(self, table: str) -> bool:
+        """No dbt build (re)made `table` since the published file was made: its published
+        copy is what the warehouse holds (a table no build recorded is never taken so)."""
+        built = self.table_builds.get(table)
+        return (
+            self.published_build_number is not None
+            and built is not None
+            and built <= self.published_build_number
+        )
+
 
 def read_basis(con: duckdb.DuckDBPyConnection, target: str = DUCKDB_TARGET) -> Basis:
     """What dbt target `target` built the warehouse's marts through, and what the published
     file was made from."""
-    now = Basis(built_through(con, target), last_full_build_at(con, target))
+    now = {
+        "validation_seq": built_through(con, target),
+        "dbt_full_build_at": last_full_build_at(con, target),
+        "dbt_build_number": last_build_number(con, target),
+        "table_builds": relation_builds(con, target),
+    }
     last = con.execute(
-        "select version, validation_seq, dbt_full_build_at from validated.publication_state"
+        """select version, validation_seq, dbt_full_build_at, dbt_build_number
+           from validated.publication_state"""
     ).fetchall()
-    return Basis(now.validation_seq, now.dbt_full_build_at, *last[0]) if last else now
+    if not last:
+        return Basis(**now)
+    version, seq, full_build_at, build_number = last[0]
+    return Basis(
+        **now,
+        published_version=version,
+        published_seq=seq,
+        published_full_build_at=full_build_at,
+        published_build_number=build_number,
+    )
 
 
 def record_basis(con: duckdb.DuckDBPyConnection, version: str, basis: Basis) -> None:
     con.execute("delete from validated.publication_state")
     con.execute(
-        "insert into validated.publication_state values ($version, $seq, $full_build_at)",
-        {"version": version, "seq": basis.validation_seq, "full_build_at": basis.dbt_full_build_at},
+        """insert into validated.publication_state
+               (version, validation_seq, dbt_full_build_at, dbt_build_number)
+           values ($version, $seq, $full_build_at, $build_number)""",
+        {
+            "version": version,
+            "seq": basis.validation_seq,
+            "full_build_at": basis.dbt_full_build_at,
+            "build_number": basis.dbt_build_number,
+        },
     )
 
 

@@ -23,8 +23,9 @@ left as they are between two full builds), so when the warehouse's record says t
 published file was made from this warehouse since its last full dbt build, the new file
 starts as a byte copy of the published one (a file copy, no query), and only the rows of
 files validated since are deleted and inserted in its incremental marts (the rows dbt built
-since, by key, in `detractor_followups`); every other mart and reference table is replaced
-whole (they are aggregates, small next to the facts). The
+since, by key, in `detractor_followups`); every other mart and reference table that a dbt
+build remade since the file was made (`validated.dbt_relation_builds`) is replaced whole
+(they are aggregates, small next to the facts), and the rest stay as published. The
 copy is checked before it is used (its version is the one recorded, its incremental marts
 have the warehouse's columns) and after (same row counts as the warehouse); anything else
 falls back to a copy of everything.
@@ -84,6 +85,7 @@ class Publication:
     published_at: dt.datetime
     tables: dict[str, int]  # schema.table -> rows
     incremental: bool = False  # started from the previous file, changed files' rows only
+    kept: frozenset[str] = frozenset()  # tables left as published (no build changed them)
 
     @property
     def size_bytes(self) -> int:
@@ -142,14 +144,16 @@ def publish(
         if incremental:
             try:
                 shutil.copyfile(published, temporary)
-                copied = _copy(
+                copied, kept = _copy(
                     warehouse, temporary, version, published_at, run_id, config, basis, only, audience
                 )
             except (NotReusable, duckdb.IOException):  # e.g. a damaged published file: copy everything
                 _remove(temporary)
                 incremental = False
         if not incremental:
-            copied = _copy(warehouse, temporary, version, published_at, run_id, config, None, only, audience)
+            copied, kept = _copy(
+                warehouse, temporary, version, published_at, run_id, config, None, only, audience
+            )
         # Read-only on disk: a BI tool that forgets `read_only` gets "Permission denied" instead
         # of a write lock that would make every other reader's open fail (root ignores modes);
         # readable only by whom the audience names (its mode and group).
@@ -165,7 +169,7 @@ def publish(
     if basis is not None:
         with connect(warehouse, memory_limit=memory_limit, spill_dir=spill_dir) as con:
             record_basis(con, version, basis)
-    return Publication(published, version, published_at, copied, incremental)
+    return Publication(published, version, published_at, copied, incremental, frozenset(kept))
 
 
 def _prepare_folder(folder: Path, audience: Audience) -> None:
@@ -203,9 +207,9 @@ def _copy(
     basis: Basis | None,
     only: Collection[str] | None,
     audience: Audience,
-) -> dict[str, int]:
+) -> tuple[dict[str, int], set[str]]:
     """Fill `target` from the warehouse: from nothing, or (with `basis`) from a copy of the
-    previous published file, replacing what changed."""
+    previous published file, replacing what changed; the rows per table, and the tables kept."""
     con = duckdb.connect(str(target), config=config)
     try:
         con.execute("set TimeZone = 'UTC'")
@@ -215,11 +219,20 @@ def _copy(
         missing = sorted(set(required) - set(found))
         if missing:
             raise PublicationError(f"the build has no {', '.join(missing)}: nothing was published")
+        kept: set[str] = set()
         if basis is not None:
             check_reusable(con, basis, found)
-            for name in set(tables(con, own_database(con), audience.schemas)) - set(found):
+            published = set(tables(con, own_database(con), audience.schemas))
+            for name in published - set(found):
                 con.execute(f"drop table {quoted(name)}")
             con.execute("drop schema meta cascade")
+            # tables no dbt build changed since the file was made stay as they are
+            kept = {
+                name
+                for name in published & set(found)
+                if basis.unchanged_since_published(name)
+                and columns(con, own_database(con), name) == columns(con, "working", name)
+            }
         for schema in audience.schemas:
             con.execute(f"create schema if not exists {schema}")
         copied, wanted = {}, {}
@@ -230,12 +243,13 @@ def _copy(
                 replace_changed_files(con, name, INCREMENTAL_MARTS[name], basis.published_seq, rows)
             elif basis is not None and name in KEYED_MARTS:
                 replace_rebuilt_rows(con, name, KEYED_MARTS[name], basis.published_seq, rows)
-            else:
+            elif name not in kept:
                 con.execute(
                     f"create or replace table {quoted(name)} as from working.{quoted(name)} where {rows}"
                 )
             copied[name] = con.execute(f"select count(*) from {quoted(name)}").fetchall()[0][0]
-            _copy_comments(con, name)
+            if name not in kept:
+                _copy_comments(con, name)
         if basis is not None:
             # What the increments made must be what was built, row for row, before the swap.
             for name in (*INCREMENTAL_MARTS, *KEYED_MARTS):
@@ -273,7 +287,7 @@ def _copy(
         con.execute("checkpoint")
     finally:
         con.close()
-    return copied
+    return copied, kept
 
 
 def _copy_comments(con: duckdb.DuckDBPyConnection, name: str) -> None:

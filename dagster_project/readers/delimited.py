@@ -72,6 +72,7 @@ def read_delimited(
             )
         parsed.parser = parse_delimited(con, readable, delimiter, len(parsed.header), table, header_rows)
         parsed.rows = table
+        parsed.may_hold_nul = facts.holds_nul  # the values are the file's text
         return parsed
     finally:
         if readable != path:

@@ -17,6 +17,9 @@ class ParsedFile:
     timezone: str | None = None  # the file's own time zone, when it states one
     descriptions: dict[str, str] = field(default_factory=dict)  # column -> question text
     notes: list[str] = field(default_factory=list)
+    # False when the reader knows no value holds a NUL character (a text file without one):
+    # landing then skips checking every value of every row for it
+    may_hold_nul: bool = True
 
 
 @dataclass(frozen=True)

@@ -208,7 +208,9 @@ def _validate_all(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at) -
     con.execute("delete from validated.file_verdicts where kind = $k", {"k": kind.name})
     con.execute(
         f"""insert into validated.file_verdicts
-            select file_id, landing_seq, '{kind.name}', $seq, true from ({_live_files_sql(kind)})""",
+                (file_id, landing_seq, kind, validation_seq, is_live, holds_employee_answers)
+            select file_id, landing_seq, '{kind.name}', $seq, true, holds_employee_answers
+            from ({_with_employee_flag(kind, _live_files_sql(kind))})""",
         {"seq": seq},
     )
     rows = _drop_checked(con)
@@ -303,13 +305,32 @@ def _validate_new(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at) -
     )
     con.execute(
         f"""insert into validated.file_verdicts
-            select file_id, landing_seq, '{kind.name}', $seq, true from _new_files""",
+                (file_id, landing_seq, kind, validation_seq, is_live, holds_employee_answers)
+            select file_id, landing_seq, '{kind.name}', $seq, true, holds_employee_answers
+            from ({_with_employee_flag(kind, "select * from _new_files")})""",
         {"seq": seq},
     )
     rows = _drop_checked(con)
     for table in ("_new_files", "_retired_files", "_affected_ids", "_due_ids"):
         con.execute(f"drop table {table}")
     return ValidationOutcome("incremental", new, retired, rows, seq)
+
+
+def _with_employee_flag(kind: RowKind, files: str) -> str:
+    """`files` (file_id, landing_seq) with whether each holds an employee answer: a landed
+    row whose survey_type says employee, valid or not (false for kinds without one)."""
+    if "survey_type" not in kind.columns:
+        return f"select *, false as holds_employee_answers from ({files})"
+    return f"""
+        select files.*, coalesce(flags.holds_employee_answers, false) as holds_employee_answers
+        from ({files}) as files
+        left join (
+            select file_id, bool_or(lower(trim({kind.raw_column("survey_type")})) = 'employee')
+                as holds_employee_answers
+            from {kind.rows_table}
+            where file_id in (select file_id from ({files}))
+            group by file_id
+        ) as flags using (file_id)"""
 
 
 def _record_answers_touched(con: duckdb.DuckDBPyConnection, kind: RowKind, seq: int, valid_rows: str) -> None:

@@ -60,6 +60,17 @@ def changed_kinds(con: duckdb.DuckDBPyConnection, since: int | None) -> set[str]
     return {kind for (kind,) in rows}
 
 
+def employee_answers_changed(con: duckdb.DuckDBPyConnection, since: int | None) -> bool:
+    """Whether a responses file whose rows changed after validation run `since` holds (or
+    held) an employee answer; unknown counts as yes."""
+    return con.execute(
+        """select count(*) > 0 from validated.file_verdicts
+           where validation_seq > $since and kind = 'responses'
+             and coalesce(holds_employee_answers, true)""",
+        {"since": -1 if since is None else since},
+    ).fetchall()[0][0]
+
+
 def record_built_through(
     con: duckdb.DuckDBPyConnection,
     validation_seq: int | None,
@@ -89,3 +100,41 @@ def record_built_through(
         """delete from validated.answers_touched
            where validation_seq <= (select min(validation_seq) from validated.dbt_built_through)"""
     )
+
+
+def record_relation_builds(
+    con: duckdb.DuckDBPyConnection, relations: list[str], target: str = DUCKDB_TARGET
+) -> int:
+    """Record that this dbt build of `target` (re)built `relations` (schema.table); returns
+    the build's number."""
+    number = con.execute("select nextval('validated.dbt_build_seq')").fetchall()[0][0]
+    if relations:
+        con.execute(
+            """delete from validated.dbt_relation_builds
+               where target = $target and list_contains($relations, relation)""",
+            {"target": target, "relations": relations},
+        )
+        con.execute(
+            """insert into validated.dbt_relation_builds
+               select $target, unnest($relations), $number""",
+            {"target": target, "relations": relations, "number": number},
+        )
+    return number
+
+
+def relation_builds(con: duckdb.DuckDBPyConnection, target: str = DUCKDB_TARGET) -> dict[str, int]:
+    """The number of the dbt build that last (re)built each table of `target`."""
+    return dict(
+        con.execute(
+            "select relation, build_number from validated.dbt_relation_builds where target = $target",
+            {"target": target},
+        ).fetchall()
+    )
+
+
+def last_build_number(con: duckdb.DuckDBPyConnection, target: str = DUCKDB_TARGET) -> int | None:
+    """The number of the latest dbt build of `target` that rebuilt a table, None before one."""
+    return con.execute(
+        "select max(build_number) from validated.dbt_relation_builds where target = $target",
+        {"target": target},
+    ).fetchall()[0][0]

@@ -72,6 +72,10 @@ create table if not exists validated.file_verdicts (
     validation_seq bigint not null,   -- the validation run that last changed this file's rows
     is_live boolean not null          -- false once the file was replaced (its rows removed)
 )"""
+# Whether a responses file holds an employee answer (survey_type employee on any landed row,
+# valid or not; false for other kinds; NULL in warehouses of older versions: unknown). A build
+# leaves the HR audience's models alone when no changed file holds one (defs/transform/selection.py).
+VERDICTS_COLUMNS = [("holds_employee_answers", "boolean")]
 
 GX_CHECKED_DDL = """
 create table if not exists validated.gx_checked_files (
@@ -114,6 +118,18 @@ create table if not exists validated.publication_state (
 )"""
 
 
+# Which dbt build last (re)built each table (`build_number` from the sequence
+# validated.dbt_build_seq, one per dbt build of a target): publishing keeps a published
+# table that no build changed since the file was made (publishing/increment.py).
+RELATION_BUILDS_DDL = """
+create table if not exists validated.dbt_relation_builds (
+    target varchar not null,
+    relation varchar not null,        -- schema.table, as published
+    build_number bigint not null
+)"""
+PUBLICATION_STATE_COLUMNS = [("dbt_build_number", "bigint")]  # the builds the file reflects
+
+
 AWAITING_TIME_DDL = """
 create table if not exists validated.awaiting_time (
     kind varchar not null,
@@ -138,9 +154,12 @@ def ensure_landing_tables(con: duckdb.DuckDBPyConnection) -> None:
     _add_columns(con, "raw.file_deliveries", FILE_DELIVERIES_COLUMNS)
     con.execute("create sequence if not exists raw.landing_seq")
     ddls = (VERDICTS_DDL, GX_CHECKED_DDL, ANSWERS_TOUCHED_DDL, WATERMARK_DDL, PUBLICATION_STATE_DDL)
-    for ddl in (*ddls, AWAITING_TIME_DDL, BUILD_CLOCK_DDL):
+    for ddl in (*ddls, AWAITING_TIME_DDL, BUILD_CLOCK_DDL, RELATION_BUILDS_DDL):
         con.execute(ddl)
     _add_columns(con, "validated.dbt_built_through", WATERMARK_COLUMNS)
+    _add_columns(con, "validated.file_verdicts", VERDICTS_COLUMNS)
+    _add_columns(con, "validated.publication_state", PUBLICATION_STATE_COLUMNS)
+    con.execute("create sequence if not exists validated.dbt_build_seq")
     con.execute("create sequence if not exists validated.validation_seq")
     # A load record is live until a corrected file under the same path replaces it.
     con.execute(

@@ -34,9 +34,13 @@ HEADER = (
 )
 
 
-def published_incrementally(result) -> bool:
+def published_metadata(result, name: str):
     (event,) = [e for e in result.get_asset_materialization_events() if e.asset_key == PUBLISHED]
-    return event.materialization.metadata["incremental"].value
+    return event.materialization.metadata[name].value
+
+
+def published_incrementally(result) -> bool:
+    return published_metadata(result, "incremental")
 
 
 CASES_HEADER = "response_id,contacted_at,resolved_at,outcome,owner\n"
@@ -130,6 +134,9 @@ def test_incremental_runs_equal_a_build_from_scratch(tmp_path, small_warehouse):
                     if e.asset_key.path == ["marts", not_fed]
                 ]  # fmt: skip
                 assert unchanged and "unchanged" in unchanged[0].materialization.metadata["dbt"].value
+                # and publishing left the marts it did not feed as they were published
+                kept = published_metadata(result, "kept_as_published")
+                assert "marts.score_distribution" in kept and "marts.file_loads" not in kept, kept
 
     # The same landed history, validated and modelled from scratch.
     rebuilt_root = tmp_path / "rebuilt"

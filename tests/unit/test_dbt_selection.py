@@ -12,6 +12,8 @@ from dagster_project.defs.transform.selection import (
     affected_nodes,
     changed_roots,
     exclude_args,
+    fed_by_changed,
+    reads_employee_answers_only,
     unchanged_nodes,
 )
 
@@ -64,21 +66,46 @@ def test_the_clock_moving_rebuilds_what_judges_by_it(manifest):
 
 @pytest.mark.parametrize("kinds", [{k} for k in KINDS] + [set(KINDS), set()])
 @pytest.mark.parametrize("clock_moved", [False, True])
-def test_nothing_left_out_is_fed_by_what_is_built(manifest, kinds, clock_moved):
-    unchanged = unchanged_nodes(manifest, kinds, clock_moved)
+@pytest.mark.parametrize("employee_answers_changed", [True, False])
+def test_nothing_left_out_is_fed_by_what_is_built(manifest, kinds, clock_moved, employee_answers_changed):
+    unchanged = unchanged_nodes(manifest, kinds, clock_moved, employee_answers_changed)
+    late = fed_by_changed(manifest, unchanged)
     position = {unique_id: i for i, unique_id in enumerate(unchanged)}
     for unique_id in unchanged:
         for parent in manifest["parent_map"][unique_id]:
             if parent.startswith("source."):
-                assert parent not in changed_roots(manifest, kinds, clock_moved)
+                assert parent not in changed_roots(manifest, kinds, clock_moved) or unique_id in late
+            elif parent in position:
+                assert position[parent] < position[unique_id], (parent, unique_id)  # parents first
             elif manifest["nodes"][parent]["resource_type"] != "operation":
-                # a parent left out too, and reported before it (Dagster wants that order)
-                assert position[parent] < position[unique_id], (parent, unique_id)
+                # fed by a node built now: only the HR audience's, when no employee answer changed
+                assert not employee_answers_changed and unique_id in late, (parent, unique_id)
+                assert reads_employee_answers_only(manifest["nodes"][unique_id])
     # a test is left out only with every node it tests
     for unique_id in unchanged:
         if unique_id.startswith("test."):
             tested = [p for p in manifest["parent_map"][unique_id] if not p.startswith("source.")]
             assert all(p in position for p in tested)
+
+
+def test_answers_without_an_employee_leave_the_hr_audience_alone(manifest):
+    unchanged = unchanged_nodes(manifest, {"responses"}, clock_moved=False, employee_answers_changed=False)
+    left_out = names(manifest, unchanged)
+    assert {"int_employee_responses", "int_employee_containment", "enps_by_group"} <= left_out
+    assert not {"nps_responses", "int_responses_classified", "verbatims"} & left_out
+    assert names(manifest, fed_by_changed(manifest, unchanged)) >= {"int_employee_responses", "enps_by_group"}
+    # with an employee answer among them, they are built
+    built = names(manifest, set(manifest["nodes"]) - set(unchanged_nodes(manifest, {"responses"}, False)))
+    assert {"int_employee_containment", "enps_by_group"} <= built
+
+
+def test_no_customer_model_reads_the_hr_audience_models(manifest):
+    """What makes leaving them out safe, and what employee anonymity asks anyway."""
+    hr = {u for u, node in manifest["nodes"].items() if reads_employee_answers_only(node)}
+    assert {"model.nps_warehouse.int_employee_responses", "model.nps_warehouse.enps_by_group"} <= hr
+    for unique_id in affected_nodes(manifest, hr):
+        node = manifest["nodes"].get(unique_id)
+        assert node is None or reads_employee_answers_only(node), unique_id
 
 
 def test_the_exclusion_is_one_value_of_full_names(manifest):

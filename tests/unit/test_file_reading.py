@@ -98,9 +98,41 @@ def test_a_stray_control_byte_in_text_is_still_text(tmp_path):
     assert inspect_file(path).encoding == "utf-8"
 
 
+@pytest.mark.parametrize(
+    ("content", "holds_nul"),
+    [
+        (b"a,b\n" + b"x,y\n" * 50 + b"x\x00,y\n", True),
+        (b"a,b\n" + b"x,y\n" * 50, False),
+        (b"a,b\n" + "\u00e5,\u00e4\n".encode("cp1252") + b"\x00,y\n", True),  # Windows-1252
+        (b"\xff\xfe" + "a,b\r\nx,\x00y\r\n".encode("utf-16-le"), True),
+        (b"\xff\xfe" + "a,b\r\nx,y\r\n".encode("utf-16-le"), False),  # zero bytes, no NUL
+    ],
+)
+def test_whether_the_text_holds_a_nul_is_known_from_the_first_pass(tmp_path, content, holds_nul):
+    """Landing checks every value for a NUL only in a file whose text holds one."""
+    path = tmp_path / "f.csv"
+    path.write_bytes(content)
+    assert inspect_file(path).holds_nul is holds_nul
+
+
 def test_utf16_that_does_not_decode_is_not_text(tmp_path):
     path = tmp_path / "f.csv"
     path.write_bytes(b"\xff\xfe" + "a,b\r\n".encode("utf-16-le") + b"\x00\xdc" + "x".encode("utf-16-le"))
     facts = inspect_file(path)
     assert facts.encoding == "not text"
     assert "it looks utf-16-le but byte 12 is not valid utf-16" in facts.not_text_reason
+
+
+def test_windows_1252_is_read_whole_unless_a_byte_is_undefined_there(tmp_path):
+    """A Windows-1252 file is decoded in chunks; one holding a byte Windows-1252 leaves
+    undefined (0x81) is read line by line, that line as Latin-1, the others as before."""
+    plain = tmp_path / "plain.csv"
+    plain.write_bytes("a,b\nSkåne,€5\n".encode("cp1252"))
+    facts = inspect_file(plain)
+    assert facts.encoding == "windows-1252"
+    assert utf8_copy(plain, facts, tmp_path / "w").read_text(encoding="utf-8") == "a,b\nSkåne,€5\n"
+    odd = tmp_path / "odd.csv"
+    odd.write_bytes("a,b\nSkåne,€5\n".encode("cp1252") + b"x\x81\x80,y\n")
+    facts = inspect_file(odd)
+    assert facts.encoding == "windows-1252"
+    assert utf8_copy(odd, facts, tmp_path / "w").read_text(encoding="utf-8") == "a,b\nSkåne,€5\nx\x81\x80,y\n"

@@ -196,3 +196,35 @@ def test_invitations_that_gain_or_lose_an_answer_are_recorded(tmp_path):
     # again (the later landed file), so I1 gains and I3 loses
     assert deliver("a.csv", [r1_i1], 3) == {"I1", "I2", "I3"}
     assert answered(con) == {"I1"}
+
+
+def test_validation_records_which_files_hold_an_employee_answer(tmp_path):
+    """A build leaves the HR audience's models alone only when no changed responses file
+    holds (or held) an employee answer - valid or not (defs/transform/selection.py)."""
+    folder = tmp_path / "inbox" / "responses"
+    folder.mkdir(parents=True)
+    con = duckdb.connect()
+    ensure_landing_tables(con)
+    header = "response_id,survey_id,responded_at,score,channel,survey_type\n"
+
+    def deliver(name: str, text: str, step: int) -> dict[tuple[str, bool], bool]:
+        path = folder / name
+        path.write_text(header + text, encoding="utf-8")
+        os.utime(path, ns=(step * 10**9, step * 10**9))
+        land_source(con, CANONICAL_RESPONSES, tmp_path / "inbox", tmp_path / "work", LANDING_KEY)
+        validate_kind(con, RESPONSES, NOW)
+        rows = con.execute(
+            """select f.file_path, v.is_live, v.holds_employee_answers from validated.file_verdicts v
+               join raw.landed_files f using (file_id)"""
+        ).fetchall()
+        return {(Path(p).name, live): holds for p, live, holds in rows}
+
+    assert deliver("a.csv", "R1,rnps,2025-01-01,9,email,customer\nR2,rnps,2025-01-01,7,sms,\n", 1) == {
+        ("a.csv", True): False
+    }
+    # one employee answer, even a quarantined one (score 11), marks the file
+    flags = deliver("b.csv", "E1,enps,2025-01-01,11,web, Employee \nR3,rnps,2025-01-01,9,web,customer\n", 2)
+    assert flags[("b.csv", True)] is True
+    # its correction holds none; the version it replaced still says it held one
+    flags = deliver("b.csv", "R3,rnps,2025-01-01,9,web,customer\n", 3)
+    assert flags == {("a.csv", True): False, ("b.csv", False): True, ("b.csv", True): False}

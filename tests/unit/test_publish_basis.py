@@ -38,3 +38,16 @@ def test_the_published_file_is_reused_only_since_the_same_full_build():
     assert not Basis(7, full).reusable  # never published from this warehouse
     assert not Basis(7, full, "v1", 5, full - dt.timedelta(days=1)).reusable  # dbt rebuilt everything since
     assert not Basis(None, None, "v1", 5, None).reusable  # dbt never built
+
+
+def test_a_table_stays_as_published_only_when_no_build_remade_it_since():
+    full = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    builds = {"marts.score_distribution": 3, "marts.file_loads": 5}
+    basis = Basis(7, full, "v1", 5, full, published_build_number=4, dbt_build_number=5, table_builds=builds)
+    assert basis.unchanged_since_published("marts.score_distribution")  # made by build 3, published at 4
+    assert not basis.unchanged_since_published("marts.file_loads")  # remade by build 5
+    assert not basis.unchanged_since_published("marts.surveys")  # no build recorded it
+    # a file published before builds were recorded keeps nothing
+    assert not Basis(7, full, "v1", 5, full, table_builds=builds).unchanged_since_published(
+        "marts.score_distribution"
+    )

@@ -115,6 +115,7 @@ def _publish_asset(
                 "size_bytes": publication.size_bytes,
                 "tables": len(publication.tables),
                 "incremental": publication.incremental,
+                "kept_as_published": dg.MetadataValue.json(sorted(publication.kept)),
                 "recorded_as_last_build": recorded,
                 "rows": dg.MetadataValue.json(publication.tables),
                 # Where to read about the data: GX's Data Docs (make data-docs) and dbt's

@@ -11,7 +11,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_project.defs.resources import Warehouse
 from dagster_project.defs.transform.mart_metadata import mart_metadata
 from dagster_project.defs.transform.project import dbt_project, manifest_path
-from dagster_project.defs.transform.selection import exclude_args, unchanged_nodes
+from dagster_project.defs.transform.selection import exclude_args, fed_by_changed, unchanged_nodes
 from dagster_project.lake.export import write_build_state
 from dagster_project.progress import Throttle, progress_message
 from dagster_project.warehouse.build_clock import build_time, next_change_at
@@ -22,7 +22,9 @@ from dagster_project.warehouse.dbt_watermark import (
     built_through,
     changed_kinds,
     clock_next_changes_at,
+    employee_answers_changed,
     record_built_through,
+    record_relation_builds,
     validation_seq_now,
 )
 
@@ -75,6 +77,14 @@ def _asset_keys(manifest: Mapping[str, Any], unique_ids: list[str]) -> list[dg.A
     ]
 
 
+def _unchanged(context: dg.AssetExecutionContext, key: dg.AssetKey) -> dg.Output:
+    return dg.Output(
+        None,
+        output_name=context.assets_def.get_output_name_for_asset_key(key),
+        metadata={"dbt": "unchanged: nothing it reads changed since the last build"},
+    )
+
+
 @dbt_assets(
     manifest=manifest_path(),
     project=dbt_project,
@@ -91,7 +101,7 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
     with warehouse.writing(context.log):
         with warehouse.connect(log=context.log) as con:
             seq_now, since = validation_seq_now(con), built_through(con, settings.dbt_target)
-            kinds = changed_kinds(con, since)
+            kinds, employee_changed = changed_kinds(con, since), employee_answers_changed(con, since)
             moved_to = clock_next_changes_at(con, settings.dbt_target)
             clock_moved = moved_to is None or build_time(con) >= moved_to
         # Incremental models rebuild the rows of files validated since the last build (they
@@ -101,7 +111,8 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
         full = since is None or config_changed(settings, settings.dbt_target)
         # An incremental build leaves out the nodes nothing changed for (selection.py).
         manifest = _manifest()
-        unchanged = [] if full else unchanged_nodes(manifest, kinds, clock_moved)
+        unchanged = [] if full else unchanged_nodes(manifest, kinds, clock_moved, employee_changed)
+        reported_last = fed_by_changed(manifest, unchanged)
         context.log.info(
             f"dbt ({settings.dbt_target}): full build"
             if full
@@ -121,24 +132,21 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
         # Dagster wants a multi-asset's outputs in dependency order, so a mart that models
         # read (`surveys`) streams with dbt's own metadata only, else nearly every event would
         # wait (and Dagster writes ~20 a second); checks may come before their asset's output.
-        held, held_keys, built = [], set(), 0
+        held, held_keys, built, rebuilt = [], set(), 0, []
         upstream = context.assets_def.asset_deps
         holdable = _marts_no_model_reads(upstream)
         models, throttle = len(context.selected_asset_keys), Throttle()
         # The unchanged tables are as the last build left them: reported first (parents
         # before children, and none is downstream of a node dbt builds now), so that the
         # steps reading them run.
-        for key in _asset_keys(manifest, unchanged):
+        for key in _asset_keys(manifest, [u for u in unchanged if u not in reported_last]):
             if key in context.selected_asset_keys:
                 built += 1
-                yield dg.Output(
-                    None,
-                    output_name=context.assets_def.get_output_name_for_asset_key(key),
-                    metadata={"dbt": "unchanged: nothing it reads changed since the last build"},
-                )
+                yield _unchanged(context, key)
         for number, event in enumerate(dbt.cli(build, context=context, target_path=artifacts).stream()):
             key = _event_key(context, event)
             if isinstance(event, dg.Output | dg.AssetMaterialization):
+                rebuilt.append(".".join(key.path))
                 built += 1
                 if throttle.due(built, models):
                     context.log.debug(progress_message("building dbt models", built, models, key.path[-1]))
@@ -154,9 +162,14 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
         with warehouse.connect(log=context.log) as con:
             changes_at = next_change_at(con, settings.reporting_tz)
             record_built_through(con, seq_now, full, settings.dbt_target, next_change_at=changes_at)
+            # which tables this build changed: publishing keeps the others as published
+            record_relation_builds(con, rebuilt, settings.dbt_target)
             write_build_state(con, settings.lake_dir)
             for event in held:
                 if isinstance(event, dg.Output | dg.AssetMaterialization) and settings.engine != "spark":
                     metadata = mart_metadata(con, _event_key(context, event))
                     event = event.with_metadata({**event.metadata, **metadata})
                 yield event
+        for key in _asset_keys(manifest, [u for u in unchanged if u in reported_last]):
+            if key in context.selected_asset_keys:
+                yield _unchanged(context, key)

@@ -7,6 +7,11 @@ rows, and a data test whose nodes were not rebuilt would test the same rows agai
 incremental build leaves both out (`--exclude`), so a delivery of follow-up cases does not
 recount every invitation.
 
+The HR audience's models (the `employee` intermediate folder and `hr`) read the employee
+answers only: when no changed responses file holds (or held) one, they are left out too,
+although their inputs' views were rebuilt, and reported after dbt's own events (Dagster
+wants parents reported first). No customer model reads them (tests/unit/test_dbt_selection.py).
+
 The clock is an input too: models that judge by the build time (macro `build_time()`,
 which reads `inbox.build_clock`) change only at the moments `build_clock.next_change_at`
 names (a local midnight, a call-back deadline, a quarantined timestamp coming due). The
@@ -34,6 +39,14 @@ EVERY_DELIVERY_SOURCES = (
 CLOCK_SOURCE = ("inbox", "build_clock")
 # Resource types that build or test something (the on-run-start hook always runs).
 SELECTABLE = ("model", "seed", "snapshot", "test")
+# Folders of the models that read employee answers only (dbt/dbt_project.yml).
+EMPLOYEE_FOLDERS = (("intermediate", "employee"), ("hr",))
+
+
+def reads_employee_answers_only(node: Mapping[str, Any]) -> bool:
+    """A model of the HR audience's folders, or a test of one."""
+    fqn = tuple(node["fqn"][1:])
+    return any(fqn[: len(folder)] == folder for folder in EMPLOYEE_FOLDERS)
 
 
 def _sources(manifest: Mapping[str, Any], wanted: Iterable[tuple[str, str]]) -> set[str]:
@@ -69,21 +82,55 @@ def affected_nodes(manifest: Mapping[str, Any], roots: set[str]) -> set[str]:
 
 
 def unchanged_nodes(
-    manifest: Mapping[str, Any], changed_kinds: Iterable[str], clock_moved: bool
+    manifest: Mapping[str, Any],
+    changed_kinds: Iterable[str],
+    clock_moved: bool,
+    employee_answers_changed: bool = True,
 ) -> list[str]:
     """The models, seeds and data tests an incremental build can leave out, parents before
-    children (no changed node is upstream of one: a node fed by a changed one is changed);
-    empty when there is no changed kind and the clock did not move (then everything runs)."""
+    children; empty when there is no changed kind and the clock did not move (then
+    everything runs)."""
     kinds = set(changed_kinds)
     if not kinds and not clock_moved:
         return []
     affected = affected_nodes(manifest, changed_roots(manifest, kinds, clock_moved))
+    if not employee_answers_changed:
+        by_clock = (
+            affected_nodes(manifest, changed_roots(manifest, set(), clock_moved)) if clock_moved else set()
+        )
+        affected = {
+            unique_id
+            for unique_id in affected
+            if unique_id in by_clock
+            or unique_id not in manifest["nodes"]
+            or not reads_employee_answers_only(manifest["nodes"][unique_id])
+        }
     unchanged = {
         unique_id
         for unique_id, node in manifest["nodes"].items()
         if node["resource_type"] in SELECTABLE and unique_id not in affected
     }
     return _parents_first(manifest, unchanged)
+
+
+def fed_by_changed(manifest: Mapping[str, Any], unchanged: Iterable[str]) -> set[str]:
+    """Those of `unchanged` downstream of a node that is built (the HR audience's models
+    when no employee answer changed): Dagster hears of them after dbt's own events."""
+    unchanged = set(unchanged)
+    parents = manifest["parent_map"]
+    late: set[str] = set()
+    for unique_id in _parents_first(manifest, unchanged):
+        if any(
+            parent in late
+            or (
+                parent in manifest["nodes"]
+                and parent not in unchanged
+                and manifest["nodes"][parent]["resource_type"] in SELECTABLE
+            )
+            for parent in parents.get(unique_id, ())
+        ):
+            late.add(unique_id)
+    return late
 
 
 def _parents_first(manifest: Mapping[str, Any], nodes: set[str]) -> list[str]:
