@@ -1,12 +1,15 @@
 """dbt models as Dagster assets: dbt folder = schema = Dagster group."""
 
 import json
+import time
 from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from dagster_project.defs.resources import Warehouse
 from dagster_project.defs.transform.mart_metadata import mart_metadata
@@ -36,6 +39,13 @@ def _schema(dbt_resource_props: Mapping[str, Any]) -> str:
 
 
 class NpsDbtTranslator(DagsterDbtTranslator):
+    def __init__(self):
+        # dbt's data tests run inside `dbt build`: a failing one stops what depends on it and
+        # fails this step, which names it (`_failed_nodes`). They are not Dagster asset checks
+        # as well: ~250 checks were ~700 Dagster events per run (planned, result, output),
+        # ~6 s of every run's event log on SQLite, whatever the size of the delivery.
+        super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=False))
+
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         # Every table is keyed by where it lives: [schema, table]. Sources are the lake's
         # tables the Python assets write; models and seeds are in their folder's schema.
@@ -75,6 +85,36 @@ def _asset_keys(manifest: Mapping[str, Any], unique_ids: list[str]) -> list[dg.A
         for unique_id in unique_ids
         if manifest["nodes"][unique_id]["resource_type"] != "test"
     ]
+
+
+def _failed_nodes(artifacts: Path, since: float) -> list[str]:
+    """The dbt nodes that failed or erred in an invocation started at `since`, with dbt's
+    message (none when dbt wrote no results since: it stopped before building)."""
+    results = artifacts / "run_results.json"
+    if not results.exists() or results.stat().st_mtime < since:
+        return []
+    failed = []
+    for result in json.loads(results.read_text(encoding="utf-8"))["results"]:
+        if result["status"] in ("fail", "error"):
+            name = result["unique_id"].split(".", 2)[-1]
+            failed.append(f"{name}: {(result.get('message') or result['status']).splitlines()[0][:300]}")
+    return failed
+
+
+def _stream(invocation, artifacts: Path):
+    """dbt's events; when dbt fails, a failure that names the tests and models that failed."""
+    started = time.time()
+    try:
+        yield from invocation.stream()
+    except DagsterDbtCliRuntimeError as exc:
+        failed = _failed_nodes(artifacts, started)
+        if not failed:
+            raise
+        raise dg.Failure(
+            description=f"dbt build failed: {'; '.join(failed[:5])}"
+            + (f" (and {len(failed) - 5} more)" if len(failed) > 5 else ""),
+            metadata={"failed": dg.MetadataValue.json(failed), "dbt_log": str(artifacts / "dbt.log")},
+        ) from exc
 
 
 def _unchanged(context: dg.AssetExecutionContext, key: dg.AssetKey) -> dg.Output:
@@ -143,7 +183,9 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
             if key in context.selected_asset_keys:
                 built += 1
                 yield _unchanged(context, key)
-        for number, event in enumerate(dbt.cli(build, context=context, target_path=artifacts).stream()):
+        for number, event in enumerate(
+            _stream(dbt.cli(build, context=context, target_path=artifacts), artifacts)
+        ):
             key = _event_key(context, event)
             if isinstance(event, dg.Output | dg.AssetMaterialization):
                 rebuilt.append(".".join(key.path))

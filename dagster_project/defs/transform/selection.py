@@ -8,9 +8,10 @@ incremental build leaves both out (`--exclude`), so a delivery of follow-up case
 recount every invitation.
 
 The HR audience's models (the `employee` intermediate folder and `hr`) read the employee
-answers only: when no changed responses file holds (or held) one, they are left out too,
-although their inputs' views were rebuilt, and reported after dbt's own events (Dagster
-wants parents reported first). No customer model reads them (tests/unit/test_dbt_selection.py).
+answers only: when no changed responses file holds (or held) one and the clock did not
+move, they are left out too, although their inputs' views were rebuilt, and reported after
+dbt's own events (Dagster wants parents reported first; none of their children is
+built). No customer model reads them (tests/unit/test_dbt_selection.py).
 
 The clock is an input too: models that judge by the build time (macro `build_time()`,
 which reads `inbox.build_clock`) change only at the moments `build_clock.next_change_at`
@@ -94,15 +95,13 @@ def unchanged_nodes(
     if not kinds and not clock_moved:
         return []
     affected = affected_nodes(manifest, changed_roots(manifest, kinds, clock_moved))
-    if not employee_answers_changed:
-        by_clock = (
-            affected_nodes(manifest, changed_roots(manifest, set(), clock_moved)) if clock_moved else set()
-        )
+    if not employee_answers_changed and not clock_moved:
+        # (with the clock moved, a model of theirs that judges by it is built, and its
+        # unchanged parents would have to be reported amid dbt's events: all are built)
         affected = {
             unique_id
             for unique_id in affected
-            if unique_id in by_clock
-            or unique_id not in manifest["nodes"]
+            if unique_id not in manifest["nodes"]
             or not reads_employee_answers_only(manifest["nodes"][unique_id])
         }
     unchanged = {
