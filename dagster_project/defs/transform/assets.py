@@ -78,7 +78,7 @@ def _manifest() -> dict[str, Any]:
 
 
 def _asset_keys(manifest: Mapping[str, Any], unique_ids: list[str]) -> list[dg.AssetKey]:
-    """The Dagster asset keys of these dbt nodes (models, seeds; tests are checks), in order."""
+    """The Dagster asset keys of these dbt nodes (models and seeds; tests have none), in order."""
     translator = NpsDbtTranslator()
     return [
         translator.get_asset_key(manifest["nodes"][unique_id])
@@ -171,7 +171,7 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
         # NPS and a preview (defs/transform/mart_metadata.py); the rest stream as dbt goes.
         # Dagster wants a multi-asset's outputs in dependency order, so a mart that models
         # read (`surveys`) streams with dbt's own metadata only, else nearly every event would
-        # wait (and Dagster writes ~20 a second); checks may come before their asset's output.
+        # wait (and Dagster writes ~20 a second).
         held, held_keys, built, rebuilt = [], set(), 0, []
         upstream = context.assets_def.asset_deps
         holdable = _marts_no_model_reads(upstream)
