@@ -14,6 +14,7 @@ from dagster_project.settings import DBT_PROJECT_DIR, Settings
 from dagster_project.warehouse.build_clock import next_change_at
 from dagster_project.warehouse.build_state import promote_pending
 from dagster_project.warehouse.connection import WRITER_POOL
+from dagster_project.warehouse.dbt_watermark import clock_next_changes_at
 
 PUBLISHED = dg.AssetKey(["published", "nps_marts"])
 
@@ -42,7 +43,8 @@ def _record_build(context: dg.AssetExecutionContext, warehouse, version: str) ->
     False (and a warning) when another run's build superseded it: the next run builds again."""
     settings = warehouse.settings
     with warehouse.connect(read_only=True, log=context.log) as con:
-        until = next_change_at(con, settings.reporting_tz)
+        # the moment the dbt build of these marts recorded (computed once, by the dbt asset)
+        until = clock_next_changes_at(con, settings.dbt_target) or next_change_at(con, settings.reporting_tz)
     if promote_pending(settings, context.run_id, version, until):
         context.log.info(f"build recorded; the clock alone changes a verdict at {until.isoformat()}")
         return True
