@@ -53,7 +53,7 @@ data-docs: $(INSTALLED)  ## Great Expectations Data Docs of the stored validatio
 	$(BIN)/nps-warehouse data-docs
 
 sample-data: $(INSTALLED)  ## Regenerate the committed sample exports in data/raw
-	rm -rf data/raw/responses data/raw/invitations data/raw/qualtrics data/raw/surveymonkey data/raw/excel data/raw/json
+	rm -rf data/raw/responses data/raw/invitations data/raw/followups data/raw/customers data/raw/revenue data/raw/qualtrics data/raw/surveymonkey data/raw/excel data/raw/json
 	$(BIN)/python -m dagster_project.sample_data --out data/raw
 
 lint: $(INSTALLED)  ## Python (ruff) and SQL (sqlfluff renders the dbt models with dbt; .sqlfluff)

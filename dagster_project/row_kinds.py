@@ -20,12 +20,24 @@ SEGMENT_PREFIX = "segment_"
 
 @dataclass(frozen=True)
 class RowKind:
-    name: str  # the kind: responses | invitations | followups
+    name: str  # the kind: responses | invitations | followups | customers | revenue
     columns: tuple[str, ...]
     required: tuple[str, ...]
     id_column: str
     # Every timestamp column; the first is the event's time (used for periods and GX).
-    timestamp_columns: tuple[str, ...]
+    timestamp_columns: tuple[str, ...] = ()
+    # Further columns of the row's id (revenue: a customer's month); empty: `id_column` alone.
+    more_id_columns: tuple[str, ...] = ()
+    # A later export holds the whole record again (a CRM or billing export): the earlier row
+    # of a repeated id is excluded as replaced, not quarantined as an error.
+    later_export_replaces: bool = False
+    # Calendar dates (YYYY-MM-DD or DD.MM.YYYY), pairs that must be in order (earlier, later),
+    # months (YYYY-MM), money (decimal, Nordic `1 234,50` too) and its currency.
+    date_columns: tuple[str, ...] = ()
+    ordered_dates: tuple[tuple[str, str], ...] = ()
+    month_column: str | None = None
+    amount_column: str | None = None
+    currency_column: str | None = None
     # Personal data: replaced by a keyed pseudonym (column -> pseudonym column) as it
     # lands; the clear value is never stored.
     personal_columns: dict[str, str] = field(default_factory=lambda: {"respondent_id": "respondent_key"})
@@ -41,8 +53,28 @@ class RowKind:
     answers_column: str | None = None
 
     @property
-    def timestamp_column(self) -> str:
-        return self.timestamp_columns[0]
+    def timestamp_column(self) -> str | None:
+        return self.timestamp_columns[0] if self.timestamp_columns else None
+
+    @property
+    def id_columns(self) -> tuple[str, ...]:
+        return (self.id_column, *self.more_id_columns)
+
+    @property
+    def id_label(self) -> str:
+        """The id as reasons name it (`customer_id + month` for a composite one)."""
+        return " + ".join(self.id_columns)
+
+    def id_sql(self, table: str | None = None) -> str:
+        """SQL of the row's id over the raw or validated table (NULL when a part is empty).
+        Both tables hold the same trimmed text and pseudonyms, so the id is the same."""
+        prefix = f"{table}." if table else ""
+        parts = [f"nullif(trim({prefix}{self.raw_column(c)}), '')" for c in self.id_columns]
+        if len(parts) == 1:
+            return parts[0]
+        present = " and ".join(f"{part} is not null" for part in parts)
+        joined = " || '|' || ".join(parts)
+        return f"case when {present} then {joined} end"
 
     def raw_column(self, column: str) -> str:
         """The column's name in the raw and validated tables (a pseudonym for personal data)."""
@@ -127,8 +159,37 @@ FOLLOWUPS = RowKind(
     channel_column=None,
 )
 
+# A CRM export: one row per customer; a later export of the same customer replaces it.
+CUSTOMERS = RowKind(
+    name="customers",
+    columns=("customer_id", "email", "account_id", "acquired_at", "acquisition_source", "churned_at"),
+    required=("customer_id",),
+    id_column="customer_id",
+    # Compared with the answers' respondent ids on pseudonyms only (same key, same folding).
+    personal_columns={"customer_id": "customer_key", "email": "email_key"},
+    channel_column=None,
+    later_export_replaces=True,
+    date_columns=("acquired_at", "churned_at"),
+    ordered_dates=(("acquired_at", "churned_at"),),
+)
+
+# A billing export: a customer's revenue in a month (credit notes negative).
+REVENUE = RowKind(
+    name="revenue",
+    columns=("customer_id", "month", "revenue", "currency"),
+    required=("customer_id", "month", "revenue", "currency"),
+    id_column="customer_id",
+    more_id_columns=("month",),
+    personal_columns={"customer_id": "customer_key"},
+    channel_column=None,
+    later_export_replaces=True,
+    month_column="month",
+    amount_column="revenue",
+    currency_column="currency",
+)
+
 # Columns survey tools add to responses (Qualtrics Status / Finished / Q_NPS_GROUP).
 SURVEY_TOOL_COLUMNS = ("status", "finished", "nps_group")
 
-ROW_KINDS: tuple[RowKind, ...] = (RESPONSES, INVITATIONS, FOLLOWUPS)
+ROW_KINDS: tuple[RowKind, ...] = (RESPONSES, INVITATIONS, FOLLOWUPS, CUSTOMERS, REVENUE)
 ROW_KIND_BY_NAME: dict[str, RowKind] = {kind.name: kind for kind in ROW_KINDS}

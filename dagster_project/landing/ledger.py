@@ -134,7 +134,8 @@ def insert_load_record(
             $timezone as timezone, $timestamp_format as timestamp_format,
             map($map_keys::varchar[], $map_values::varchar[]) as channel_map,
             $statuses::varchar[] as real_statuses,
-            $keep_unfinished as keep_unfinished_with_score, $score_labels as score_labels""",
+            $keep_unfinished as keep_unfinished_with_score, $score_labels as score_labels,
+            $currency as currency""",
         {
             "id": facts.sha256,
             "source": source.name,
@@ -160,6 +161,7 @@ def insert_load_record(
             "statuses": source.real_statuses,
             "keep_unfinished": source.keep_unfinished_with_score,
             "score_labels": source.score_labels,
+            "currency": source.currency,
         },
     )
 

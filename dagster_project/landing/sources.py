@@ -1,8 +1,8 @@
 """The inbox source configuration (`config/sources.yml`, or `NPS_SOURCES_CONFIG`).
 
 Every source says where its files arrive, their format, and how their columns map to
-the canonical columns of its kind of row (`row_kinds.py`: responses, invitations or
-followups). The file is validated as a
+the canonical columns of its kind of row (`row_kinds.py`: responses, invitations,
+followups, customers or revenue). The file is validated as a
 whole when the code location loads; any mistake is a `ConfigurationError` naming the entry
 and the field.
 """
@@ -28,7 +28,7 @@ class SourceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
-    kind: Literal["responses", "invitations", "followups"]
+    kind: Literal["responses", "invitations", "followups", "customers", "revenue"]
     folder: str
     format: Literal["csv", "qualtrics_csv", "surveymonkey_csv", "xlsx", "json"] = "csv"
     columns: dict[str, str] = Field(default_factory=dict)
@@ -46,6 +46,8 @@ class SourceConfig(BaseModel):
     real_statuses: list[str] | None = None
     keep_unfinished_with_score: bool = False
     score_labels: Literal["none", "leading_number"] = "none"
+    # revenue: the currency (ISO 4217) every row must be in; one per warehouse
+    currency: str | None = None
 
     @field_validator("name")
     @classmethod
@@ -79,6 +81,13 @@ class SourceConfig(BaseModel):
                 raise ValueError(f"segment name {name!r} must be a lower-case identifier")
         return value
 
+    @field_validator("currency")
+    @classmethod
+    def _currency_code(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Z]{3}", value):
+            raise ValueError(f"{value!r} is not a three-letter ISO 4217 code such as SEK or EUR")
+        return value
+
     @field_validator("channel_map")
     @classmethod
     def _channels(cls, value: dict[str, str]) -> dict[str, str]:
@@ -100,6 +109,9 @@ class SourceConfig(BaseModel):
         both = sorted(set(self.columns) & set(self.constants))
         if both:
             raise ValueError(f"{', '.join(both)} given both as a column and as a constant")
+        if (self.currency is None) == (kind.currency_column is not None):
+            needs = "needs a currency (e.g. currency: SEK)" if self.currency is None else "has no currency"
+            raise ValueError(f"currency: a {self.kind} source {needs}")
         if self.format == "xlsx" and self.delimiter != "auto":
             raise ValueError("delimiter applies to csv formats, not xlsx")
         return self
@@ -132,6 +144,12 @@ class SourcesConfig(BaseModel):
                 raise ValueError(f"source {attribute}s must be unique; repeated: {repeated}")
         if not self.sources:
             raise ValueError("no sources configured")
+        currencies = sorted({s.currency for s in self.sources if s.currency})
+        if len(currencies) > 1:
+            raise ValueError(
+                f"revenue sources in more than one currency ({', '.join(currencies)}): one warehouse "
+                "sums revenue in one currency; convert the exports or keep one programme per warehouse"
+            )
         return self
 
 

@@ -157,8 +157,8 @@ def summary_text(
     lines.append(f"Trend alerts in the last complete month: {alerts} (marts.nps_trend_alerts)")
     lines.append(
         f"Files in use: {files}; rows valid: {valid or 0}; quarantined: {quarantined or 0} "
-        f"(marts.quarantined_rows); excluded: {excluded or 0} (previews, spam, unfinished: "
-        "marts.excluded_rows)"
+        f"(marts.quarantined_rows); excluded: {excluded or 0} (previews, spam, unfinished; CRM and "
+        "billing rows a later export replaced: marts.excluded_rows)"
     )
     lines += [f"Rejected file {path}: {reason}" for path, reason in rejected]
     return "\n".join(lines)

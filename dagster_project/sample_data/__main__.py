@@ -25,6 +25,11 @@ def main() -> None:
         action="store_true",
         help="only the canonical responses/ and invitations/ files (no survey-tool exports)",
     )
+    parser.add_argument(
+        "--without-customers",
+        action="store_true",
+        help="no CRM (customers/) and billing (revenue/) exports of the customers who answered",
+    )
     args = parser.parse_args()
     year, month = (int(part) for part in args.end_month.split("-"))
     config = GeneratorConfig(
@@ -34,6 +39,7 @@ def main() -> None:
         broken_row_share=args.broken_share,
         seed=args.seed,
         id_prefix=args.id_prefix,
+        customer_base=not args.without_customers,
     )
     counts = generate(args.out, config)
     if not args.canonical_only:
@@ -42,6 +48,11 @@ def main() -> None:
     print(
         f"wrote {counts['responses']} responses, {counts['invitations']} invitations and "
         f"{counts['followups']} follow-up cases to {args.out}"
+        + (
+            f"; {counts['customers']} customers, {counts['revenue']} months of revenue"
+            if "customers" in counts
+            else ""
+        )
     )
 
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dagster_project.nps_scale import category_of
+from dagster_project.sample_data.customer_base import CustomerLedger, write_customer_base
 from dagster_project.sample_data.files import (
     CANONICAL,
     FOLLOWUP_COLUMNS,
@@ -82,6 +83,7 @@ class GeneratorConfig:
     broken_row_share: float = 0.004
     seed: int = SEED
     id_prefix: str = ""  # e.g. "X": RSP-X00000001, so that an extra delivery has ids of its own
+    customer_base: bool = True  # also the CRM and billing exports of the customers who answered
 
 
 def month_starts(config: GeneratorConfig) -> list[dt.date]:
@@ -393,13 +395,15 @@ def _half_year(month: dt.date) -> str:
 
 
 def generate(out_dir: Path, config: GeneratorConfig | None = None) -> dict[str, int]:
-    """Write responses/, invitations/ and followups/ under out_dir; returns row counts."""
+    """Write responses/, invitations/ and followups/ (and customers/ and revenue/, see
+    customer_base.py) under out_dir; returns row counts."""
     config = config or GeneratorConfig()
     generator = SampleGenerator(config)
     response_files = RotatingWriter(out_dir / "responses", "responses", RESPONSE_COLUMNS)
     invitation_files = RotatingWriter(out_dir / "invitations", "invitations", INVITATION_COLUMNS)
     followup_files = RotatingWriter(out_dir / "followups", "cases", FOLLOWUP_COLUMNS, rotate=False)
     counts = {"invitations": 0, "responses": 0, "followups": 0}
+    ledger = CustomerLedger()
     try:
         for month, month_index, invitations, responses in generator.months_of_rows():
             period = _half_year(month)
@@ -419,6 +423,8 @@ def generate(out_dir: Path, config: GeneratorConfig | None = None) -> dict[str, 
                 )  # fmt: skip
                 response_files.write(period, row)
                 counts["responses"] += 1
+                if invitation_id and config.customer_base:
+                    ledger.answered(customer, responded_at, score)
                 case = generator.followup_row(row, score, customer, responded_at, CANONICAL.timestamp_style)
                 if case:
                     followups.append(case)
@@ -434,4 +440,7 @@ def generate(out_dir: Path, config: GeneratorConfig | None = None) -> dict[str, 
         response_files.close()
         invitation_files.close()
         followup_files.close()
+    if config.customer_base:
+        end = _next_month(generator.months[-1])
+        counts.update(write_customer_base(out_dir, ledger, generator.months[0], end, config.seed))
     return counts

@@ -34,7 +34,12 @@ import pyarrow as pa
 from dagster_project.row_kinds import RowKind
 from dagster_project.settings import GX_CONTEXT_DIR
 from dagster_project.validation.redaction import redact
-from dagster_project.validation.typed_rows import live_rows_sql, timestamp_formats, typed_columns_sql
+from dagster_project.validation.typed_rows import (
+    date_name,
+    live_rows_sql,
+    timestamp_formats,
+    typed_columns_sql,
+)
 
 # A batch holding employee answers runs `<checkpoint>_private`: the same rules, results of
 # counts only (GX's BOOLEAN_ONLY), so no employee's value reaches stored results or Data Docs.
@@ -162,9 +167,20 @@ def holds_employee_answers(frame: pd.DataFrame) -> bool:
 def batch_columns_sql(kind: RowKind, present: set[str]) -> str:
     """The prepared columns of a batch: only those the file has, values read the way
     validation reads them (trimmed; channel through the source's map; score labels
-    stripped where configured), and the timestamp parsed into `<column>_utc`."""
+    stripped where configured), the timestamp parsed into `<column>_utc`, dates into
+    `<column>_date`, the month into `month_start`, the amount into `<column>_number`. A
+    personal id is judged by its pseudonym (the clear value is never stored)."""
     expressions = ["row_number"]
-    checked = (kind.id_column, "survey_id", kind.timestamp_column, kind.channel_column, kind.score_column)
+    checked = (
+        *kind.id_columns,
+        "survey_id",
+        kind.timestamp_column,
+        kind.channel_column,
+        kind.score_column,
+        *kind.date_columns,
+        kind.amount_column,
+        kind.currency_column,
+    )
     for column in (*checked, *kind.enumerations):
         # Optional columns with a closed set are always there (empty when the file lacks them).
         if column is None or (column not in present and column not in kind.enumerations):
@@ -175,10 +191,18 @@ def batch_columns_sql(kind: RowKind, present: set[str]) -> str:
             expressions.append(f"lower(nullif(trim({column}), '')) as {column}")
         elif column == kind.score_column:
             expressions.append(f"nullif(score_text, '') as {column}")
+        elif column == kind.currency_column:
+            expressions.append(f"currency_value as {column}")
         else:
-            expressions.append(f"nullif(trim({column}), '') as {column}")
+            expressions.append(f"nullif(trim({kind.raw_column(column)}), '') as {column}")
         if column == kind.timestamp_column:
             expressions.append(f"timestamp_value as {column}_utc")
+        if column in kind.date_columns:
+            expressions.append(f"{date_name(column)} as {column}_date")
+        if column == kind.amount_column:
+            expressions.append(f"cast(amount_number as double) as {column}_number")
+    if kind.month_column and kind.month_column in present:
+        expressions.append("month_value as month_start")
     return ", ".join(expressions)
 
 

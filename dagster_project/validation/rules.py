@@ -11,7 +11,7 @@ import duckdb
 
 from dagster_project.nps_scale import category_sql
 from dagster_project.row_kinds import CHANNELS, RowKind
-from dagster_project.validation.typed_rows import typed_name
+from dagster_project.validation.typed_rows import date_name, typed_name
 from dagster_project.validation.value_sql import SCORE_PATTERN
 
 # The one verdict the clock can change: a row in the future is judged again once it is not
@@ -59,7 +59,7 @@ def problem_sql(kind: RowKind) -> str:
         ("parse_error is not null", "'malformed row: ' || parse_error"),
     ]
     for column in kind.required:
-        branches.append((_blank(column), f"'{column} is missing'"))
+        branches.append((_blank(kind.raw_column(column)), f"'{column} is missing'"))
     if kind.score_column:
         score = "score_text"
         name = kind.score_column
@@ -115,6 +115,7 @@ def problem_sql(kind: RowKind) -> str:
                 f"'{ts} ' || {quoted_value(f'trim({ts})')} || '{IN_THE_FUTURE}'",
             ),
         ]
+    branches += _calendar_and_money_branches(kind)
     if kind.channel_column:
         branches.append(
             (
@@ -124,6 +125,54 @@ def problem_sql(kind: RowKind) -> str:
         )
     cases = "\n            ".join(f"when {cond} then {reason}" for cond, reason in branches)
     return f"case\n            {cases}\n        end"
+
+
+def _calendar_and_money_branches(kind: RowKind) -> list[tuple[str, str]]:
+    """Dates, their order, the month, the amount and its currency (customers, revenue)."""
+    branches = []
+    for column in kind.date_columns:
+        branches.append(
+            (
+                f"nullif(trim({column}), '') is not null and {date_name(column)} is null",
+                f"'{column} ' || {quoted_value(f'trim({column})')}"
+                " || ' is not a date (YYYY-MM-DD or DD.MM.YYYY)'",
+            )
+        )
+    for earlier, later in kind.ordered_dates:
+        branches.append(
+            (
+                f"{date_name(later)} < {date_name(earlier)}",
+                f"'{later} ' || {date_name(later)} || ' is before {earlier} ' || {date_name(earlier)}",
+            )
+        )
+    if kind.month_column:
+        month = kind.month_column
+        branches.append(
+            (
+                "month_value is null",
+                f"'{month} ' || {quoted_value(f'trim({month})')} || ' is not a month (YYYY-MM)'",
+            )
+        )
+    if kind.amount_column:
+        amount = kind.amount_column
+        branches.append(
+            (
+                "amount_number is null",
+                f"'{amount} ' || {quoted_value(f'trim({amount})')}"
+                " || ' is not an amount (e.g. 1234.50 or 1 234,50)'",
+            )
+        )
+    if kind.currency_column:
+        currency = kind.currency_column
+        branches.append(
+            (
+                "currency_value is distinct from expected_currency",
+                f"'{currency} ' || {quoted_value('currency_value')} || ' is not ' || expected_currency"
+                " || ', the currency of the revenue sources (config/sources.yml):"
+                " one warehouse sums one currency'",
+            )
+        )
+    return branches
 
 
 def _group_of(number: str) -> str:

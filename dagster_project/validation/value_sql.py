@@ -63,3 +63,45 @@ def channel_sql(expression: str, channel_map: str) -> str:
     """The channel, lower-cased, through the source's channel map when it has the value."""
     normalised = f"lower(trim({expression}))"
     return f"coalesce({channel_map}[{normalised}], {normalised})"
+
+
+# A calendar month as billing exports write it.
+MONTH_PATTERN = r"[0-9]{4}-(?:0[1-9]|1[0-2])"
+
+
+def date_sql(expression: str) -> str:
+    """A calendar date: ISO (2025-03-01) or as Nordic exports write it (01.03.2025), else NULL.
+    A date is a day, not an instant: no time zone applies."""
+    text = f"trim({expression})"
+    return (
+        f"case when regexp_full_match({text}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') "
+        f"then try_cast({text} as date) "
+        f"when regexp_full_match({text}, '[0-9]{{1,2}}\\.[0-9]{{1,2}}\\.[0-9]{{4}}') "
+        f"then cast(try_strptime({text}, '%d.%m.%Y') as date) end"
+    )
+
+
+def month_sql(expression: str) -> str:
+    """The first day of a `YYYY-MM` month, else NULL."""
+    text = f"trim({expression})"
+    return (
+        f"case when regexp_full_match({text}, '{MONTH_PATTERN}') then try_cast({text} || '-01' as date) end"
+    )
+
+
+def amount_sql(expression: str) -> str:
+    """An amount of money as DECIMAL(18, 4), else NULL. Spaces (also no-break and thin ones)
+    and apostrophes group thousands; one separator alone is the decimal one (12,50 and 12.50);
+    with both, the last is (1.234,50 and 1,234.50). A minus sign may be U+2212."""
+    text = (
+        f"replace(regexp_replace(trim({expression}), '[\\s\\x{{00a0}}\\x{{202f}}\\x{{2009}}'']', '', 'g'), "
+        "'\u2212', '-')"
+    )
+    return (
+        f"try_cast(case when regexp_full_match({text}, '[+-]?[0-9]+(?:[.,][0-9]+)?') "
+        f"then replace({text}, ',', '.') "
+        f"when regexp_full_match({text}, '[+-]?[0-9]{{1,3}}(?:\\.[0-9]{{3}})+(?:,[0-9]+)?') "
+        f"then replace(replace({text}, '.', ''), ',', '.') "
+        f"when regexp_full_match({text}, '[+-]?[0-9]{{1,3}}(?:,[0-9]{{3}})+(?:\\.[0-9]+)?') "
+        f"then replace({text}, ',', '') end as decimal(18, 4))"
+    )

@@ -37,6 +37,7 @@ from dagster_project.validation.redaction import register as register_redaction
 from dagster_project.validation.rules import IN_THE_FUTURE, exclusion_sql, problem_sql, quoted_value
 from dagster_project.validation.typed_rows import (
     FILE_SETTINGS,
+    date_name,
     live_rows_sql,
     timestamp_formats,
     typed_columns_sql,
@@ -77,9 +78,11 @@ def _checked_rows_sql(kind: RowKind, formats: list[str], scope: str = "true") ->
 def _create_checked(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at, scope: str = "true"):
     """`_checked`: the rows in scope, judged, with the winner of every id."""
     formats = timestamp_formats(con, kind)
+    sql = _checked_rows_sql(kind, formats, scope)
+    # Only kinds with timestamps judge by the moment (a date is never "in the future" here).
     con.execute(
-        f"create or replace temp table _checked as {_checked_rows_sql(kind, formats, scope)}",
-        {"validated_at": validated_at},
+        f"create or replace temp table _checked as {sql}",
+        {"validated_at": validated_at} if "$validated_at" in sql else {},
     )
     _rank_repeated_ids(con)
 
@@ -114,6 +117,12 @@ def _valid_columns_sql(kind: RowKind) -> str:
             expressions.append(kind.personal_columns[column])  # pseudonymised as it landed
         elif column in kind.timestamp_columns:
             expressions.append(f"{typed_name(column)} as {column}")
+        elif column in kind.date_columns:
+            expressions.append(f"{date_name(column)} as {column}")
+        elif column == kind.amount_column:
+            expressions.append(f"amount_number as {column}")
+        elif column == kind.currency_column:
+            expressions.append(f"currency_value as {column}")
         elif column == kind.score_column:
             expressions.append(f"cast(score_number as utinyint) as {column}")
         elif column == kind.channel_column:
@@ -251,15 +260,15 @@ def _validate_new(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at) -
     # those of rows no longer in the future.
     con.execute(
         f"""create or replace temp table _affected_ids as
-            select distinct nullif(trim({kind.id_column}), '') as id_value
+            select distinct {kind.id_sql()} as id_value
             from {kind.rows_table} semi join _new_files using (file_id)
             union
-            select {kind.id_column} from {kind.valid_table} semi join _retired_files using (file_id)
+            select {kind.id_sql()} from {kind.valid_table} semi join _retired_files using (file_id)
             union
             select id_value from _due_ids"""
     )
     scope = f"""(rows.file_id in (select file_id from _new_files)
-               or nullif(trim(rows.{kind.id_column}), '') in (select id_value from _affected_ids))"""
+               or {kind.id_sql("rows")} in (select id_value from _affected_ids))"""
     _create_checked(con, kind, validated_at, scope)
     seq = _next_seq(con)
     # Verdicts about to be judged again, and every row of replaced files, go (the
@@ -403,17 +412,21 @@ def _file_batches(
 
 
 def _rejected_rows_sql(kind: RowKind) -> str:
+    # A later export of a CRM or billing record replaces the earlier one (not an error);
+    # elsewhere a repeated id is quarantined with a pointer to the row that won.
+    repeated = "is in a later export" if kind.later_export_replaces else "is repeated"
     reason = (
-        f"coalesce(exclusion, problem, '{kind.id_column} ' || {quoted_value('id_value')}"
-        " || ' is repeated; kept ' || winner_file_path || ' row ' || winner_row_number)"
+        f"coalesce(exclusion, problem, '{kind.id_label} ' || {quoted_value(_id_shown_sql(kind))}"
+        f" || ' {repeated}; kept ' || winner_file_path || ' row ' || winner_row_number)"
     )
+    replaced = "problem is null and id_rank > 1" if kind.later_export_replaces else "false"
     return f"""
         select
             '{kind.name}' as kind,
             file_id,
             file_path,
             row_number,
-            case when exclusion is not null then 'excluded' else 'quarantined' end
+            case when exclusion is not null or ({replaced}) then 'excluded' else 'quarantined' end
                 as disposition,
             -- reasons and raw values quote what was delivered: personal data that
             -- landed in the wrong column is redacted there too
@@ -425,6 +438,16 @@ def _rejected_rows_sql(kind: RowKind) -> str:
         order by file_path, row_number"""
 
 
+def _id_shown_sql(kind: RowKind) -> str:
+    """The id as a reason quotes it: its parts joined by ' / ', a pseudonym by its first 12
+    characters (enough to find it, short enough to leave room for the rest)."""
+    parts = [
+        f"left(trim({kind.raw_column(c)}), 12) || '…'" if c in kind.personal_columns else f"trim({c})"
+        for c in kind.id_columns
+    ]
+    return " || ' / ' || ".join(parts)
+
+
 def _write_verdicts(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at) -> None:
     """Insert the verdicts of the rows in `_checked` into the three validated tables, and
     the rows in the future into `validated.awaiting_time` (judged again when due)."""
@@ -434,6 +457,8 @@ def _write_verdicts(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at)
     for files in _file_batches(con):
         con.execute(f"insert into {kind.valid_table}_segments {_valid_segments_sql(kind)}", {"files": files})
     con.execute(f"insert into {kind.quarantine_table} {_rejected_rows_sql(kind)}")
+    if not kind.timestamp_columns:
+        return
     latest = f"list_max([{', '.join(typed_name(ts) for ts in kind.timestamp_columns)}])"
     con.execute(
         f"""insert into validated.awaiting_time

@@ -20,7 +20,7 @@ def _rows_table_columns(kind: RowKind) -> list[tuple[str, str]]:
 
 LANDED_FILES_COLUMNS = [
     ("source", "varchar"),  # the configured source (config/sources.yml)
-    ("kind", "varchar"),  # the kind of row: responses | invitations | followups
+    ("kind", "varchar"),  # the kind of row: responses | invitations | followups | customers | revenue
     ("format", "varchar"),  # csv | qualtrics_csv | surveymonkey_csv | xlsx | json
     ("file_path", "varchar"),  # relative to NPS_RAW_DIR; `<archive>!<member>` for a member
     ("file_bytes", "bigint"),
@@ -43,6 +43,7 @@ LANDED_FILES_COLUMNS = [
     ("real_statuses", "varchar[]"),
     ("keep_unfinished_with_score", "boolean"),
     ("score_labels", "varchar"),
+    ("currency", "varchar"),  # revenue: the programme's currency (ISO 4217), every row's
     # A member of an archive: the archive's path (relative to NPS_RAW_DIR) and its name inside
     ("archive_path", "varchar"),
     ("archive_member", "varchar"),

@@ -39,10 +39,23 @@ def test_suites_mirror_the_sources(kind):
     for column, (values, _) in kind.enumerations.items():
         allowed = expectation(kind.name, "expect_column_values_to_be_in_set", column=column)
         assert allowed["kwargs"]["value_set"] == list(values)
-    expectation(kind.name, "expect_column_values_to_be_unique", column=kind.id_column)
+    if kind.more_id_columns:
+        expectation(kind.name, "expect_compound_columns_to_be_unique", column_list=list(kind.id_columns))
+    else:
+        expectation(kind.name, "expect_column_values_to_be_unique", column=kind.id_column)
     if kind.timestamp_column in kind.required:
         expectation(kind.name, "expect_column_values_to_not_be_null", column=f"{kind.timestamp_column}_utc")
-    expectation(kind.name, "expect_column_values_to_be_between", column=f"{kind.timestamp_column}_utc")
+    if kind.timestamp_column:
+        expectation(kind.name, "expect_column_values_to_be_between", column=f"{kind.timestamp_column}_utc")
+    for earlier, later in kind.ordered_dates:
+        expectation(
+            kind.name,
+            "expect_column_pair_values_a_to_be_greater_than_b",
+            column_A=f"{later}_date",
+            column_B=f"{earlier}_date",
+        )
+    if kind.amount_column:
+        expectation(kind.name, "expect_column_values_to_not_be_null", column=f"{kind.amount_column}_number")
 
 
 def test_the_score_rule_is_the_same_pattern_as_validation():

@@ -28,7 +28,8 @@ def test_the_committed_configuration_loads():
         ),
         (
             "sources:\n  - {name: a, kind: surveys, folder: x}",
-            "source #1 ('a'), field kind: Input should be 'responses', 'invitations' or 'followups'",
+            "source #1 ('a'), field kind: Input should be 'responses', 'invitations', 'followups', "
+            "'customers' or 'revenue'",
         ),
         (
             "sources:\n  - {name: a, kind: responses, folder: x, columns: {scroe: Q1}}",

@@ -1,5 +1,6 @@
 -- Every landed row that did not become a valid row, from all kinds - quarantined (an error)
--- or excluded (not a real response) - with the configured source its file came from.
+-- or excluded (not a real response; a CRM or billing row a later export replaced) -
+-- with the configured source its file came from.
 -- The marts quarantined_rows and excluded_rows are its two dispositions. A rejected
 -- employee answer (survey_type employee, or a survey the catalogue places in the employee
 -- programme) is left out: its raw values are an employee's, and no customer-facing mart
@@ -24,6 +25,18 @@ followups as (
 
 ),
 
+customers as (
+
+    select * from {{ ref('stg_inbox__customer_quarantine') }}
+
+),
+
+revenue as (
+
+    select * from {{ ref('stg_inbox__revenue_quarantine') }}
+
+),
+
 files as (
 
     select * from {{ ref('stg_landing__landed_files') }}
@@ -44,6 +57,10 @@ unioned as (
     select * from invitations
     union all
     select * from followups
+    union all
+    select * from customers
+    union all
+    select * from revenue
 
 ),
 

@@ -1,0 +1,1 @@
+{{ stage_quarantine('customers_quarantine') }}

@@ -1,0 +1,1 @@
+{{ stage_segments('customers_segments') }}

@@ -1,0 +1,1 @@
+{{ stage_quarantine('revenue_quarantine') }}
