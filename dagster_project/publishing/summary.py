@@ -1,11 +1,13 @@
 """The short result `make run` prints: recent monthly relationship and transactional NPS
-(apart) with their margins, response rate, alerts, closing the loop, and what happened to the
-rows. Customer NPS only: eNPS is HR's (`nps-warehouse summary --audience hr`, hr_summary.py)."""
+(apart) with their margins, response rate, alerts, closing the loop, what NPS is worth
+(churn by category, earned growth: outcome_summary.py), and what happened to the rows.
+Customer NPS only: eNPS is HR's (`nps-warehouse summary --audience hr`, hr_summary.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from dagster_project.publishing.outcome_summary import outcome_lines
 from dagster_project.publishing.published import published_marts
 from dagster_project.settings import Settings
 
@@ -101,6 +103,7 @@ def summary_text(
             "select file_path, rejected_reason from marts.file_loads "
             "where rejected_reason is not null and not is_replaced order by 1"
         ).fetchall()
+        worth = outcome_lines(con, CUSTOMER_PROGRAMMES)
     if segment and segment not in segment_types:
         raise ValueError(f"segment {segment!r}: the marts have {', '.join(segment_types) or 'no segments'}")
     lines = []
@@ -155,6 +158,7 @@ def summary_text(
             f"{recovered} of {with_next} who answered again scored higher"
         )
     lines.append(f"Trend alerts in the last complete month: {alerts} (marts.nps_trend_alerts)")
+    lines += worth
     lines.append(
         f"Files in use: {files}; rows valid: {valid or 0}; quarantined: {quarantined or 0} "
         f"(marts.quarantined_rows); excluded: {excluded or 0} (previews, spam, unfinished; CRM and "

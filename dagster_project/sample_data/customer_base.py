@@ -1,7 +1,7 @@
 """The sample's customer base and billing: what NPS is worth, with an effect of known size.
 
 Every customer who answered (by respondent id; a business customer by its account) is a
-customer of the CRM export, acquired some months before its first answer through a source
+customer of the CRM export, acquired up to four years before its first answer through a source
 (referral and word of mouth are the earned ones). Churn depends on the category of the
 customer's latest answer: after it, a detractor leaves with a monthly hazard of 4%, a
 passive 2%, a promoter 1% (so detractors leave about four times as often); a customer never
@@ -107,14 +107,16 @@ def write_customer_base(
     out_dir: Path, ledger: CustomerLedger, first_month: dt.date, end: dt.date, seed: int
 ) -> dict[str, int]:
     """customers/ and revenue/ under out_dir for the customers in `ledger`; `end` is the
-    first day after the sample. Returns row counts."""
+    first day after the sample; billing starts with the first sample month's year. Returns
+    row counts."""
     rng = random.Random(seed * 7919 + 26)
     sources, weights = list(ACQUISITION_SOURCES), list(ACQUISITION_SOURCES.values())
     earlier_export = dt.date(end.year - 1, 12, 31)
+    first_billed = dt.date(first_month.year, 1, 1)  # billing history from a whole first year
     crm_early, crm_late, billing = [], [], {}
     for record in ledger.records():
         first_answer, (last_answer, last_category) = record.answers[0][0], record.answers[-1]
-        acquired = first_answer - dt.timedelta(days=rng.randint(20, 500))
+        acquired = first_answer - dt.timedelta(days=rng.randint(20, 1500))
         hazard = MONTHLY_CHURN[last_category]
         churn = last_answer + dt.timedelta(days=rng.expovariate(hazard) * DAYS_PER_MONTH + 1)
         churned = churn if churn < end else None
@@ -137,7 +139,7 @@ def write_customer_base(
         answers = iter(record.answers)
         pending = next(answers, None)
         last_billed = (churned or end - dt.timedelta(days=1)).replace(day=1)
-        for month in _months(max(acquired, first_month), last_billed):
+        for month in _months(max(acquired, first_billed), last_billed):
             while pending and pending[0] < month:
                 level *= REVENUE_STEP[pending[1]]
                 pending = next(answers, None)

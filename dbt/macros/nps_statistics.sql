@@ -84,3 +84,22 @@
 {% macro exact_sum(expression, over=none) -%}
     cast(sum(cast({{ expression }} as decimal(38, 12))){{ ' over ' ~ over if over }} as double)
 {%- endmacro %}
+
+{#- The Wilson score interval (95%) of a proportion, `successes` of `n`: `bound` 'low' or
+    'high'. It stays inside 0-1 and behaves at 0 and n successes, where the normal
+    approximation does not. NULL when n is 0. -#}
+{% macro proportion_ci(successes, n, bound) -%}
+    {%- set z = nps_z_95() -%}
+    {%- set p = '(1e0 * ' ~ successes ~ ' / ' ~ n ~ ')' -%}
+    {#- exactly 0 (1) at 0 (n) successes, where rounding would leave 1e-17 -#}
+    case
+        when {{ n }} = 0 then null
+        when {{ successes }} = {{ '0' if bound == 'low' else n }} then {{ '0e0' if bound == 'low' else '1e0' }}
+    else
+        ({{ p }} + {{ z }} * {{ z }} / (2e0 * {{ n }})
+            {{ '-' if bound == 'low' else '+' }} {{ z }} * sqrt(
+                {{ p }} * (1e0 - {{ p }}) / {{ n }} + {{ z }} * {{ z }} / (4e0 * {{ n }} * {{ n }})
+            ))
+        / (1e0 + {{ z }} * {{ z }} / {{ n }})
+    end
+{%- endmacro %}
