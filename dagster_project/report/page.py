@@ -15,6 +15,7 @@ import json
 import math
 import os
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -24,11 +25,14 @@ from dagster_project.audiences import DEFAULT_AUDIENCE, Audience
 from dagster_project.publishing.published import published_marts
 from dagster_project.report import enps_sections
 from dagster_project.report import sections as report_sections
+from dagster_project.report.outcome_sections import outcome_sections
 from dagster_project.settings import Settings
 
 # Pages of earlier versions that no longer belong in a folder (the eNPS page once sat in the
 # customers' report): removed when the report is written.
 RETIRED_PAGES = ("enps.html",)
+# Ratios shown as percentages (earned growth: marts.earned_growth)
+PERCENT_COLUMNS = ("nrr", "enc", "egr", "reported_growth", "earned_share_of_growth")
 
 STYLE = """
 :root { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d2330; }
@@ -75,10 +79,14 @@ def format_value(column: str, value: object) -> str:
         return value.strftime("%Y-%m-%d")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Decimal):  # money
+        return f"{value:,.0f}"
     if isinstance(value, float):
         if "p_value" in column:
             return f"{value:.3f}"
-        if column.startswith(("share", "recovery_rate")) or column.endswith("_rate"):
+        if column.startswith(("share", "recovery_rate", "churn_rate")) or column.endswith("_rate"):
+            return f"{value:.1%}"
+        if column in PERCENT_COLUMNS:
             return f"{value:.1%}"
         return f"{value:.1f}"
     return str(value)
@@ -215,7 +223,7 @@ def write_report(
             )
         else:
             title, freshness = "Customer NPS", report_sections.freshness(con)
-            sections = report_sections.customer_sections(con)
+            sections = report_sections.customer_sections(con) + outcome_sections(con)
     text, charts = render_page(title, freshness, sections, bundle)
     target = folder / "index.html"
     temporary = target.with_name(".index.html.tmp")

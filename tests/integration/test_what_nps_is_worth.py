@@ -109,3 +109,62 @@ def test_the_summary_says_what_nps_is_worth(sample_warehouse):
     assert "What NPS is worth" in text
     assert "relationship, customers who answered in 2025, left within 180 days: detractors " in text
     assert "detractors left " in text and "Earned growth 2025: revenue " in text and "EGR " in text
+
+
+def kaplan_meier(followed: list[tuple[int, bool]]) -> dict[int, float]:
+    """Survival after each day on which someone left or was censored (the product-limit
+    estimator, written out: at each day, survival × (1 − left / at risk))."""
+    survival, curve = 1.0, {}
+    for day in sorted({d for d, _ in followed}):
+        at_risk = sum(1 for d, _ in followed if d >= day)
+        left = sum(1 for d, gone in followed if d == day and gone)
+        survival *= 1 - left / at_risk
+        curve[day] = survival
+    return curve
+
+
+def test_retention_curves_are_the_product_limit_estimate(sample_warehouse):
+    """Customers followed from their last answer in the programme, recomputed in Python from
+    the warehouse's linked answers and the CRM export."""
+    (known,) = sample_warehouse.query("select churn_known_through from intermediate.int_churn_known_through")[
+        0
+    ]
+    customers = {
+        key: (acquired, churned)
+        for key, acquired, churned in sample_warehouse.query(
+            "select customer_key, acquired_at, churned_at from staging.stg_inbox__customers"
+        )
+    }
+    latest: dict[tuple[str, str], tuple] = {}
+    for programme, key, responded_at, response_id, day, category in sample_warehouse.query(
+        """select programme, customer_key, responded_at, response_id, response_date, nps_category
+           from intermediate.int_answer_customer_links where customer_key is not null"""
+    ):
+        if (programme, key) not in latest or (responded_at, response_id) > latest[(programme, key)][:2]:
+            latest[(programme, key)] = (responded_at, response_id, day, category)
+    followed = defaultdict(list)
+    for (programme, key), (_, _, day, category) in latest.items():
+        acquired, churned = customers[key]
+        if day > known or (acquired and acquired > day) or (churned and churned < day):
+            continue
+        gone = churned is not None and churned <= known
+        followed[(programme, category)].append((((churned if gone else known) - day).days, gone))
+    with published(sample_warehouse) as con:
+        rows = con.execute(
+            """select programme, nps_category, days_since_answer, survival, customers_at_risk
+               from marts.retention_curves"""
+        ).fetchall()
+    assert {(p, c) for p, c, *_ in rows} == set(followed)
+    for (programme, category), people in followed.items():
+        expected = kaplan_meier(people)
+        curve = {day: s for p, c, day, s, _ in rows if (p, c) == (programme, category) and day in expected}
+        assert curve.keys() == expected.keys()
+        for day, survival in expected.items():
+            assert math.isclose(curve[day], survival, rel_tol=1e-9, abs_tol=1e-12), (programme, category, day)
+    # promoters stay longer: after a year, more of them are still customers than detractors
+    year = {
+        (p, c): min((s for p2, c2, day, s, _ in rows if (p2, c2) == (p, c) and day <= 365), default=1.0)
+        for p, c in followed
+    }
+    for programme in ("relationship", "transactional"):
+        assert year[(programme, "promoter")] > year[(programme, "detractor")]

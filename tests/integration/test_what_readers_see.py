@@ -74,7 +74,7 @@ def test_the_report_renders_in_chromium_and_shows_the_marts_numbers(sample_wareh
     with chromium() as driver:
         driver.get((report / "index.html").as_uri())
         charts, drawn = _wait_for_charts(driver)
-        assert charts >= 12 and drawn == charts, (charts, drawn)
+        assert charts >= 14 and drawn == charts, (charts, drawn)
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert not errors, errors
         assert "Data as of" in driver.find_element("id", "freshness").text
@@ -95,6 +95,24 @@ def test_the_report_renders_in_chromium_and_shows_the_marts_numbers(sample_wareh
             nps, responses = marts[(row["programme"][0], row["month"][0])]
             assert row["nps"][0] == f"{nps:.1f}" and float(row["nps"][1]) == pytest.approx(nps, abs=1e-9)
             assert row["responses"][0] == str(responses)
+
+        # What NPS is worth: the churn table is the mart's, the growth table has EGR in %.
+        churn = _table(driver, "worth-churn")
+        with published(sample_warehouse) as con:
+            rates = {
+                (programme, start.isoformat(), str(horizon), category): rate
+                for programme, start, horizon, category, rate in con.execute(
+                    """select programme, period_start, horizon_days, nps_category, churn_rate
+                       from marts.nps_outcomes where period_grain = 'year'"""
+                ).fetchall()
+            }
+        assert {row["programme"][0] for row in churn} == {"relationship", "transactional"}
+        for row in churn:
+            key = (row["programme"][0], row["year"][0], row["horizon_days"][0], row["nps_category"][0])
+            assert float(row["churn_rate"][1]) == pytest.approx(rates[key], abs=1e-12)
+            assert row["churn_rate"][0] == f"{rates[key]:.1%}"
+        growth = _table(driver, "worth-growth")
+        assert len(growth) >= 6 and all(row["egr"][0].endswith("%") for row in growth)
 
         full = tmp_path / "report.png"
         driver.set_window_size(1280, 2400)
@@ -243,6 +261,46 @@ def test_metricflow_response_rate_by_period_channel_and_segment_equals_the_mart(
 
 
 # The BI path -----------------------------------------------------------------------------
+
+
+def test_metricflow_churn_rate_nrr_and_egr_equal_the_marts(sample_warehouse):
+    churn = _mf(
+        sample_warehouse,
+        "--metrics",
+        "churn_rate",
+        "--group-by",
+        "metric_time__month,answer_outcome__programme,answer_outcome__nps_category,answer_outcome__horizon_days",
+    )
+    growth = _mf(sample_warehouse, "--metrics", "nrr,egr", "--group-by", "metric_time__month")
+    with duckdb.connect(str(sample_warehouse.settings.published_path), read_only=True) as con:
+        rates = {
+            (programme, str(start), category, str(horizon)): rate
+            for programme, start, category, horizon, rate in con.execute(
+                """select programme, period_start, nps_category, horizon_days, churn_rate
+                   from marts.nps_outcomes where period_grain = 'month'"""
+            ).fetchall()
+        }
+        months = {
+            str(start): (nrr, egr)
+            for start, nrr, egr in con.execute(
+                """select period_start, nrr, egr from marts.earned_growth
+                   where period_grain = 'month' and nrr is not null"""
+            ).fetchall()
+        }
+    assert len(churn) == len(rates) > 100
+    for row in churn:
+        key = (
+            row["answer_outcome__programme"],
+            row["metric_time__month"][:10],
+            row["answer_outcome__nps_category"],
+            row["answer_outcome__horizon_days"],
+        )
+        assert float(row["churn_rate"]) == pytest.approx(rates[key], abs=1e-9)
+    measured = {row["metric_time__month"][:10]: row for row in growth if row["nrr"]}
+    assert measured.keys() == months.keys()
+    for month, (nrr, egr) in months.items():
+        assert float(measured[month]["nrr"]) == pytest.approx(nrr, abs=1e-9)
+        assert float(measured[month]["egr"]) == pytest.approx(egr, abs=1e-9)
 
 
 def test_sqlalchemy_and_duckdb_engine_read_the_published_file(sample_warehouse):
