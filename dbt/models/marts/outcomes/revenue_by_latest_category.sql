@@ -1,0 +1,109 @@
+-- Where the revenue sits: per programme, the customers who are still customers (as far as
+-- churn is known), by the category of their latest answer in the programme, and their
+-- revenue in the last 12 billed months - with detractors', the revenue at risk.
+with
+
+links as (
+
+    select * from {{ ref('int_answer_customer_links') }}
+    where customer_key is not null
+
+),
+
+customers as (
+
+    select * from {{ ref('stg_inbox__customers') }}
+
+),
+
+known as (
+
+    select * from {{ ref('int_churn_known_through') }}
+
+),
+
+revenue as (
+
+    select * from {{ ref('stg_inbox__revenue') }}
+
+),
+
+billed as (
+
+    select {{ date_shift('month', -12, 'max(revenue_month)') }} as year_before_last_month
+    from revenue
+
+),
+
+last_year as (
+
+    select
+        revenue.customer_key,
+        sum(revenue.revenue) as revenue
+    from revenue
+    cross join billed
+    where revenue.revenue_month > billed.year_before_last_month
+    group by revenue.customer_key
+
+),
+
+latest as (
+
+    select
+        programme,
+        customer_key,
+        nps_category,
+        row_number() over (
+            partition by programme, customer_key order by responded_at desc, response_id desc
+        ) as latest_first
+    from links
+
+),
+
+current_customers as (
+
+    select
+        latest.programme,
+        latest.nps_category,
+        latest.customer_key,
+        coalesce(last_year.revenue, 0) as revenue
+    from latest
+    inner join customers on latest.customer_key = customers.customer_key
+    cross join known
+    left join last_year on latest.customer_key = last_year.customer_key
+    where latest.latest_first = 1
+        and coalesce(customers.churned_at > known.churn_known_through, true)
+
+),
+
+summed as (
+
+    select
+        programme,
+        nps_category,
+        count(*) as customers,
+        sum(revenue) as revenue
+    from current_customers
+    group by programme, nps_category
+
+),
+
+final as (
+
+    select
+        programme,
+        nps_category,
+        customers,
+        cast(revenue as decimal(18, 4)) as revenue_last_12_months,
+        cast(
+            case
+                when sum(revenue) over (partition by programme) <> 0
+                    then revenue / sum(revenue) over (partition by programme)
+            end as double
+        ) as share_of_revenue,
+        nps_category = 'detractor' as is_revenue_at_risk
+    from summed
+
+)
+
+select * from final

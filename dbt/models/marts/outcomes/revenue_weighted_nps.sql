@@ -1,0 +1,111 @@
+-- NPS weighted by what customers pay: per programme, quarter or year, overall, per customer
+-- segment (the CRM's segment_* columns) and per account (B2B), each customer's last answer
+-- in the period weighted by their revenue in the 12 months before it. Beside it the plain
+-- NPS of the same customers: a gap says the big payers feel differently.
+with
+
+windows as (
+
+    select * from {{ ref('int_customer_revenue_windows') }}
+    where period_grain in ('quarter', 'year')
+
+),
+
+customers as (
+
+    select * from {{ ref('stg_inbox__customers') }}
+
+),
+
+segments as (
+
+    select
+        customers.customer_key,
+        segments.segment_type,
+        segments.segment_value
+    from {{ ref('stg_inbox__customer_segments') }} as segments
+    inner join customers
+        on segments.source_file_id = customers.source_file_id
+        and segments.source_row_number = customers.source_row_number
+
+),
+
+breakdowns as (
+
+    select
+        windows.*,
+        'overall' as dimension_kind,
+        'overall' as dimension,
+        'all' as dimension_value
+    from windows
+
+    union all
+
+    select
+        windows.*,
+        'segment' as dimension_kind,
+        segments.segment_type as dimension,
+        segments.segment_value as dimension_value
+    from windows
+    inner join segments on windows.customer_key = segments.customer_key
+
+    union all
+
+    select
+        windows.*,
+        'account' as dimension_kind,
+        'account' as dimension,
+        customers.account_id as dimension_value
+    from windows
+    inner join customers on windows.customer_key = customers.customer_key
+    where customers.account_id is not null
+
+),
+
+summed as (
+
+    select
+        programme,
+        period_grain,
+        period_start,
+        dimension_kind,
+        dimension,
+        dimension_value,
+        count(*) as customers,
+        count(case when nps_category = 'promoter' then 1 end) as promoters,
+        count(case when nps_category = 'detractor' then 1 end) as detractors,
+        sum(greatest(revenue_before, 0)) as revenue_weight,
+        sum(case when nps_category = 'promoter' then greatest(revenue_before, 0) else 0 end)
+            as promoter_revenue,
+        sum(case when nps_category = 'detractor' then greatest(revenue_before, 0) else 0 end)
+            as detractor_revenue
+    from breakdowns
+    group by programme, period_grain, period_start, dimension_kind, dimension, dimension_value
+
+),
+
+final as (
+
+    select
+        programme,
+        period_grain,
+        period_start,
+        dimension_kind,
+        dimension,
+        dimension_value,
+        customers,
+        100e0 * (promoters - detractors) / customers as nps,
+        cast(revenue_weight as decimal(18, 4)) as revenue_weight,
+        cast(
+            case
+                when revenue_weight > 0
+                    then 100e0 * ((promoter_revenue - detractor_revenue) / revenue_weight)
+            end
+            as double
+        ) as revenue_weighted_nps,
+        customers < {{ var('nps_min_sample') }} as is_low_sample
+    from summed
+
+)
+
+select * from final
