@@ -1,0 +1,98 @@
+"""CRM and billing exports through the whole pipeline: a later CRM export corrects a
+customer (now churned), the outcome marts follow it, the earlier row is excluded as replaced
+(not an error), and the incremental marts equal a build from scratch of the same inbox."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import shutil
+
+import duckdb
+
+from tests.conftest import copy_of
+from tests.mart_snapshot import differences
+from tests.pipeline import run_pipeline
+
+CLOCK = dt.datetime(2025, 6, 30, 12, tzinfo=dt.UTC)
+CRM = (
+    "customer_id,email,account_id,acquired_at,acquisition_source,churned_at,segment_tier\n"
+    "K1,Anna.Lindqvist@example.se,,2023-05-01,referral,,gold\n"
+    "C0000002,,,2024-01-01,paid,,silver\n"
+    "C0000003,,,2024-02-01,paid,2025-02-15,silver\n"
+    "C0000006,,,2024-03-01,organic,,gold\n"
+    "C0000009,,,2024-04-01,paid,,silver\n"
+)
+BILLING = (
+    "customer_id;month;revenue;currency\n"
+    + "".join(
+        f"{customer};2025-0{month};{amount};SEK\n"
+        for customer, amount in (("K1", "1 000,00"), ("C0000002", "250,50"), ("C0000006", "400"))
+        for month in (1, 2, 3)
+    )
+    + "C0000006;2025-04;-120,00;SEK\n"
+)
+
+
+def deliver(settings, name: str, text: str, step: int) -> None:
+    path = settings.raw_dir / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(10**18 + step, 10**18 + step))
+
+
+def january_detractors(published) -> tuple[int, int]:
+    with duckdb.connect(str(published), read_only=True) as con:
+        return con.execute(
+            """select customers, churned from marts.nps_outcomes
+               where programme = 'transactional' and period_grain = 'month'
+                 and period_start = date '2025-01-01' and nps_category = 'detractor' and horizon_days = 90"""
+        ).fetchone()
+
+
+def test_a_corrected_crm_export_moves_the_outcomes_as_a_fresh_build_would(tmp_path, small_warehouse):
+    settings = dataclasses.replace(copy_of(small_warehouse, tmp_path / "incremental"), clock=CLOCK)
+    deliver(settings, "customers/crm_2025-03.csv", CRM, 1)
+    deliver(settings, "revenue/billing_2025.csv", BILLING, 2)
+    assert run_pipeline(settings).success
+    # R03 (6, 1 January local) and R06 (3) are January's detractors; C0000003 left 45 days later
+    assert january_detractors(settings.published_path) == (2, 1)
+
+    later = CRM.replace(
+        "C0000006,,,2024-03-01,organic,,gold", "C0000006,,,2024-03-01,organic,2025-03-01,gold"
+    )
+    deliver(settings, "customers/crm_2025-06.csv", later, 3)
+    result = run_pipeline(settings)
+    assert result.success
+    assert january_detractors(settings.published_path) == (2, 2)
+    with duckdb.connect(str(settings.published_path), read_only=True) as con:
+        replaced = con.execute(
+            """select count(*), min(reason) from marts.excluded_rows
+               where kind = 'customers' and source_file_path = 'customers/crm_2025-03.csv'"""
+        ).fetchone()
+        links = dict(con.execute("select link, sum(answers) from marts.customer_links group by 1").fetchall())
+        growth = con.execute(
+            """select revenue, retained_revenue, nrr from marts.earned_growth
+               where period_grain = 'month' and period_start = date '2025-04-01'"""
+        ).fetchone()
+        loads = con.execute(
+            """select sum(rows_read), sum(valid_rows + quarantined_rows + excluded_rows)
+               from marts.file_loads where kind in ('customers', 'revenue') and not is_replaced"""
+        ).fetchone()
+    assert replaced[0] == 5 and "is in a later export; kept customers/crm_2025-06.csv row" in replaced[1]
+    assert links["customer_id"] == 4 and links["email"] == 2  # Anna's two answers by e-mail
+    assert growth == (-120, -120, -120 / 1650.5)  # April: a credit note only
+    assert loads[0] == loads[1] == 5 + 5 + 10
+
+    scratch = settings.raw_dir.parent.parent / "scratch"
+    fresh = dataclasses.replace(
+        settings,
+        raw_dir=scratch / "inbox",
+        warehouse_path=scratch / "warehouse" / "nps.duckdb",
+        published_path=scratch / "published" / "nps_marts.duckdb",
+        secrets_dir=scratch / "secrets",
+    )
+    shutil.copytree(settings.raw_dir, fresh.raw_dir)
+    assert run_pipeline(fresh).success
+    assert differences(settings.published_path, fresh.published_path) == {}
