@@ -3,9 +3,9 @@
     {{ return(['day', 'week', 'month', 'quarter', 'year']) }}
 {%- endmacro %}
 
-{#- A one-column relation (`period_grain`) with every grain, to join facts to. -#}
-{% macro period_grains_relation() -%}
-    {%- for grain in period_grains() %}
+{#- A one-column relation (`period_grain`) with every grain (or those given), to join facts to. -#}
+{% macro period_grains_relation(grains=none) -%}
+    {%- for grain in (grains or period_grains()) %}
     select '{{ grain }}' as period_grain
     {%- if not loop.last %} union all{% endif %}
     {%- endfor %}

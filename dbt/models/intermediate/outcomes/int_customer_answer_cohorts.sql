@@ -20,11 +20,7 @@ customers as (
 
 grains as (
 
-    select 'month' as period_grain
-    union all
-    select 'quarter' as period_grain
-    union all
-    select 'year' as period_grain
+    {{ period_grains_relation(['month', 'quarter', 'year']) }}
 
 ),
 

@@ -8,59 +8,25 @@
 
 with
 
-links as (
+latest as (
 
-    select * from {{ ref('int_answer_customer_links') }}
-    where customer_key is not null
-
-),
-
-customers as (
-
-    select * from {{ ref('stg_inbox__customers') }}
-
-),
-
-known as (
-
-    select * from {{ ref('int_churn_known_through') }}
-
-),
-
-latest_answers as (
-
-    select
-        programme,
-        customer_key,
-        response_date,
-        nps_category,
-        row_number() over (
-            partition by programme, customer_key
-            order by responded_at desc, response_id desc
-        ) as latest_first
-    from links
+    select * from {{ ref('int_latest_customer_answers') }}
+    where was_customer and response_date <= churn_known_through
 
 ),
 
 followed as (
 
     select
-        answers.programme,
-        answers.nps_category,
-        coalesce(customers.churned_at <= known.churn_known_through, false) as has_left,
+        programme,
+        nps_category,
+        coalesce(churned_at <= churn_known_through, false) as has_left,
         {{ dbt.datediff(
-            'answers.response_date',
-            'case when customers.churned_at <= known.churn_known_through'
-            ~ ' then customers.churned_at else known.churn_known_through end',
+            'response_date',
+            'case when churned_at <= churn_known_through then churned_at else churn_known_through end',
             'day'
         ) }} as days_followed
-    from latest_answers as answers
-    inner join customers on answers.customer_key = customers.customer_key
-    cross join known
-    where answers.latest_first = 1
-        and answers.response_date <= known.churn_known_through
-        and coalesce(customers.acquired_at <= answers.response_date, true)
-        and coalesce(customers.churned_at >= answers.response_date, true)
+    from latest
 
 ),
 

@@ -3,22 +3,9 @@
 -- revenue in the last 12 billed months - with detractors', the revenue at risk.
 with
 
-links as (
+latest as (
 
-    select * from {{ ref('int_answer_customer_links') }}
-    where customer_key is not null
-
-),
-
-customers as (
-
-    select * from {{ ref('stg_inbox__customers') }}
-
-),
-
-known as (
-
-    select * from {{ ref('int_churn_known_through') }}
+    select * from {{ ref('int_latest_customer_answers') }}
 
 ),
 
@@ -47,19 +34,6 @@ last_year as (
 
 ),
 
-latest as (
-
-    select
-        programme,
-        customer_key,
-        nps_category,
-        row_number() over (
-            partition by programme, customer_key order by responded_at desc, response_id desc
-        ) as latest_first
-    from links
-
-),
-
 current_customers as (
 
     select
@@ -68,11 +42,8 @@ current_customers as (
         latest.customer_key,
         coalesce(last_year.revenue, 0) as revenue
     from latest
-    inner join customers on latest.customer_key = customers.customer_key
-    cross join known
     left join last_year on latest.customer_key = last_year.customer_key
-    where latest.latest_first = 1
-        and coalesce(customers.churned_at > known.churn_known_through, true)
+    where coalesce(latest.churned_at > latest.churn_known_through, true)
 
 ),
 
