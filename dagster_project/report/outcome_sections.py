@@ -1,6 +1,7 @@
 """What NPS is worth, in the report: churn by category after the answers of the latest year
-with a horizon that is over (marts.nps_outcomes), and earned growth by quarter
-(marts.earned_growth). Left out when the warehouse has no CRM or billing exports."""
+with a horizon that is over (marts.nps_outcomes), retention curves by category
+(marts.retention_curves) and earned growth by quarter (marts.earned_growth). Left out when
+the warehouse has no CRM or billing exports."""
 
 from __future__ import annotations
 
@@ -52,13 +53,18 @@ def churn_by_category(con: duckdb.DuckDBPyConnection) -> Section | None:
     )
 
 
+def _with_category_label(table: pd.DataFrame) -> pd.DataFrame:
+    """The chart colours are keyed by the plural labels the other charts use (promoters ...)."""
+    return table.assign(category=table.nps_category + "s")
+
+
 def _churn_chart(table: pd.DataFrame) -> alt.TopLevelMixin:
-    base = alt.Chart(table).properties(width="container", height=charts.HEIGHT)
+    base = alt.Chart(_with_category_label(table)).properties(width="container", height=charts.HEIGHT)
     horizon = alt.X("horizon_days:O", title="days after the answer")
-    colour = alt.Color("nps_category:N", scale=charts._categories(), legend=alt.Legend(orient="bottom"))
+    colour = alt.Color("category:N", scale=charts._categories(), legend=alt.Legend(orient="bottom"))
     bars = base.mark_bar().encode(
         x=horizon,
-        xOffset="nps_category:N",
+        xOffset="category:N",
         y=alt.Y("churn_rate:Q", title="left", axis=alt.Axis(format="%")),
         color=colour,
         tooltip=[
@@ -72,9 +78,66 @@ def _churn_chart(table: pd.DataFrame) -> alt.TopLevelMixin:
         ],
     )
     whiskers = base.mark_rule(color="#333").encode(
-        x=horizon, xOffset="nps_category:N", y="churn_rate_ci_low:Q", y2="churn_rate_ci_high:Q"
+        x=horizon, xOffset="category:N", y="churn_rate_ci_low:Q", y2="churn_rate_ci_high:Q"
     )
     return bars + whiskers
+
+
+def retention_curves(con: duckdb.DuckDBPyConnection) -> Section | None:
+    table = frame(
+        con,
+        """select programme, nps_category, days_since_answer, customers_at_risk, churned, censored,
+                  survival, survival_ci_low, survival_ci_high
+           from marts.retention_curves
+           where days_since_answer <= 730
+           order by programme, nps_category, days_since_answer""",
+    )
+    if table.empty:
+        return None
+    # the table under the chart: the curves at 90, 180 and 365 days (the last step at or before)
+    marks = frame(
+        con,
+        """select programme, nps_category, marks.days as days_since_answer,
+                  arg_max(survival, days_since_answer) as survival,
+                  arg_max(survival_ci_low, days_since_answer) as survival_ci_low,
+                  arg_max(survival_ci_high, days_since_answer) as survival_ci_high
+           from marts.retention_curves
+           cross join (select unnest([90, 180, 365]) as days) as marks
+           where days_since_answer <= marks.days
+           group by programme, nps_category, marks.days
+           order by programme, marks.days, nps_category""",
+    )
+    return Section(
+        "worth-retention",
+        "What NPS is worth: retention curves by category",
+        "marts.retention_curves",
+        marks,
+        charts=charts.per_programme(table, _retention_chart),
+        note="The share of customers still customers that many days after their last answer (Kaplan-Meier; "
+        "those still customers on the day churn is known through are followed until then). The table: the "
+        "curves at 90, 180 and 365 days with 95% intervals.",
+    )
+
+
+def _retention_chart(table: pd.DataFrame) -> alt.TopLevelMixin:
+    return (
+        alt.Chart(_with_category_label(table))
+        .mark_line(interpolate="step-after")
+        .encode(
+            x=alt.X("days_since_answer:Q", title="days after the answer"),
+            y=alt.Y(
+                "survival:Q", title="still a customer", axis=alt.Axis(format="%"), scale=alt.Scale(zero=False)
+            ),
+            color=alt.Color("category:N", scale=charts._categories(), legend=alt.Legend(orient="bottom")),
+            tooltip=[
+                "nps_category:N",
+                "days_since_answer:Q",
+                "customers_at_risk:Q",
+                alt.Tooltip("survival:Q", format=".1%"),
+            ],
+        )
+        .properties(width="container", height=charts.HEIGHT)
+    )
 
 
 def earned_growth(con: duckdb.DuckDBPyConnection) -> Section | None:
@@ -118,4 +181,5 @@ def earned_growth(con: duckdb.DuckDBPyConnection) -> Section | None:
 
 
 def outcome_sections(con: duckdb.DuckDBPyConnection) -> list[Section]:
-    return [section for section in (churn_by_category(con), earned_growth(con)) if section is not None]
+    sections = (churn_by_category(con), retention_curves(con), earned_growth(con))
+    return [section for section in sections if section is not None]

@@ -32,7 +32,10 @@ from dagster_project.settings import Settings
 # customers' report): removed when the report is written.
 RETIRED_PAGES = ("enps.html",)
 # Ratios shown as percentages (earned growth: marts.earned_growth)
-PERCENT_COLUMNS = ("nrr", "enc", "egr", "reported_growth", "earned_share_of_growth")
+PERCENT_COLUMNS = (
+    *("nrr", "enc", "egr", "reported_growth", "earned_share_of_growth"),
+    *("survival", "survival_ci_low", "survival_ci_high"),  # retention curves
+)
 
 STYLE = """
 :root { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d2330; }

@@ -74,7 +74,7 @@ def test_the_report_renders_in_chromium_and_shows_the_marts_numbers(sample_wareh
     with chromium() as driver:
         driver.get((report / "index.html").as_uri())
         charts, drawn = _wait_for_charts(driver)
-        assert charts >= 14 and drawn == charts, (charts, drawn)
+        assert charts >= 16 and drawn == charts, (charts, drawn)
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert not errors, errors
         assert "Data as of" in driver.find_element("id", "freshness").text
@@ -111,6 +111,9 @@ def test_the_report_renders_in_chromium_and_shows_the_marts_numbers(sample_wareh
             key = (row["programme"][0], row["year"][0], row["horizon_days"][0], row["nps_category"][0])
             assert float(row["churn_rate"][1]) == pytest.approx(rates[key], abs=1e-12)
             assert row["churn_rate"][0] == f"{rates[key]:.1%}"
+        retention = _table(driver, "worth-retention")
+        assert {row["days_since_answer"][0] for row in retention} == {"90", "180", "365"}
+        assert all(0 <= float(row["survival"][1]) <= 1 for row in retention)
         growth = _table(driver, "worth-growth")
         assert len(growth) >= 6 and all(row["egr"][0].endswith("%") for row in growth)
 
