@@ -168,3 +168,41 @@ def test_retention_curves_are_the_product_limit_estimate(sample_warehouse):
     }
     for programme in ("relationship", "transactional"):
         assert year[(programme, "promoter")] > year[(programme, "detractor")]
+
+
+def test_lagged_correlations_are_pearsons_r_of_the_segment_series(sample_warehouse):
+    import statistics
+
+    series = defaultdict(dict)
+    for programme, kind, value, quarter, nps, churn, nrr in sample_warehouse.query(
+        """select programme, segment_type, segment_value, quarter_start, nps, churn_rate, nrr
+           from intermediate.int_segment_quarters"""
+    ):
+        series[(programme, kind, value)][quarter] = (nps, churn, nrr)
+    with published(sample_warehouse) as con:
+        rows = con.execute(
+            """select programme, segment_type, segment_value, lag_quarters, outcome, quarters,
+                      correlation, p_value
+               from marts.nps_outcome_correlations"""
+        ).fetchall()
+    assert {outcome for *_, outcome, _, _, _ in rows} == {"churn_rate", "nrr"}
+    checked = 0
+    for programme, kind, value, lag, outcome, n, r, p_value in rows:
+        quarters = series[(programme, kind, value)]
+        pairs = []
+        for quarter, (nps, _, _) in quarters.items():
+            month = quarter.month - 1 + 3 * lag
+            later = quarters.get(quarter.replace(year=quarter.year + month // 12, month=month % 12 + 1))
+            value_later = later and later[1 if outcome == "churn_rate" else 2]
+            if nps is not None and value_later is not None:
+                pairs.append((nps, value_later))
+        assert n == len(pairs)
+        if n < 4 or len({x for x, _ in pairs}) < 2 or len({y for _, y in pairs}) < 2:
+            continue
+        expected = statistics.correlation([x for x, _ in pairs], [y for _, y in pairs])
+        assert math.isclose(r, expected, abs_tol=1e-9)
+        if abs(r) < 1:
+            z = math.atanh(r) * math.sqrt(n - 3)
+            assert math.isclose(p_value, math.erfc(abs(z) / math.sqrt(2)), rel_tol=0, abs_tol=3e-7)
+        checked += 1
+    assert checked >= 20
