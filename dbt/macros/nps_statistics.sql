@@ -103,3 +103,9 @@
         / (1e0 + {{ z }} * {{ z }} / {{ n }})
     end
 {%- endmacro %}
+
+{#- `numerator` ÷ `denominator` for money (DECIMAL): as doubles, since Spark keeps a quotient
+    of decimals to as few as 6 decimal places; NULL unless the denominator is positive. -#}
+{% macro money_ratio(numerator, denominator) -%}
+    case when {{ denominator }} > 0 then cast({{ numerator }} as double) / cast({{ denominator }} as double) end
+{%- endmacro %}

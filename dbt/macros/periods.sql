@@ -69,6 +69,19 @@
     timestampadd({{ datepart | upper }}, {{ amount }}, {{ timestamp_expression }})
 {%- endmacro %}
 
+{#- Whole days from one date to another (negative when the second is earlier). -#}
+{% macro days_between(start_date, end_date) -%}
+    {{ return(adapter.dispatch('days_between')(start_date, end_date)) }}
+{%- endmacro %}
+
+{% macro default__days_between(start_date, end_date) -%}
+    {{ dbt.datediff(start_date, end_date, 'day') }}
+{%- endmacro %}
+
+{% macro spark__days_between(start_date, end_date) -%}
+    datediff({{ end_date }}, {{ start_date }})
+{%- endmacro %}
+
 {#- Whole seconds from one instant to a later one (boundaries crossed, as DuckDB counts). -#}
 {% macro seconds_between(start_timestamp, end_timestamp) -%}
     {{ return(adapter.dispatch('seconds_between')(start_timestamp, end_timestamp)) }}

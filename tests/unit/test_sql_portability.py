@@ -28,7 +28,9 @@ ENGINE_ONLY = {
     r"\bat time zone\b": "to_local_date / local_midnight",
     r"with time zone": "type_timestamp_tz",
     r"::": "cast(... as ...)",
-    r"\bdbt\.(dateadd|datediff|listagg)\b": "date_shift, timestamp_shift, seconds_between, sorted_text_list",
+    r"\bdbt\.(dateadd|datediff|listagg)\b": (
+        "date_shift, timestamp_shift, days_between, seconds_between, sorted_text_list"
+    ),
 }
 # Where each engine's own implementation lives (side by side).
 DISPATCHING = {"text.sql", "to_local_date.sql", "periods.sql", "lake.sql", "contracts.sql", "seeds.sql"}

@@ -159,10 +159,9 @@ final as (
         end as churn_rate,
         cast(
             case
-                when retention.previous_revenue > 0
-                    and {{ date_shift('quarter', 1, 'quarters.quarter_start') }}
+                when {{ date_shift('quarter', 1, 'quarters.quarter_start') }}
                     <= {{ date_shift('month', 1, 'billed.last_billed_month') }}
-                    then retention.retained_revenue / retention.previous_revenue
+                    then {{ money_ratio('retention.retained_revenue', 'retention.previous_revenue') }}
             end as double
         ) as nrr
     from quarters

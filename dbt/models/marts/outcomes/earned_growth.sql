@@ -122,9 +122,9 @@ ratios as (
 
     select
         *,
-        case when previous_revenue > 0 then retained_revenue / previous_revenue end as nrr,
-        case when previous_revenue > 0 then earned_new_revenue / previous_revenue end as enc,
-        case when previous_revenue > 0 then revenue / previous_revenue - 1 end as reported_growth
+        {{ money_ratio('retained_revenue', 'previous_revenue') }} as nrr,
+        {{ money_ratio('earned_new_revenue', 'previous_revenue') }} as enc,
+        {{ money_ratio('revenue', 'previous_revenue') }} - 1 as reported_growth
     from with_previous
 
 ),

@@ -21,10 +21,9 @@ followed as (
         programme,
         nps_category,
         coalesce(churned_at <= churn_known_through, false) as has_left,
-        {{ dbt.datediff(
+        {{ days_between(
             'response_date',
-            'case when churned_at <= churn_known_through then churned_at else churn_known_through end',
-            'day'
+            'case when churned_at <= churn_known_through then churned_at else churn_known_through end'
         ) }} as days_followed
     from latest
 

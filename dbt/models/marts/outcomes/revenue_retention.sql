@@ -36,8 +36,7 @@ final as (
         customers,
         cast(revenue_before as decimal(18, 4)) as revenue_12_months_before,
         cast(revenue_after as decimal(18, 4)) as revenue_12_months_after,
-        cast(case when revenue_before > 0 then revenue_after / revenue_before end as double)
-            as revenue_retention,
+        {{ money_ratio('revenue_after', 'revenue_before') }} as revenue_retention,
         customers < {{ var('nps_min_sample') }} as is_low_sample,
         is_window_complete
     from summed

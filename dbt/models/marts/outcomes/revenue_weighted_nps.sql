@@ -97,10 +97,7 @@ final as (
         100e0 * (promoters - detractors) / customers as nps,
         cast(revenue_weight as decimal(18, 4)) as revenue_weight,
         cast(
-            case
-                when revenue_weight > 0
-                    then 100e0 * ((promoter_revenue - detractor_revenue) / revenue_weight)
-            end
+            100e0 * {{ money_ratio('promoter_revenue - detractor_revenue', 'revenue_weight') }}
             as double
         ) as revenue_weighted_nps,
         customers < {{ var('nps_min_sample') }} as is_low_sample

@@ -69,7 +69,7 @@ final as (
         cast(
             case
                 when sum(revenue) over (partition by programme) <> 0
-                    then revenue / sum(revenue) over (partition by programme)
+                    then cast(revenue as double) / sum(cast(revenue as double)) over (partition by programme)
             end as double
         ) as share_of_revenue,
         nps_category = 'detractor' as is_revenue_at_risk
