@@ -83,7 +83,10 @@ correlated as (
         lag_quarters,
         outcome,
         count(*) as quarters,
-        corr(nps, outcome_value) as correlation
+        -- r of two points is always ±1, say nothing; rounding may leave 1 + 2e-16: clipped
+        case
+            when count(*) >= 3 then least(1e0, greatest(-1e0, corr(nps, outcome_value)))
+        end as correlation
     from outcomes
     group by programme, segment_type, segment_value, lag_quarters, outcome
 
