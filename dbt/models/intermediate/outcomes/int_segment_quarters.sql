@@ -22,14 +22,7 @@ customers as (
 
 segments as (
 
-    select
-        customers.customer_key,
-        segments.segment_type,
-        segments.segment_value
-    from {{ ref('stg_inbox__customer_segments') }} as segments
-    inner join customers
-        on segments.source_file_id = customers.source_file_id
-        and segments.source_row_number = customers.source_row_number
+    select * from {{ ref('int_customer_segments') }}
 
 ),
 
