@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from dagster_project.validation.value_sql import month_text_sql
+
 # The channels a response or an invitation may come through (lower-case, after trimming).
 CHANNELS: tuple[str, ...] = ("email", "sms", "web", "app", "phone", "store")
 # Customer NPS and employee eNPS are kept apart in every mart.
@@ -69,7 +71,12 @@ class RowKind:
         """SQL of the row's id over the raw or validated table (NULL when a part is empty).
         Both tables hold the same trimmed text and pseudonyms, so the id is the same."""
         prefix = f"{table}." if table else ""
-        parts = [f"nullif(trim({prefix}{self.raw_column(c)}), '')" for c in self.id_columns]
+        parts = [
+            month_text_sql(f"{prefix}{c}")
+            if c == self.month_column
+            else f"nullif(trim({prefix}{self.raw_column(c)}), '')"
+            for c in self.id_columns
+        ]
         if len(parts) == 1:
             return parts[0]
         present = " and ".join(f"{part} is not null" for part in parts)

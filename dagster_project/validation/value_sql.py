@@ -67,12 +67,15 @@ def channel_sql(expression: str, channel_map: str) -> str:
 
 # A calendar month as billing exports write it.
 MONTH_PATTERN = r"[0-9]{4}-(?:0[1-9]|1[0-2])"
+# The time part of a workbook's date cell (read as ISO text): a date, not an instant.
+MIDNIGHT = r"(?:[ T]00:00(?::00)?)?"
 
 
 def date_sql(expression: str) -> str:
     """A calendar date: ISO (2025-03-01) or as Nordic exports write it (01.03.2025), else NULL.
-    A date is a day, not an instant: no time zone applies."""
-    text = f"trim({expression})"
+    A date is a day, not an instant: no time zone applies. A workbook's date cell reads as
+    the date at midnight (2025-03-01 00:00:00) and is that date; any other time is not a date."""
+    text = f"regexp_replace(trim({expression}), '{MIDNIGHT}$', '')"
     return (
         f"case when regexp_full_match({text}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') "
         f"then try_cast({text} as date) "
@@ -82,11 +85,18 @@ def date_sql(expression: str) -> str:
 
 
 def month_sql(expression: str) -> str:
-    """The first day of a `YYYY-MM` month, else NULL."""
-    text = f"trim({expression})"
+    """The first day of a `YYYY-MM` month, else NULL. A workbook turns a typed month into a
+    date cell, the first of the month (2025-03-01 00:00:00): that is the month too."""
+    text = f"regexp_replace(trim({expression}), '^([0-9]{{4}}-[0-9]{{2}})-01{MIDNIGHT}$', '\\1')"
     return (
         f"case when regexp_full_match({text}, '{MONTH_PATTERN}') then try_cast({text} || '-01' as date) end"
     )
+
+
+def month_text_sql(expression: str) -> str:
+    """The month as `YYYY-MM` however it was written; the text as it is when it is no month
+    (so that the month's own rule names it)."""
+    return f"coalesce(strftime({month_sql(expression)}, '%Y-%m'), nullif(trim({expression}), ''))"
 
 
 def amount_sql(expression: str) -> str:

@@ -119,6 +119,8 @@ def _valid_columns_sql(kind: RowKind) -> str:
             expressions.append(f"{typed_name(column)} as {column}")
         elif column in kind.date_columns:
             expressions.append(f"{date_name(column)} as {column}")
+        elif column == kind.month_column:
+            expressions.append(f"strftime(month_value, '%Y-%m') as {column}")
         elif column == kind.amount_column:
             expressions.append(f"amount_number as {column}")
         elif column == kind.currency_column:

@@ -160,3 +160,74 @@ def test_gx_judges_customer_and_revenue_batches(tmp_path):
         "revenue is an amount": 1,
     }
     assert valid.success and valid.rows == 1
+
+
+def _workbook(path: Path, rows: list[tuple]) -> None:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    workbook.save(path)
+
+
+def test_workbook_exports_land_with_date_cells_and_numbers(tmp_path):
+    """CRM and billing exports saved from Excel: dates and months are date cells, amounts
+    numbers. A month cell is the first of its month; a date cell carries a midnight time."""
+    folder = tmp_path / "inbox"
+    (folder / "crm").mkdir(parents=True)
+    (folder / "billing").mkdir()
+    _workbook(
+        folder / "crm" / "crm.xlsx",
+        [
+            ("customer_id", "email", "acquired_at", "acquisition_source", "churned_at"),
+            ("C1", "anna@example.se", dt.datetime(2024, 1, 15), "referral", None),
+            ("C2", None, dt.date(2024, 2, 1), "paid", dt.datetime(2025, 3, 1)),
+            ("C3", None, dt.datetime(2024, 2, 1, 14, 30), "paid", None),
+        ],
+    )
+    _workbook(
+        folder / "billing" / "billing.xlsx",
+        [
+            ("customer_id", "month", "revenue", "currency"),
+            ("C1", dt.datetime(2025, 1, 1), 1234.5, "SEK"),
+            ("C1", "2025-02", -200, "SEK"),
+            ("C2", dt.datetime(2025, 1, 15), 10, "SEK"),
+            ("C2", "2025-02-01", 99.9, "SEK"),
+        ],
+    )
+    crm = SourceConfig(name="crm", kind="customers", folder="crm", format="xlsx")
+    billing = SourceConfig(name="billing", kind="revenue", folder="billing", format="xlsx", currency="SEK")
+    with connect(tmp_path / "w.duckdb") as con:
+        ensure_landing_tables(con)
+        for source in (crm, billing):
+            land_source(con, source, folder, tmp_path / "work", LANDING_KEY)
+            validate_kind(con, source.row_kind, validated_at=NOW)
+        customers = con.execute(
+            "select acquired_at, churned_at from validated.customers order by acquired_at"
+        ).fetchall()
+        revenue = con.execute(
+            "select month, revenue from validated.revenue order by month, revenue"
+        ).fetchall()
+        rejected = con.execute(
+            """select file_path, row_number, reason from validated.customers_quarantine
+               union all select file_path, row_number, reason from validated.revenue_quarantine
+               order by 1, 2"""
+        ).fetchall()
+        ids = con.execute(f"select {REVENUE.id_sql()} from raw.revenue_rows order by row_number").fetchall()
+    assert customers == [(dt.date(2024, 1, 15), None), (dt.date(2024, 2, 1), dt.date(2025, 3, 1))]
+    assert revenue == [
+        ("2025-01", Decimal("1234.5")),
+        ("2025-02", Decimal("-200")),
+        ("2025-02", Decimal("99.9")),
+    ]
+    assert rejected == [
+        ("billing/billing.xlsx", 3, "month '2025-01-15 00:00:00' is not a month (YYYY-MM)"),
+        (
+            "crm/crm.xlsx",
+            3,
+            "acquired_at '2024-02-01 14:30:00' is not a date (YYYY-MM-DD or DD.MM.YYYY)",
+        ),
+    ]
+    # a month written as a date cell and as text is one month: one id for both
+    assert ids[1][0].endswith("|2025-02") and ids[3][0].endswith("|2025-02")
