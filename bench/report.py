@@ -19,6 +19,7 @@ SMALL_RUNS = (
     ("small", "small delivery (one file, 100 answers)"),
     ("cases_only", "follow-up cases only (one file)"),
     ("invitations_only", "invitations only (one file)"),
+    ("revenue_only", "billing only (one file)"),
 )
 
 
@@ -36,11 +37,18 @@ def gx_share(profile: dict) -> float | None:
     return round(gx / total, 3) if total else None
 
 
+def customers_of(r: dict) -> str:
+    """The CRM and billing rows of a result that had them (before issue 26 none did)."""
+    if "customers" not in r:
+        return ""
+    return f", {r['customers']:,} customers, {r['revenue_rows']:,} months of revenue"
+
+
 def section(r: dict) -> list[str]:
     n = r["responses_requested"]
     spark = r.get("engine") == "spark"
     lines = [
-        f"## {n:,} responses requested{', dbt on local Spark' if spark else ''} ({r.get('valid_responses', '?'):,} valid, {r.get('invitations', '?'):,} invitations; {r['inbox_mb']} MB of CSV)",
+        f"## {n:,} responses requested{', dbt on local Spark' if spark else ''} ({r.get('valid_responses', '?'):,} valid, {r.get('invitations', '?'):,} invitations{customers_of(r)}; {r['inbox_mb']} MB of CSV)",
         "",
         f"Measured {r['date']} on {r['machine']['cores']} cores, {r['machine']['memory_gb']} GB, Python {r['machine']['python']}; "
         f"DuckDB memory limit {r['memory_limit']} per connection{r.get('memory_note', '')}. "

@@ -17,7 +17,10 @@ peak resident memory of the process tree:
   ids, all in old periods), into the built warehouse - its marts asserted equal to a
   from-scratch build of the same inbox;
 - small deliveries into that warehouse, one file each: 100 answers, then their follow-up
-  cases alone (a kind that feeds few marts), then their invitations alone.
+  cases alone (a kind that feeds few marts), then their invitations alone, then a billing
+  file of their customers alone.
+The inbox holds the CRM export and 24 months of billing of the customers who answered
+(what NPS is worth); the peers compute the core marts of the survey exports only.
 With `--engine spark` the same runs build the marts on local Spark (NPS_ENGINE=spark; no
 peers), and the final marts are compared with DuckDB's of the same inbox (the last run of
 the DuckDB benchmark of that size, `bench/results/<N>.json`). Medians of `--repeat` runs; the per-stage profile (Dagster steps, dbt models) of the last
@@ -56,7 +59,15 @@ DELIVERY_PREFIX = "X"  # ids of the 1% delivery: RSP-X00000001, INV-X00000001
 SMALL_PREFIX = "S"  # ids of the small deliveries
 SMALL_ANSWERS = 100
 # (result key, inbox folder) of the small deliveries, in the order they are made
-SMALL_DELIVERIES = (("small", "responses"), ("cases_only", "followups"), ("invitations_only", "invitations"))
+SMALL_DELIVERIES = (
+    ("small", "responses"),
+    ("cases_only", "followups"),
+    ("invitations_only", "invitations"),
+    ("revenue_only", "revenue"),
+)
+# The inbox folders of a delivery: the survey exports, and the CRM and billing exports of its
+# customers (what NPS is worth)
+DELIVERY_FOLDERS = ("responses", "invitations", "followups", "customers", "revenue")
 
 
 def generate(out: Path, responses: int, *extra: str) -> None:
@@ -76,14 +87,14 @@ def linked_copy(source: Path, target: Path) -> None:
 
 
 def add_delivery(delivery: Path, inbox: Path) -> None:
-    for folder in ("responses", "invitations", "followups"):
+    for folder in DELIVERY_FOLDERS:
         for path in sorted((delivery / folder).glob("*.csv")):
             os.link(path, inbox / folder / f"delivery_{path.name}")
 
 
 def add_small_delivery(small: Path, inbox: Path, folder: str, run: int) -> None:
-    """One file of the small delivery's `folder`, its ids made this run's own."""
-    (source,) = sorted((small / folder).glob("*.csv"))
+    """One file of the small delivery's `folder` (its last), its ids made this run's own."""
+    source = sorted((small / folder).glob("*.csv"))[-1]
     text = source.read_text(encoding="utf-8").replace(f"-{SMALL_PREFIX}", f"-{SMALL_PREFIX}{run}")
     (inbox / folder / f"small{run}_{source.name}").write_text(text, encoding="utf-8")
 
@@ -389,6 +400,9 @@ def main(argv: list[str] | None = None) -> int:
         result["invitations"] = con.execute(
             "select sum(invitations) from marts.response_rates where period_grain = 'year' and dimension = 'overall'"
         ).fetchall()[0][0]
+    with duckdb.connect(str(last / "warehouse" / "nps.duckdb"), read_only=True) as con:
+        result["revenue_rows"] = con.execute("select count(*) from validated.revenue").fetchall()[0][0]
+        result["customers"] = con.execute("select count(*) from validated.customers").fetchall()[0][0]
     if spark:
         # Spark's marts, built in full then by increment, against DuckDB's on the same inbox.
         runs = json.loads(duckdb_results.read_text())["full"]["runs"] if duckdb_results.exists() else 0

@@ -8,6 +8,8 @@
     nps-warehouse report           write the HTML report of the published marts again
     nps-warehouse data-docs        prune old GX results (NPS_GX_KEEP_DAYS), build Data Docs
     nps-warehouse dbt-vars         print the --vars dbt needs, to run dbt by hand (README)
+    nps-warehouse alerts [--status S] [--retry-dead] [--send]
+                                   the detractor alerts' outbox (dagster_project/alerts/)
 
 Exit codes: 0 done; 1 the run failed (the message says where and why); 2 configuration
 error; 3 another run holds the warehouse (with --no-wait, or after NPS_LOCK_TIMEOUT);
@@ -160,6 +162,26 @@ def nothing_to_do(settings: Settings) -> bool:
     return True
 
 
+def deliver_due_alerts(settings: Settings) -> None:
+    """A no-op run still sends the alerts that are due (the caller holds the lock)."""
+    import datetime as dt
+
+    from dagster_project.alerts.delivery import read_due_file
+    from dagster_project.alerts.pipeline import deliver
+    from dagster_project.warehouse.connection import connect
+
+    due = read_due_file(settings.warehouse_path)
+    if due is None or due > dt.datetime.now(dt.UTC):
+        return
+    with connect(
+        settings.warehouse_path,
+        memory_limit=settings.duckdb_memory_limit,
+        spill_dir=settings.spill_dir,
+        lock_timeout=settings.lock_timeout_seconds,
+    ) as con:
+        print(deliver(con, settings, log=lambda m: print(m, file=sys.stderr)).line())
+
+
 def run(settings: Settings, wait: bool = True, progress: str = "auto") -> int:
     from dagster_project.warehouse.locking import WarehouseBusy, warehouse_lock
 
@@ -179,6 +201,7 @@ def run(settings: Settings, wait: bool = True, progress: str = "auto") -> int:
         ):
             # Judged under the lock: a run that waited for another may find nothing left to do.
             if nothing_to_do(settings):
+                deliver_due_alerts(settings)  # pending alerts never wait for the next file
                 return 0
             result = _execute(settings, progress, log_path)
     except ConfigurationError as exc:
@@ -291,6 +314,7 @@ COMMANDS = {
     "nps-warehouse metrics query --metrics nps --group-by metric_time__month,response__programme",
     "data-docs": "build Great Expectations Data Docs from the stored validation results",
     "dbt-vars": "print the --vars dbt needs, to run dbt by hand (README)",
+    "alerts": "the detractor alerts: pending, sent and dead; --retry-dead, --send (config/alerts.yml)",
 }
 
 
@@ -332,6 +356,10 @@ def parser() -> argparse.ArgumentParser:
                 default="auto",
                 help="live progress: a bar on a terminal, plain lines otherwise (auto)",
             )
+        if name == "alerts":
+            from dagster_project.alerts.command import add_arguments
+
+            add_arguments(command)
         if name == "metrics":
             command.add_argument("mf_args", nargs=argparse.REMAINDER, help="arguments of `mf` (mf --help)")
         if name == "summary":
@@ -402,11 +430,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         if args.command == "run":
+            from dagster_project.alerts.config import load_alerts_config
             from dagster_project.landing.sources import load_sources_config
             from dagster_project.survey_catalogue import load_survey_catalogue
 
             load_sources_config(settings.sources_config)  # fail fast, before any work
             load_survey_catalogue(settings.surveys_config)
+            load_alerts_config(settings.alerts_config)
         audiences = load_audiences(settings.audiences_config)
         audience = audiences.named(args.audience) if getattr(args, "audience", None) else audiences.default
     except KeyError as exc:
@@ -470,6 +500,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "metrics":
         return metrics(settings, args.mf_args)
+    if args.command == "alerts":
+        from dagster_project.alerts.command import alerts_command
+
+        try:
+            return alerts_command(settings, args)
+        except ConfigurationError as exc:
+            print(f"configuration error: {exc}", file=sys.stderr)
+            return EXIT_CONFIG
     if args.command == "data-docs":
         from dagster_project.validation.retention import prune_and_rebuild
 

@@ -15,11 +15,14 @@ from dagster_project.settings import ConfigurationError
 Config = TypeVar("Config", bound=BaseModel)
 
 
-def _describe(error: dict, raw: dict, entries_key: str, entry_word: str, id_key: str) -> str:
-    """One validation error as `<entry_word> #n ('id'), field f: message`."""
+def _describe(error: dict, raw: dict, lists: dict[str, tuple[str, str]]) -> str:
+    """One validation error as `<entry_word> #n ('id'), field f: message`; `lists` maps each
+    list of entries to (entry word, identifying key)."""
     location = list(error["loc"])
-    where = entries_key
-    if len(location) >= 2 and location[0] == entries_key and isinstance(location[1], int):
+    where = next(iter(lists))
+    if len(location) >= 2 and location[0] in lists and isinstance(location[1], int):
+        entries_key = location[0]
+        entry_word, id_key = lists[entries_key]
         entries = raw.get(entries_key) or []
         entry = entries[location[1]] if location[1] < len(entries) else {}
         identifier = entry.get(id_key) if isinstance(entry, dict) else None
@@ -31,10 +34,18 @@ def _describe(error: dict, raw: dict, entries_key: str, entry_word: str, id_key:
 
 
 def load_config_file(
-    path: Path, model: type[Config], what: str, entries_key: str, entry_word: str, id_key: str
+    path: Path,
+    model: type[Config],
+    what: str,
+    entries_key: str,
+    entry_word: str,
+    id_key: str,
+    more_entries: dict[str, tuple[str, str]] | None = None,
 ) -> Config:
-    """Read `path` (a mapping with the list `entries_key`) and validate it as `model`, or
-    raise a ConfigurationError; `what` names the file in messages (e.g. "survey catalogue")."""
+    """Read `path` (a mapping with the list `entries_key`, and any `more_entries` lists) and
+    validate it as `model`, or raise a ConfigurationError; `what` names the file in messages
+    (e.g. "survey catalogue")."""
+    lists = {entries_key: (entry_word, id_key), **(more_entries or {})}
     if not path.exists():
         raise ConfigurationError(f"{what} {path} does not exist")
     try:
@@ -46,5 +57,5 @@ def load_config_file(
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(_describe(e, raw, entries_key, entry_word, id_key) for e in exc.errors())
+        problems = "; ".join(_describe(e, raw, lists) for e in exc.errors())
         raise ConfigurationError(f"{path}: {problems}") from None

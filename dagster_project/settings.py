@@ -144,6 +144,7 @@ class Settings:
     sources_config: Path = REPO_ROOT / "config" / "sources.yml"
     surveys_config: Path = REPO_ROOT / "config" / "surveys.yml"
     audiences_config: Path = REPO_ROOT / "config" / "audiences.yml"
+    alerts_config: Path = REPO_ROOT / "config" / "alerts.yml"
     published_path: Path = REPO_ROOT / "data" / "published" / "nps_marts.duckdb"
     # Every DuckDB connection (the pipeline's, publishing's and dbt's) is capped at this and
     # spills to `spill_dir` beyond it; DuckDB would otherwise take up to 80% of the RAM.
@@ -207,6 +208,7 @@ class Settings:
             sources_config=_path_from_env("NPS_SOURCES_CONFIG", "config/sources.yml"),
             surveys_config=_path_from_env("NPS_SURVEYS_CONFIG", "config/surveys.yml"),
             audiences_config=_path_from_env("NPS_AUDIENCES_CONFIG", "config/audiences.yml"),
+            alerts_config=_path_from_env("NPS_ALERTS_CONFIG", "config/alerts.yml"),
             published_path=_published_path_from_env(),
             duckdb_memory_limit=memory.strip(),
             lock_timeout_seconds=_number_from_env("NPS_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT_SECONDS),

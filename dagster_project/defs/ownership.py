@@ -22,6 +22,8 @@ OWNERS = {
     "ingest": DATA_ENGINEERING,
     "quality": DATA_ENGINEERING,
     "lake": DATA_ENGINEERING,
+    # the detractor alert outbox: the engineers keep delivery running
+    "alerts": DATA_ENGINEERING,
     "staging": DATA_ENGINEERING,
     "intermediate": DATA_ENGINEERING,
     "marts": CX_ANALYTICS,

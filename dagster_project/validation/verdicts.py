@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
@@ -174,6 +175,7 @@ def validate_kind(
     kind: RowKind,
     validated_at: dt.datetime | None = None,
     full: bool = False,
+    before_commit: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
 ) -> ValidationOutcome:
     """Bring `validated.<kind>`, its segments and its quarantine up to date with the live raw rows.
 
@@ -181,7 +183,8 @@ def validate_kind(
     the earlier rows that share an id with them or with a replaced file, are judged again;
     everything else keeps its verdict. The result equals a rebuild from all live rows (the
     tests compare both on random delivery sequences). `full=True`, or a warehouse without
-    validated tables, rebuilds from scratch. One transaction either way.
+    validated tables, rebuilds from scratch. One transaction either way; `before_commit`
+    runs inside it, after the verdicts (the answers' alerts: alerts/raising.py).
     """
     validated_at = validated_at or dt.datetime.now(dt.UTC)
     register_redaction(con)
@@ -190,6 +193,8 @@ def validate_kind(
     try:
         outcome = _validate_all(con, kind, validated_at) if full else _validate_new(con, kind, validated_at)
         create_reconciliation_view(con)
+        if before_commit is not None:
+            before_commit(con)
         crash_point("validation")
         con.execute("commit")
     except BaseException:

@@ -8,6 +8,8 @@ written (changed within NPS_INBOX_SETTLE_SECONDS) is not in the fingerprint yet:
 starts once it has settled.
 """
 
+import datetime as dt
+
 import dagster as dg
 
 from dagster_project.defs.automation.jobs import nps_pipeline
@@ -34,5 +36,30 @@ def inbox_sensor(settings: Settings, sources: SourcesConfig) -> dg.SensorDefinit
             return dg.SkipReason("inbox unchanged")
         context.update_cursor(fingerprint)
         return dg.RunRequest(run_key=fingerprint, tags={"nps/inbox_files": str(files)})
+
+    return _sensor
+
+
+def alerts_sensor(settings: Settings) -> dg.SensorDefinition:
+    """Start the alert delivery job when a pending alert is due, so a failed delivery is
+    retried on its backoff and never waits for the next file. Reads only the due time the
+    last delivery wrote next to the warehouse (alerts/delivery.py), never the warehouse."""
+    from dagster_project.alerts.delivery import read_due_file
+    from dagster_project.defs.alerts.assets import alert_delivery_job
+
+    @dg.sensor(
+        name="nps_alerts_sensor",
+        job=alert_delivery_job,
+        minimum_interval_seconds=30,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Sends pending detractor alerts when their next try is due.",
+    )
+    def _sensor(context: dg.SensorEvaluationContext):
+        due = read_due_file(settings.warehouse_path)
+        if due is None:
+            return dg.SkipReason("no alert pending")
+        if due > dt.datetime.now(dt.UTC):
+            return dg.SkipReason(f"next alert due at {due.isoformat()}")
+        return dg.RunRequest(run_key=f"alerts-due-{due.isoformat()}")
 
     return _sensor

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from dagster_project.defs.alerts.assets import OUTBOX_KEY
 from dagster_project.defs.ingest.assets import LANDED_FILES
 from dagster_project.defs.resources import Warehouse
 from dagster_project.lake.export import sync_lake
@@ -25,7 +26,8 @@ def lake_key(table: str) -> dg.AssetKey:
     specs=[
         dg.AssetSpec(
             lake_key(table.name),
-            deps=[*_VALIDATED, LANDED_FILES],
+            # after the alerts: they go out before the marts are built
+            deps=[*_VALIDATED, LANDED_FILES, OUTBOX_KEY],
             group_name="lake",
             kinds={"parquet"},
             description=(

@@ -2,10 +2,11 @@
 
 import dagster as dg
 
+from dagster_project.alerts.pipeline import raise_with_validation
 from dagster_project.defs.ingest.assets import LANDED_FILES, rows_key, segments_key
 from dagster_project.defs.metadata import markdown_table
 from dagster_project.defs.resources import Warehouse
-from dagster_project.row_kinds import ROW_KINDS, RowKind
+from dagster_project.row_kinds import RESPONSES, ROW_KINDS, RowKind
 from dagster_project.validation.reconciliation import reconcile
 from dagster_project.validation.rules import rejections_by_rule
 from dagster_project.validation.verdicts import validate_kind
@@ -51,10 +52,20 @@ def build_validation_asset(kind: RowKind) -> dg.AssetsDefinition:
         ),
     )
     def _validate(context: dg.AssetExecutionContext, warehouse: Warehouse):
+        raised = []
         with warehouse.connect(log=context.log) as con:
             # A new version of the rules (or any configuration) judges every row again.
             # judged as of the run's one moment (a row in the future waits for it)
-            outcome = validate_kind(con, kind, build_time(con), full=config_changed(warehouse.settings))
+            moment = build_time(con)
+            if kind is RESPONSES:
+                # the fresh answers' alerts, in the transaction that makes them valid
+                alerts = raise_with_validation(warehouse.settings, moment)
+                before_commit = lambda c: raised.append(alerts(c))  # noqa: E731
+            else:
+                before_commit = None
+            outcome = validate_kind(
+                con, kind, moment, full=config_changed(warehouse.settings), before_commit=before_commit
+            )
             files = reconcile(con, kind)
             reasons = rejections_by_rule(con, kind)
         valid = sum(f.valid for f in files)
@@ -79,6 +90,7 @@ def build_validation_asset(kind: RowKind) -> dg.AssetsDefinition:
                 "files_new": outcome.files_new,
                 "files_replaced": outcome.files_retired,
                 "rows_judged_now": outcome.rows_checked,
+                **({"alerts_raised_now": sum(raised)} if kind is RESPONSES else {}),
             },
         )
         yield dg.MaterializeResult(asset_key=specs[1].key)
