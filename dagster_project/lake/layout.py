@@ -65,6 +65,15 @@ BOOKKEEPING_TABLES = (
     ),
     # The moment the run judges by (warehouse/build_clock.py; dbt's macro build_time()).
     LakeTable("build_clock", "select build_time from validated.build_clock", by_file=False),
+    # The alert outbox without its payloads (alerts/outbox.py): the `alerts` mart.
+    LakeTable(
+        "alert_outbox",
+        """select alert_id, response_id, rule, destination, destination_kind, owner_team,
+                  nps_category, raised_at, status, attempts, next_attempt_at, last_attempt_at,
+                  sent_at, last_error
+           from validated.alert_outbox""",
+        by_file=False,
+    ),
     # Last: the lake's own record of which verdicts its row tables hold (export.py).
     LakeTable("file_verdicts", "select * from validated.file_verdicts", by_file=False),
 )

@@ -104,6 +104,9 @@ def summary_text(
             "where rejected_reason is not null and not is_replaced order by 1"
         ).fetchall()
         worth = outcome_lines(con, CUSTOMER_PROGRAMMES)
+        alert_counts = dict(
+            con.execute("select alert_status, count(*) from marts.alerts group by alert_status").fetchall()
+        )
     if segment and segment not in segment_types:
         raise ValueError(f"segment {segment!r}: the marts have {', '.join(segment_types) or 'no segments'}")
     lines = []
@@ -156,6 +159,16 @@ def summary_text(
         lines.append(
             f"Closing the loop: {within_sla} of {detractors} detractors contacted within the SLA; "
             f"{recovered} of {with_next} who answered again scored higher"
+        )
+    if alert_counts:
+        lines.append(
+            f"Detractor alerts: {alert_counts.get('sent', 0)} sent, "
+            f"{alert_counts.get('pending', 0)} pending, {alert_counts.get('dead', 0)} dead "
+            "(marts.alerts, as of this build; now: nps-warehouse alerts)"
+        )
+    else:
+        lines.append(
+            "Detractor alerts: none raised (set NPS_ALERT_WEBHOOK_URL or NPS_ALERT_EMAIL: config/alerts.yml)"
         )
     lines.append(f"Trend alerts in the last complete month: {alerts} (marts.nps_trend_alerts)")
     lines += worth

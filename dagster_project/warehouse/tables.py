@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
+from dagster_project.alerts.outbox import OUTBOX_DDL
 from dagster_project.row_kinds import ROW_KINDS, RowKind
 from dagster_project.warehouse.build_clock import BUILD_CLOCK_DDL
 
@@ -155,7 +156,7 @@ def ensure_landing_tables(con: duckdb.DuckDBPyConnection) -> None:
     _add_columns(con, "raw.file_deliveries", FILE_DELIVERIES_COLUMNS)
     con.execute("create sequence if not exists raw.landing_seq")
     ddls = (VERDICTS_DDL, GX_CHECKED_DDL, ANSWERS_TOUCHED_DDL, WATERMARK_DDL, PUBLICATION_STATE_DDL)
-    for ddl in (*ddls, AWAITING_TIME_DDL, BUILD_CLOCK_DDL, RELATION_BUILDS_DDL):
+    for ddl in (*ddls, AWAITING_TIME_DDL, BUILD_CLOCK_DDL, RELATION_BUILDS_DDL, OUTBOX_DDL):
         con.execute(ddl)
     _add_columns(con, "validated.dbt_built_through", WATERMARK_COLUMNS)
     _add_columns(con, "validated.file_verdicts", VERDICTS_COLUMNS)

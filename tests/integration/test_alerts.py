@@ -340,6 +340,8 @@ def test_the_pipeline_alerts_a_fresh_answer_but_never_the_sample_history(
     detractor in a new file reaches the receiver in the same run, before the marts."""
     import dataclasses
 
+    import dagster as dg
+
     from tests.conftest import copy_of
     from tests.pipeline import run_pipeline
 
@@ -356,14 +358,33 @@ def test_the_pipeline_alerts_a_fresh_answer_but_never_the_sample_history(
         (settings.raw_dir / "responses" / "fresh.csv").write_text(
             HEADER + f"FRESH-1,tnps-store,NEW-1,{stamp(0.5)},4,web,Fick vänta länge,,,\n", encoding="utf-8"
         )
-        result = run_pipeline(dataclasses.replace(settings, clock=None))
+        instance = dg.DagsterInstance.ephemeral()
+        result = run_pipeline(dataclasses.replace(settings, clock=None), instance=instance)
         assert result.success
         assert chat.wait_for(1, timeout=10) and len(chat.received) == 1
     message = json.loads(chat.received[0].body)["text"]
     assert message.startswith("Detractor (4/10) on After a store visit (tablet in store) (store)")
     assert "Owner team: Retail" in message and "Comment: Fick vänta länge" in message
-    outbox_meta = result.asset_materializations_for_node("alert_outbox")[0].metadata
-    assert outbox_meta["sent_now"].value == 1 and outbox_meta["pending"].value == 0
-    # sent before the lake was written (and so before dbt built the marts)
-    order = [e.step_key for e in result.all_events if e.event_type_value == "STEP_START"]
-    assert order.index("alert_outbox") < order.index("export_lake")
+    (event,) = [
+        e for e in result.get_asset_materialization_events() if e.asset_key.path == ["alerts", "outbox"]
+    ]
+    outbox_meta = event.materialization.metadata
+    assert outbox_meta["sent"].value == 1 and outbox_meta["pending"].value == 0
+    # the marts of the same run: the alert, and the alerted detractor in the closed loop
+    with connect(settings.published_path, read_only=True) as con:
+        alerts = con.execute(
+            "select response_id, alert_rule, destination, owner_team, alert_status from marts.alerts"
+        ).fetchall()
+        (alerted,) = con.execute(
+            """select sum(alerted) from marts.followup_summary
+               where period_grain = 'year' and dimension = 'overall'"""
+        ).fetchone()
+    assert alerts == [("FRESH-1", "customer-detractor", "team-chat", "Retail", "sent")] and alerted == 1
+    # sent by the validation of the answers, before the other checks, the lake and the marts
+    received_at = chat.received[0].at
+    started = {
+        entry.dagster_event.step_key: entry.timestamp
+        for entry in instance.all_logs(result.run_id)
+        if entry.is_dagster_event and entry.dagster_event.event_type_value == "STEP_START"
+    }
+    assert received_at < started["validated__responses_gx_valid_rows"] < started["nps_dbt_models"]

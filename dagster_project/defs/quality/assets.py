@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from dagster_project.alerts.pipeline import raise_with_validation
+from dagster_project.alerts.pipeline import deliver, raise_with_validation
 from dagster_project.defs.ingest.assets import LANDED_FILES, rows_key, segments_key
 from dagster_project.defs.metadata import markdown_table
 from dagster_project.defs.resources import Warehouse
@@ -66,6 +66,10 @@ def build_validation_asset(kind: RowKind) -> dg.AssetsDefinition:
             outcome = validate_kind(
                 con, kind, moment, full=config_changed(warehouse.settings), before_commit=before_commit
             )
+            if sum(raised):
+                # The fast lane: the new alerts go out now, not after the other kinds' checks
+                # and the marts; `alerts/outbox` retries what fails and shows the outbox.
+                context.log.info(deliver(con, warehouse.settings, log=context.log.warning).line())
             files = reconcile(con, kind)
             reasons = rejections_by_rule(con, kind)
         valid = sum(f.valid for f in files)

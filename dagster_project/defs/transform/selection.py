@@ -35,6 +35,8 @@ EVERY_DELIVERY_SOURCES = (
     ("inbox", "file_reconciliation"),
     ("inbox", "file_verdicts"),
     ("inbox", "answers_touched"),
+    # every run may raise or deliver alerts
+    ("inbox", "alert_outbox"),
     ("landing", "landed_files"),
 )
 CLOCK_SOURCE = ("inbox", "build_clock")

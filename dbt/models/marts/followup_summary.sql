@@ -1,11 +1,33 @@
 -- Closing the loop, summed per period (of the detractor's response) and breakdown
 -- (overall, channel, each segment): how many detractors were contacted within the SLA,
--- resolved, left overdue, and how many came back with a higher score.
+-- resolved, left overdue, and how many came back with a higher score; with alerts
+-- (config/alerts.yml), how many were alerted and the hours from the first alert sent to
+-- the first contact.
 with
+
+first_alerts as (
+
+    select
+        response_id,
+        min(sent_at) as alert_sent_at
+
+    from {{ ref('stg_inbox__alert_outbox') }}
+    where alert_status = 'sent'
+    group by response_id
+
+),
 
 detractors as (
 
-    select * from {{ ref('int_detractor_followups') }}
+    select
+        followups.*,
+        first_alerts.alert_sent_at,
+        {{ seconds_between('first_alerts.alert_sent_at', 'followups.contacted_at') }}
+        / 3600e0 as hours_from_alert_to_contact
+
+    from {{ ref('int_detractor_followups') }} as followups
+    left join first_alerts
+        on followups.response_id = first_alerts.response_id
 
 ),
 
@@ -19,7 +41,8 @@ by_dimension as (
 
     {{ unpivot_dimensions('detractors', 'segments', [
         'response_id', 'response_date', 'has_case', 'followup_status', 'is_contacted_within_sla',
-        'hours_to_contact', 'next_score', 'is_recovered',
+        'hours_to_contact', 'next_score', 'is_recovered', 'alert_sent_at',
+        'hours_from_alert_to_contact',
     ]) }}
 
 ),
@@ -40,7 +63,10 @@ daily as (
         count(case when followup_status = 'open' then 1 end) as still_open,
         count(next_score) as with_next_response,
         count(case when is_recovered then 1 end) as recovered,
-        {{ exact_sum('hours_to_contact') }} as hours_to_contact_total
+        {{ exact_sum('hours_to_contact') }} as hours_to_contact_total,
+        count(alert_sent_at) as alerted,
+        count(hours_from_alert_to_contact) as contacted_after_alert,
+        {{ exact_sum('hours_from_alert_to_contact') }} as hours_from_alert_total
 
     from by_dimension
     group by response_date, dimension_kind, dimension, dimension_value
@@ -53,7 +79,7 @@ by_period as (
         'daily', 'response_date',
         ['dimension_kind', 'dimension', 'dimension_value'],
         ['detractors', 'with_case', 'contacted', 'contacted_within_sla', 'resolved', 'overdue',
-         'still_open', 'with_next_response', 'recovered']
+         'still_open', 'with_next_response', 'recovered', 'alerted', 'contacted_after_alert']
     ) }}
 
 ),
@@ -72,7 +98,8 @@ hours as (
         daily.dimension_kind,
         daily.dimension,
         daily.dimension_value,
-        {{ exact_sum('daily.hours_to_contact_total') }} as hours_to_contact_total
+        {{ exact_sum('daily.hours_to_contact_total') }} as hours_to_contact_total,
+        {{ exact_sum('daily.hours_from_alert_total') }} as hours_from_alert_total
 
     from daily
     cross join grains
@@ -103,7 +130,10 @@ final as (
         by_period.recovered,
         cast(1e0 * by_period.recovered / nullif(by_period.with_next_response, 0) as double)
             as recovery_rate,
-        cast({{ var('followup_sla_hours') }} as integer) as sla_hours
+        cast({{ var('followup_sla_hours') }} as integer) as sla_hours,
+        by_period.alerted,
+        cast(hours.hours_from_alert_total / nullif(by_period.contacted_after_alert, 0) as double)
+            as average_hours_from_alert_to_contact
 
     from by_period
     inner join hours
