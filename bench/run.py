@@ -18,7 +18,9 @@ peak resident memory of the process tree:
   from-scratch build of the same inbox;
 - small deliveries into that warehouse, one file each: 100 answers, then their follow-up
   cases alone (a kind that feeds few marts), then their invitations alone, then a billing
-  file of their customers alone.
+  file of their customers alone;
+- the time from a file with one fresh detractor in the inbox to its alert at a receiver on
+  localhost (`bench/alert_latency.py`, `--alert-tries` files, p50/p95; DuckDB only).
 The inbox holds the CRM export and 24 months of billing of the customers who answered
 (what NPS is worth); the peers compute the core marts of the survey exports only.
 With `--engine spark` the same runs build the marts on local Spark (NPS_ENGINE=spark; no
@@ -45,6 +47,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+from alert_latency import measure_alert_latency
 from measure import Measured, run
 
 from dagster_project.publishing.compare import marts_differences
@@ -311,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
         "--no-pandas", action="store_true", help="skip the pandas peer (it holds everything in RAM)"
     )
     parser.add_argument("--no-scratch-check", action="store_true", help="skip the from-scratch comparison")
+    parser.add_argument("--alert-tries", type=int, default=5, help="fresh detractors timed to their alert")
     parser.add_argument(
         "--peer-rss-cap-mb",
         type=float,
@@ -392,6 +396,11 @@ def main(argv: list[str] | None = None) -> int:
             smalls[key].append(pipeline(root, work_inbox, key, engine))
             if i == args.repeat - 1:
                 result[f"{key}_profile"] = stage_profile(root, engine)
+        if i == args.repeat - 1 and not spark and args.alert_tries:
+            result["alert_latency"] = measure_alert_latency(
+                [CLI, "run"], environment(root, work_inbox), work_inbox, REPO, root / "alerts.log",
+                tries=args.alert_tries, run=i,
+            )  # fmt: skip
     result["full"], result["noop"], result["increment"] = median(full), median(noop), median(increment)
     result.update({key: median(runs) for key, runs in smalls.items()})
     last = base / (f"spark{args.repeat - 1}" if spark else f"run{args.repeat - 1}")
