@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -343,7 +344,7 @@ def test_the_pipeline_alerts_a_fresh_answer_but_never_the_sample_history(
     import dagster as dg
 
     from tests.conftest import copy_of
-    from tests.pipeline import run_pipeline
+    from tests.pipeline import TEST_KEY, run_pipeline
 
     committed = load_alerts_config(REPO_ROOT / "config" / "alerts.yml")
     settings = copy_of(sample_warehouse, tmp_path)
@@ -388,3 +389,30 @@ def test_the_pipeline_alerts_a_fresh_answer_but_never_the_sample_history(
         if entry.is_dagster_event and entry.dagster_event.event_type_value == "STEP_START"
     }
     assert received_at < started["validated__responses_gx_valid_rows"] < started["nps_dbt_models"]
+
+    # A receiver that asks to wait (429, Retry-After): pending; the sensor asks for the
+    # delivery job once it is due, and a run with nothing new (no-op) sends it.
+    from dagster_project.cli import run as cli_run
+    from dagster_project.defs.automation.sensors import alerts_sensor
+
+    sensor = alerts_sensor(settings)
+    with http_receiver(Reply(429, retry_after="30")) as chat:
+        monkeypatch.setenv("NPS_ALERT_WEBHOOK_URL", chat.url)
+        (settings.raw_dir / "responses" / "fresh2.csv").write_text(
+            HEADER + f"FRESH-2,rnps-quarterly,NEW-2,{stamp(0.2)},0,web,,,,\n", encoding="utf-8"
+        )
+        assert run_pipeline(dataclasses.replace(settings, clock=None)).success
+        assert len(chat.received) == 1  # the 429
+        due = read_due_file(settings.warehouse_path)
+        assert due is not None
+        if due > dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1):  # the run was quicker than the wait
+            assert isinstance(sensor(dg.build_sensor_context()), dg.SkipReason)
+        time.sleep(max(0.0, (due - dt.datetime.now(dt.UTC)).total_seconds()) + 0.5)
+        request = sensor(dg.build_sensor_context())
+        assert isinstance(request, dg.RunRequest) and request.run_key.startswith("alerts-due-")
+        as_run = dataclasses.replace(settings, clock=None, pseudonymisation_key=TEST_KEY)
+        assert cli_run(as_run) == 0  # nothing new in the inbox: the no-op path sends it
+        assert len(chat.received) == 2
+    first, second = (r.headers.get("user-agent") and json.loads(r.body)["blocks"][-1] for r in chat.received)
+    assert first == second  # the same alert id both times
+    assert read_due_file(settings.warehouse_path) is None
