@@ -5,12 +5,16 @@ arrived; both are stopped by their context managers, never left running."""
 from __future__ import annotations
 
 import contextlib
+import datetime
+import ipaddress
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 
 @dataclass
@@ -105,14 +109,56 @@ class SmtpReceiver:
     messages: list = field(default_factory=list)
     host: str = "127.0.0.1"
     port: int = 0
+    logins: list = field(default_factory=list)  # (user, accepted) of every AUTH
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key (PEM files in `folder`): the CA file the
+    client is told to trust (NPS_SMTP_CA_FILE)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "smtp.crt", folder / "smtp.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
 
 
 @contextlib.contextmanager
-def smtp_receiver() -> Iterator[SmtpReceiver]:
-    """aiosmtpd on localhost: every message it accepts is parsed and kept."""
+def smtp_receiver(
+    security: str = "none",
+    certificate: tuple[Path, Path] | None = None,
+    account: tuple[str, str] | None = None,
+) -> Iterator[SmtpReceiver]:
+    """aiosmtpd on localhost: plain, STARTTLS (required) or implicit TLS, with AUTH for
+    `account` when given; every message it accepts is parsed and kept."""
     from email import message_from_bytes, policy
 
     from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
 
     receiver = SmtpReceiver(port=free_port())
 
@@ -122,7 +168,30 @@ def smtp_receiver() -> Iterator[SmtpReceiver]:
             receiver.messages.append((list(envelope.rcpt_tos), message))
             return "250 Message accepted for delivery"
 
-    controller = Controller(Handler(), hostname=receiver.host, port=receiver.port)
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        user, password = auth_data.login.decode(), auth_data.password.decode()
+        accepted = account is not None and (user, password) == account
+        receiver.logins.append((user, accepted))
+        return AuthResult(success=accepted, handled=False)  # refused: aiosmtpd answers 535
+
+    context = None
+    if certificate is not None:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*certificate)
+    options = {}
+    if account is not None:
+        # implicit TLS is TLS from the first byte (aiosmtpd only counts STARTTLS as TLS)
+        options.update(authenticator=authenticate, auth_require_tls=security == "starttls")
+    if security == "starttls":
+        options.update(tls_context=context, require_starttls=True)
+    controller = Controller(
+        Handler(),
+        hostname=receiver.host,
+        port=receiver.port,
+        ssl_context=context if security == "tls" else None,
+        server_hostname="127.0.0.1",
+        **options,
+    )
     controller.start()
     try:
         yield receiver

@@ -69,6 +69,8 @@ def config(**delivery) -> AlertsConfig:
                 {"name": "churn-words", "scores": {"min": 0, "max": 8}, "words": ["säga upp", "cancel*"],
                  "destinations": ["chat"]},
                 {"name": "lost-promoter", "was_promoter": True, "destinations": ["chat"]},
+                {"name": "decision-maker", "decision_maker": True, "scores": {"min": 0, "max": 8},
+                 "destinations": ["chat"]},
             ],
         }
     )  # fmt: skip
@@ -83,8 +85,9 @@ def answers_file() -> str:
         HEADER
         + "\n".join(
             [
-                # a fresh detractor whose comment holds an e-mail address and a phone number
-                f"R1,rnps,C1,{stamp(2)},3,email,Ring mig på 070-123 45 67 eller anna@example.se,,,",
+                # a fresh detractor whose comment holds a phone number, an e-mail address and
+                # a national id number
+                f"R1,rnps,C1,{stamp(2)},3,email,Ring 070-123 45 67 eller anna@example.se (19811218-9876),,,",
                 # a fresh passive who speaks of leaving (Swedish), and a store detractor
                 f"R2,rnps,C2,{stamp(3)},7,email,Jag ska säga upp avtalet,,,",
                 f"R3,tnps-store,C3,{stamp(1)},5,web,Lång kö,,ACC-9,ceo",
@@ -151,15 +154,16 @@ def test_fresh_customer_answers_alert_once_per_rule_and_destination(tmp_path):
             ("R1", "detractor", "chat"), ("R1", "detractor", "signed"),
             ("R2", "churn-words", "chat"),
             ("R3", "detractor", "chat"), ("R3", "detractor", "signed"), ("R3", "detractor", "retail-mail"),
+            ("R3", "decision-maker", "chat"),
             ("R4b", "detractor", "chat"), ("R4b", "detractor", "signed"), ("R4b", "lost-promoter", "chat"),
         }  # fmt: skip
         report = deliver(warehouse, alerts, env)
-        assert (report.sent, report.retrying, report.dead) == (9, 0, 0)
+        assert (report.sent, report.retrying, report.dead) == (10, 0, 0)
         # delivered again, and the same answers landed again in another file: nothing more
         assert deliver(warehouse, alerts, env).sent == 0
         warehouse = land_answers(tmp_path, {"answers_again.csv": answers_file()}, alerts, env)
         assert deliver(warehouse, alerts, env).sent == 0
-        assert len(chat.received) == 5 and len(hook.received) == 3 and len(smtp.messages) == 1
+        assert len(chat.received) == 6 and len(hook.received) == 3 and len(smtp.messages) == 1
         # a corrected answer in another category is news: one alert more per destination
         correction = HEADER + f"R2,rnps,C2,{stamp(3)},1,email,Jag ska säga upp avtalet,,,\n"
         warehouse = land_answers(tmp_path, {"answers_fix.csv": correction}, alerts, env)
@@ -168,7 +172,7 @@ def test_fresh_customer_answers_alert_once_per_rule_and_destination(tmp_path):
     # what a chat receives: Slack's text and blocks, the redacted comment, the deadline
     messages = [json.loads(r.body) for r in chat.received]
     (message,) = [m for m in messages if m["text"].startswith("Detractor (3/10) on Relationship survey")]
-    assert set(message) == {"text", "blocks"} and "Comment: Ring mig på" in message["text"]
+    assert set(message) == {"text", "blocks"} and "Comment: Ring [p" in message["text"]
     assert "Call back by" in message["text"] and "48 h after the answer" in message["text"]
     # the signed webhook verifies with the standardwebhooks library; its id is the alert's
     for request in hook.received:
@@ -183,6 +187,7 @@ def test_fresh_customer_answers_alert_once_per_rule_and_destination(tmp_path):
     # nothing personal in any payload: the comment's phone number and e-mail are redacted
     everything = b"".join(r.body for r in chat.received + hook.received).decode() + str(mail)
     assert "anna@example.se" not in everything and "070-123 45 67" not in everything
+    assert "19811218-9876" not in everything and "811218" not in everything
     assert not re.search(r"[\w.]+@example\.se|\b07\d[- ]?\d{3}", everything)
     assert "C1" not in json.dumps([json.loads(r.body) for r in hook.received])  # no respondent id
 
@@ -416,3 +421,46 @@ def test_the_pipeline_alerts_a_fresh_answer_but_never_the_sample_history(
     first, second = (r.headers.get("user-agent") and json.loads(r.body)["blocks"][-1] for r in chat.received)
     assert first == second  # the same alert id both times
     assert read_due_file(settings.warehouse_path) is None
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_email_over_starttls_or_tls_with_the_account_from_the_environment(tmp_path, security):
+    """SMTP with STARTTLS (or implicit TLS), a certificate the client checks against
+    NPS_SMTP_CA_FILE, and AUTH with NPS_SMTP_USER / NPS_SMTP_PASSWORD; a wrong password is
+    refused for good (dead), not retried."""
+    from tests.alert_receivers import self_signed_certificate
+
+    certificate = self_signed_certificate(tmp_path)
+    alerts = AlertsConfig.model_validate(
+        {
+            "delivery": {"timeout_seconds": 5},
+            "destinations": [
+                {"name": "mail", "kind": "email", "to_env": "MAIL_TO", "smtp_security": security},
+            ],
+            "rules": [{"name": "detractor", "destinations": ["mail"]}],
+        }
+    )
+    with smtp_receiver(security, certificate, account=("alerts", "s3cret")) as smtp:
+        env = {
+            "MAIL_TO": "cx@example.com, retail@example.com",
+            "NPS_SMTP_HOST": smtp.host,
+            "NPS_SMTP_PORT": str(smtp.port),
+            "NPS_SMTP_USER": "alerts",
+            "NPS_SMTP_PASSWORD": "s3cret",
+            "NPS_SMTP_CA_FILE": str(certificate[0]),
+            "NPS_ALERT_EMAIL_FROM": "nps@example.com",
+        }
+        two = HEADER + f"R1,rnps,C1,{stamp(1)},2,email,,,,\n" + f"R2,rnps,C2,{stamp(1)},3,email,,,,\n"
+        warehouse = land_answers(tmp_path, {"a.csv": two}, alerts, env)
+        with connect(warehouse) as con:
+            con.execute(f"update {OUTBOX} set status = 'dead' where response_id = 'R2'")  # sent later
+        assert deliver(warehouse, alerts, env).sent == 1
+        with connect(warehouse) as con:
+            retry_dead(con)
+        report = deliver(warehouse, alerts, {**env, "NPS_SMTP_PASSWORD": "wrong"})
+    assert (report.sent, report.dead) == (0, 1) and "SMTP 535" in report.errors[0]
+    assert "wrong" not in report.errors[0] and "s3cret" not in str(outbox(warehouse))
+    (recipients, mail) = smtp.messages[0]
+    assert recipients == ["cx@example.com", "retail@example.com"] and mail["From"] == "nps@example.com"
+    # the right account logged in; the wrong password was refused (smtplib tries each mechanism)
+    assert smtp.logins[0] == ("alerts", True) and {ok for _, ok in smtp.logins[1:]} == {False}
