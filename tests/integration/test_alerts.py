@@ -336,6 +336,17 @@ def test_killed_while_sending_resends_at_most_that_alert_with_the_same_id(tmp_pa
     ids = [json.loads(r.body)["blocks"][-1]["elements"][0]["text"] for r in chat.received]
     assert len(ids) == 4 and ids[0] == ids[1] and len(set(ids)) == 3
     assert [r[3] for r in outbox(warehouse)] == ["sent"] * 3
+    # what an operator sees: destinations on or off, counts, each alert; no URL
+    listing = subprocess.run(
+        [*command[:-1], "--status", "sent"], env=process_env, capture_output=True, text=True
+    )
+    assert listing.returncode == 0, listing.stderr
+    lines = listing.stdout.splitlines()
+    assert "destination chat (slack): on" in lines
+    assert "destination signed (webhook): off (set HOOK_URL, HOOK_SECRET)" in lines
+    assert "alerts: 0 pending, 3 sent, 0 dead" in lines
+    assert sum(" sent    detractor -> chat (CX office, detractor)" in line for line in lines) == 3
+    assert "127.0.0.1" not in listing.stdout
 
 
 @pytest.mark.long_running(minutes=2)
