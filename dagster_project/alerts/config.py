@@ -35,6 +35,16 @@ def _env_name(value: str | None) -> str | None:
     return value
 
 
+def _entry_name(value: str) -> str:
+    if not _NAME.fullmatch(value):
+        raise ValueError("must be lower-case letters, digits, - and _")
+    return value
+
+
+def _repeated(values: list[str]) -> list[str]:
+    return sorted({value for value in values if values.count(value) > 1})
+
+
 class Destination(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -59,12 +69,7 @@ class Destination(BaseModel):
     _names = field_validator("url_env", "secret_env", "to_env", "from_env", "smtp_host_env")(_env_name)
     _more_names = field_validator("smtp_port_env", "smtp_user_env", "smtp_password_env")(_env_name)
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not _NAME.fullmatch(value):
-            raise ValueError("must be lower-case letters, digits, - and _")
-        return value
+    _name = field_validator("name")(_entry_name)
 
     @model_validator(mode="after")
     def _fields_of_kind(self) -> Destination:
@@ -115,12 +120,7 @@ class Rule(BaseModel):
     decision_maker: bool | None = None  # the respondent's role is a decision-maker's
     was_promoter: bool | None = None  # the respondent's previous answer was a promoter's
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not _NAME.fullmatch(value):
-            raise ValueError("must be lower-case letters, digits, - and _")
-        return value
+    _name = field_validator("name")(_entry_name)
 
     @field_validator("programmes", mode="before")
     @classmethod
@@ -168,21 +168,15 @@ class AlertsConfig(BaseModel):
     @model_validator(mode="after")
     def _known_names(self) -> AlertsConfig:
         names = [d.name for d in self.destinations]
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if repeated:
+        if repeated := _repeated(names):
             raise ValueError(f"destination names must be unique; repeated: {repeated}")
-        rules = [r.name for r in self.rules]
-        repeated = sorted({n for n in rules if rules.count(n) > 1})
-        if repeated:
+        if repeated := _repeated([r.name for r in self.rules]):
             raise ValueError(f"rule names must be unique; repeated: {repeated}")
         for rule in self.rules:
             unknown = [d for d in rule.destinations if d not in names]
             if unknown:
                 raise ValueError(f"rule {rule.name!r} names unknown destinations {unknown} (known: {names})")
         return self
-
-    def destination(self, name: str) -> Destination:
-        return next(d for d in self.destinations if d.name == name)
 
     def active_destinations(self, environ: dict[str, str] | None = None) -> list[Destination]:
         return [d for d in self.destinations if not d.missing_variables(environ)]
