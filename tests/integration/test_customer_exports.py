@@ -84,6 +84,31 @@ def test_a_corrected_crm_export_moves_the_outcomes_as_a_fresh_build_would(tmp_pa
     assert links["customer_id"] == 4 and links["email"] == 2  # Anna's two answers by e-mail
     assert growth == (-120, -120, -120 / 1650.5)  # April: a credit note only
     assert loads[0] == loads[1] == 5 + 5 + 10
+    with duckdb.connect(str(settings.published_path), read_only=True) as con:
+        retention_before = con.execute("select count(*) from marts.revenue_retention").fetchone()[0]
+    assert retention_before > 0
+
+    # A new answer of C0000002 (its revenue windows are built again, no one else's), then a
+    # corrected billing file under the same path with a later month (every window again).
+    deliver(
+        settings,
+        "responses/2025-05_late.csv",
+        "response_id,survey_id,respondent_id,responded_at,score,channel\n"
+        "R90,tnps,C0000002,2025-05-10T09:00:00Z,3,email\n",
+        4,
+    )
+    assert run_pipeline(settings).success
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        windows = con.execute(
+            """select count(*) from intermediate.int_customer_revenue_windows
+               where answer_month = date '2025-05-01'"""
+        ).fetchone()[0]
+    assert windows == 3  # R90 in its month, quarter and year
+    corrected = (
+        BILLING.replace("C0000002;2025-02;250,50", "C0000002;2025-02;260,00") + "K1;2025-05;1 000,00;SEK\n"
+    )
+    deliver(settings, "revenue/billing_2025.csv", corrected, 5)
+    assert run_pipeline(settings).success
 
     scratch = settings.raw_dir.parent.parent / "scratch"
     fresh = dataclasses.replace(
@@ -95,4 +120,9 @@ def test_a_corrected_crm_export_moves_the_outcomes_as_a_fresh_build_would(tmp_pa
     )
     shutil.copytree(settings.raw_dir, fresh.raw_dir)
     assert run_pipeline(fresh).success
-    assert differences(settings.published_path, fresh.published_path) == {}
+    found = differences(settings.published_path, fresh.published_path)
+    # the load record of the replaced billing file is kept (is_replaced); a fresh build never saw it
+    assert found.pop("marts.file_loads") == ["9 rows against 8"]
+    with duckdb.connect(str(settings.published_path), read_only=True) as con:
+        assert con.execute("select count(*) from marts.file_loads where is_replaced").fetchone()[0] == 1
+    assert found == {}

@@ -1,12 +1,28 @@
 -- Per answer cohort row (int_customer_answer_cohorts, customers that day): the customer's
 -- revenue in the 12 months before the month of the answer and in the 12 months after it
 -- (the month itself in neither), and whether both windows lie inside the billing history.
+--
+-- Incremental by customer (macros/outcomes_incremental.sql): a run builds again only the
+-- customers whose cohort rows changed (an answer, a link, a CRM date) or who are in a
+-- changed billing file; everything when a billing file was replaced or the billing history
+-- grew (a new first or last month changes which windows are complete). On Spark a table
+-- built in full, as the other models incremental by key.
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_customers_to_rebuild() }}",
+) }}
+
 with
 
 cohorts as (
 
     select * from {{ ref('int_customer_answer_cohorts') }}
     where was_customer
+    {%- if is_incremental() %}
+        -- the customers the pre-hook removed, and new ones
+        and customer_key not in (select customer_key from {{ this }})
+    {%- endif %}
 
 ),
 
@@ -38,7 +54,41 @@ answer_months as (
 
 ),
 
-windows as (
+-- One window per customer and month of an answer, whatever the grains it stands for.
+months as (
+
+    select distinct
+        customer_key,
+        answer_month
+    from answer_months
+
+),
+
+month_windows as (
+
+    select
+        months.customer_key,
+        months.answer_month,
+        coalesce(sum(
+            case
+                when revenue.revenue_month < months.answer_month then revenue.revenue else 0
+            end
+        ), 0) as revenue_before,
+        coalesce(sum(
+            case
+                when revenue.revenue_month > months.answer_month then revenue.revenue else 0
+            end
+        ), 0) as revenue_after
+    from months
+    left join revenue
+        on months.customer_key = revenue.customer_key
+        and revenue.revenue_month >= {{ date_shift('month', -12, 'months.answer_month') }}
+        and revenue.revenue_month <= {{ date_shift('month', 12, 'months.answer_month') }}
+    group by months.customer_key, months.answer_month
+
+),
+
+final as (
 
     select
         answer_months.programme,
@@ -47,41 +97,19 @@ windows as (
         answer_months.nps_category,
         answer_months.customer_key,
         answer_months.answer_month,
-        coalesce(sum(
-            case
-                when revenue.revenue_month < answer_months.answer_month then revenue.revenue else 0
-            end
-        ), 0) as revenue_before,
-        coalesce(sum(
-            case
-                when revenue.revenue_month > answer_months.answer_month then revenue.revenue else 0
-            end
-        ), 0) as revenue_after
-    from answer_months
-    left join revenue
-        on answer_months.customer_key = revenue.customer_key
-        and revenue.revenue_month >= {{ date_shift('month', -12, 'answer_months.answer_month') }}
-        and revenue.revenue_month <= {{ date_shift('month', 12, 'answer_months.answer_month') }}
-    group by
-        answer_months.programme,
-        answer_months.period_grain,
-        answer_months.period_start,
-        answer_months.nps_category,
-        answer_months.customer_key,
-        answer_months.answer_month
-
-),
-
-final as (
-
-    select
-        windows.*,
+        month_windows.revenue_before,
+        month_windows.revenue_after,
         coalesce(
-            {{ date_shift('month', -12, 'windows.answer_month') }} >= billed.first_billed_month
-            and {{ date_shift('month', 12, 'windows.answer_month') }} <= billed.last_billed_month,
+            {{ date_shift('month', -12, 'answer_months.answer_month') }} >= billed.first_billed_month
+            and {{ date_shift('month', 12, 'answer_months.answer_month') }} <= billed.last_billed_month,
             false
-        ) as is_window_complete
-    from windows
+        ) as is_window_complete,
+        billed.first_billed_month,
+        billed.last_billed_month
+    from answer_months
+    inner join month_windows
+        on answer_months.customer_key = month_windows.customer_key
+        and answer_months.answer_month = month_windows.answer_month
     cross join billed
 
 )

@@ -40,12 +40,7 @@ billed as (
 
 revenue as (
 
-    select
-        customer_key,
-        cast({{ dbt.date_trunc('quarter', 'revenue_month') }} as date) as quarter_start,
-        sum(revenue) as revenue
-    from {{ ref('stg_inbox__revenue') }}
-    group by customer_key, cast({{ dbt.date_trunc('quarter', 'revenue_month') }} as date)
+    select * from {{ ref('int_customer_quarter_revenue') }}
 
 ),
 

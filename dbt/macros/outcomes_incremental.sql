@@ -1,0 +1,59 @@
+{#- Incremental by customer (int_customer_revenue_windows): the pre-hook removes the rows of
+    the customers to build again, the model builds every customer it no longer holds.
+
+    A customer is built again when its cohort rows (int_customer_answer_cohorts: programme,
+    grain, period, category, month of the answer) differ from those the model holds (an
+    answer came, went or changed category; a link or a CRM date changed), or when a billing
+    file changed since the last build holds one of its months. Everything is built again
+    when a billing file was replaced (its rows' customers are no longer known) or when the
+    billing history's first or last month moved (which windows are complete). -#}
+{% macro delete_customers_to_rebuild() -%}
+    {%- if is_incremental() -%}
+        {{ return(adapter.dispatch('delete_customers_to_rebuild')()) }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__delete_customers_to_rebuild() -%}
+    delete from {{ this }}
+    where
+        exists (
+            select 1 from {{ source('inbox', 'file_verdicts') }}
+            where kind = 'revenue' and not is_live and validation_seq > {{ built_through_seq() }}
+        )
+        or exists (
+            select 1
+            from (
+                select min(revenue_month) as first_month, max(revenue_month) as last_month
+                from {{ ref('stg_inbox__revenue') }}
+            ) as billed
+            where billed.first_month is distinct from (select min(first_billed_month) from {{ this }})
+                or billed.last_month is distinct from (select max(last_billed_month) from {{ this }})
+        )
+        or customer_key in (
+            select customer_key from {{ ref('stg_inbox__revenue') }}
+            where {{ in_files_to_rebuild() }}
+        )
+        or customer_key in (
+            select coalesce(now_rows.customer_key, built.customer_key)
+            from (
+                select
+                    programme, period_grain, period_start, nps_category, customer_key,
+                    cast({{ dbt.date_trunc('month', 'answer_date') }} as date) as answer_month
+                from {{ ref('int_customer_answer_cohorts') }}
+                where was_customer
+            ) as now_rows
+            full outer join (
+                select programme, period_grain, period_start, nps_category, customer_key, answer_month
+                from {{ this }}
+            ) as built
+                on now_rows.programme = built.programme
+                and now_rows.period_grain = built.period_grain
+                and now_rows.period_start = built.period_start
+                and now_rows.nps_category = built.nps_category
+                and now_rows.customer_key = built.customer_key
+                and now_rows.answer_month = built.answer_month
+            where now_rows.customer_key is null or built.customer_key is null
+        )
+{%- endmacro %}
