@@ -27,7 +27,7 @@ its values as `--vars` (`dbt_vars()`), so no step changes its process's environm
 | NPS_ARCHIVE_MAX_MB        | 4096                             | what one .zip/.gz may expand to (bombs)   |
 | NPS_GX_KEEP_DAYS          | 30                               | days GX validation results are kept       |
 | NPS_CLOCK                 | (unset: the system clock)        | the moment a run builds at (ISO 8601) (3) |
-| NPS_INBOX_SETTLE_SECONDS  | 30                               | a file unchanged this long is landed (4)  |
+| NPS_INBOX_SETTLE_SECONDS  | 10                               | a file unchanged this long is landed (4)  |
 
 (1) When only NPS_WAREHOUSE is set: `published/<warehouse name>_marts.duckdb` in the
 warehouse's folder (nps.duckdb -> published/nps_marts.duckdb), so two warehouses never
@@ -69,7 +69,7 @@ ENGINE_TARGETS = {"duckdb": "local", "spark": "spark"}
 DEFAULT_ARCHIVE_MAX_MB = 4096.0
 DEFAULT_GX_KEEP_DAYS = 30.0
 DEFAULT_SPARK_MEMORY = "2g"
-DEFAULT_INBOX_SETTLE_SECONDS = 30.0
+DEFAULT_INBOX_SETTLE_SECONDS = 10.0
 _SPARK_MEMORY = re.compile(r"^\d+[kmgt]$", re.IGNORECASE)
 _MEMORY_LIMIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 _MEMORY_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}

@@ -24,7 +24,8 @@ def inbox_sensor(settings: Settings, sources: SourcesConfig) -> dg.SensorDefinit
     @dg.sensor(
         name="nps_inbox_sensor",
         job=nps_pipeline,
-        minimum_interval_seconds=60,
+        # every 15 s: a detractor's alert should not wait on the sensor (docs/alerts.md)
+        minimum_interval_seconds=15,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description=f"Runs the pipeline when files in {raw_dir} are added or changed.",
     )
