@@ -1,5 +1,6 @@
 """dbt models as Dagster assets: dbt folder = schema = Dagster group."""
 
+import gc
 import json
 import time
 from collections.abc import Mapping
@@ -30,6 +31,7 @@ from dagster_project.warehouse.dbt_watermark import (
     record_relation_builds,
     validation_seq_now,
 )
+from dagster_project.warehouse.memory import release_unused_memory
 
 
 def _schema(dbt_resource_props: Mapping[str, Any]) -> str:
@@ -163,6 +165,10 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
         # Unit tests check the models' logic, not the data: `make test` runs them, production
         # skips them. Data tests on row-level relations look at the rows of changed files on
         # an incremental build (macros/incremental.sql); the var is the same on every run.
+        # dbt's process starts beside this one: what the earlier steps left (GX's objects hold
+        # reference cycles) is collected and handed back to the system first, once per run.
+        gc.collect()
+        release_unused_memory()
         build = ["build", "--target", settings.dbt_target, "--exclude-resource-type", "unit_test"]
         build += ["--vars", json.dumps({**settings.dbt_vars(), "nps_test_changed_files_only": True})]
         build += ["--full-refresh"] if full else []
