@@ -2,7 +2,8 @@
     the customers to build again, the model builds every customer it no longer holds.
 
     A customer is built again when its cohort rows (int_customer_answer_cohorts: programme,
-    grain, period, category, month of the answer) differ from those the model holds (an
+    grain, period, category, month of the answer; compared per customer as a count and an
+    xor of the rows' hashes, DuckDB's `hash`) differ from those the model holds (an
     answer came, went or changed category; a link or a CRM date changed), or when a billing
     file changed since the last build holds one of its months. Everything is built again
     when a billing file was replaced (its rows' customers are no longer known) or when the
@@ -36,24 +37,34 @@
             where {{ in_files_to_rebuild() }}
         )
         or customer_key in (
+            -- each customer's cohort rows as a count and a fingerprint (xor of row hashes):
+            -- two small relations by customer instead of all rows against all rows
             select coalesce(now_rows.customer_key, built.customer_key)
             from (
                 select
-                    programme, period_grain, period_start, nps_category, customer_key,
-                    cast({{ dbt.date_trunc('month', 'answer_date') }} as date) as answer_month
+                    customer_key,
+                    count(*) as cohort_rows,
+                    bit_xor(hash(
+                        programme, period_grain, period_start, nps_category,
+                        cast({{ dbt.date_trunc('month', 'answer_date') }} as date)
+                    )) as fingerprint
                 from {{ ref('int_customer_answer_cohorts') }}
                 where was_customer
+                group by customer_key
             ) as now_rows
             full outer join (
-                select programme, period_grain, period_start, nps_category, customer_key, answer_month
+                select
+                    customer_key,
+                    count(*) as cohort_rows,
+                    bit_xor(hash(programme, period_grain, period_start, nps_category, answer_month))
+                        as fingerprint
                 from {{ this }}
+                group by customer_key
             ) as built
-                on now_rows.programme = built.programme
-                and now_rows.period_grain = built.period_grain
-                and now_rows.period_start = built.period_start
-                and now_rows.nps_category = built.nps_category
-                and now_rows.customer_key = built.customer_key
-                and now_rows.answer_month = built.answer_month
-            where now_rows.customer_key is null or built.customer_key is null
+                on now_rows.customer_key = built.customer_key
+            where now_rows.customer_key is null
+                or built.customer_key is null
+                or now_rows.cohort_rows != built.cohort_rows
+                or now_rows.fingerprint != built.fingerprint
         )
 {%- endmacro %}

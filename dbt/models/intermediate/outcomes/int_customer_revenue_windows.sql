@@ -17,11 +17,13 @@ with
 
 cohorts as (
 
-    select * from {{ ref('int_customer_answer_cohorts') }}
+    select answers.* from {{ ref('int_customer_answer_cohorts') }} as answers
     where was_customer
     {%- if is_incremental() %}
         -- the customers the pre-hook removed, and new ones
-        and customer_key not in (select customer_key from {{ this }})
+        and not exists (
+            select 1 from {{ this }} as built where built.customer_key = answers.customer_key
+        )
     {%- endif %}
 
 ),
