@@ -18,7 +18,7 @@ with
 cohorts as (
 
     select answers.* from {{ ref('int_customer_answer_cohorts') }} as answers
-    where was_customer
+    where answers.was_customer
     {%- if is_incremental() %}
         -- the customers the pre-hook removed, and new ones
         and not exists (
