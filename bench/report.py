@@ -100,7 +100,8 @@ def section(r: dict) -> list[str]:
             f"Detractor alerts: from a file in the inbox to the alert at a receiver on localhost, "
             f"p50 {latency['p50_seconds']} s, p95 {latency['p95_seconds']} s over {latency['tries']} "
             f"files of one fresh detractor each (the run started at once, as the inbox sensor does "
-            f"when it next looks; the whole run took {latency['run_seconds_median']} s, median).",
+            f"when it next looks; the whole run took {latency['run_seconds_median']} s, median)"
+            + (f"; {latency['note']}." if latency.get("note") else "."),
         ]
     lines += ["", "Targets:", ""]
     peak = max(r["full"]["max_peak_rss_mb"], r["increment"]["max_peak_rss_mb"], r["noop"]["max_peak_rss_mb"])
