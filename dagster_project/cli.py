@@ -168,17 +168,12 @@ def deliver_due_alerts(settings: Settings) -> None:
 
     from dagster_project.alerts.delivery import read_due_file
     from dagster_project.alerts.pipeline import deliver
-    from dagster_project.warehouse.connection import connect
+    from dagster_project.defs.resources import NpsWarehouse
 
     due = read_due_file(settings.warehouse_path)
     if due is None or due > dt.datetime.now(dt.UTC):
         return
-    with connect(
-        settings.warehouse_path,
-        memory_limit=settings.duckdb_memory_limit,
-        spill_dir=settings.spill_dir,
-        lock_timeout=settings.lock_timeout_seconds,
-    ) as con:
+    with NpsWarehouse(settings).connect() as con:  # the lock is re-entrant
         print(deliver(con, settings, log=lambda m: print(m, file=sys.stderr)).line())
 
 

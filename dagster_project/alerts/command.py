@@ -17,7 +17,7 @@ import sys
 
 from dagster_project.alerts.config import load_alerts_config
 from dagster_project.alerts.delivery import deliver_due
-from dagster_project.alerts.outbox import STATUSES, ensure_outbox, outbox_counts, outbox_rows, retry_dead
+from dagster_project.alerts.outbox import STATUSES, outbox_counts, outbox_rows, retry_dead
 from dagster_project.settings import Settings
 
 
@@ -35,8 +35,7 @@ def _when(value) -> str:
 
 
 def alerts_command(settings: Settings, args: argparse.Namespace) -> int:
-    from dagster_project.warehouse.connection import connect
-    from dagster_project.warehouse.locking import warehouse_lock
+    from dagster_project.defs.resources import NpsWarehouse
 
     config = load_alerts_config(settings.alerts_config)
     for destination in config.destinations:
@@ -46,16 +45,8 @@ def alerts_command(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.warehouse_path.exists():
         print(f"no warehouse yet at {settings.warehouse_path}: no alerts")
         return 0
-    with (
-        warehouse_lock(settings.warehouse_path, timeout=settings.lock_timeout_seconds),
-        connect(
-            settings.warehouse_path,
-            memory_limit=settings.duckdb_memory_limit,
-            spill_dir=settings.spill_dir,
-            lock_timeout=settings.lock_timeout_seconds,
-        ) as con,
-    ):
-        ensure_outbox(con)
+    # under the run lock, with the outbox ensured like every warehouse connection
+    with NpsWarehouse(settings).connect() as con:
         if args.retry_dead:
             print(f"{retry_dead(con)} dead alert(s) pending again")
         if args.retry_dead or args.send:
