@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
+import weakref
 
+import pandas as pd
 import pytest
 
 from dagster_project.row_kinds import CHANNELS, RESPONSES, ROW_KINDS
@@ -138,3 +141,17 @@ def test_a_batch_of_employee_answers_keeps_counts_only(tmp_path):
     assert all(rule.examples == [] for rule in report.failed_rules)
     stored = [path.read_text() for path in (tmp_path / "gx" / "validations").rglob("*.json")]
     assert stored and not any("SECRET" in text or "pigeon" in text for text in stored)
+
+
+def test_no_batch_stays_in_memory_after_its_checkpoint(tmp_path):
+    """GX's execution engine keeps the last batch it loaded; with 500,000-row batches of
+    every kind that was memory the run process held while dbt ran beside it."""
+    frame = pd.DataFrame(
+        {"row_number": [1], "customer_id": ["c1"], "month": ["2025-01"], "revenue": ["1"], "currency": ["EUR"]}
+    )
+    alive = weakref.ref(frame)
+    validator = GxValidator(tmp_path / "gx")
+    validator.run_checkpoint("revenue_landed_rows", frame, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    del frame
+    gc.collect()
+    assert alive() is None
