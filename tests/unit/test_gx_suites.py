@@ -147,7 +147,7 @@ def test_no_batch_stays_in_memory_after_its_checkpoint(tmp_path):
     """GX's execution engine keeps the last batch it loaded; with 500,000-row batches of
     every kind that was memory the run process held while dbt ran beside it."""
     frame = pd.DataFrame(
-        {"row_number": [1], "customer_id": ["c1"], "month": ["2025-01"], "revenue": ["1"], "currency": ["EUR"]}
+        {"row_number": [1], "customer_id": ["c1"], "month": ["2025-01"], "revenue": ["1"], "currency": ["E"]}
     )
     alive = weakref.ref(frame)
     validator = GxValidator(tmp_path / "gx")
