@@ -68,3 +68,48 @@
                 or now_rows.fingerprint != built.fingerprint
         )
 {%- endmacro %}
+
+{#- Incremental by period (int_customer_period_revenue): the pre-hook removes the periods to
+    build again, the model builds every period billed it no longer holds.
+
+    A period is built again when it holds a month of a billing file changed since the last
+    build (its revenue changed), or when the period before it does (who was billed the
+    period before changed). Everything is built again when a billing file was replaced or
+    retired (the months its rows held are no longer known). -#}
+{% macro delete_periods_to_rebuild() -%}
+    {%- if is_incremental() -%}
+        {{ return(adapter.dispatch('delete_periods_to_rebuild')()) }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__delete_periods_to_rebuild() -%}
+    with changed_months as (
+        select distinct revenue_month from {{ ref('stg_inbox__revenue') }}
+        where {{ in_files_to_rebuild() }}
+    )
+    delete from {{ this }}
+    where
+        exists (
+            select 1 from {{ source('inbox', 'file_verdicts') }}
+            where kind = 'revenue' and not is_live and validation_seq > {{ built_through_seq() }}
+        )
+        or (period_grain, period_start) in (
+            select
+                grains.period_grain,
+                {{ period_start('grains.period_grain', 'changed.revenue_month') }}
+            from changed_months as changed
+            cross join ({{ period_grains_relation(['month', 'quarter', 'year']) }}) as grains
+            union all
+            select
+                grains.period_grain,
+                {{ period_shift(
+                    'grains.period_grain',
+                    period_start('grains.period_grain', 'changed.revenue_month'),
+                    1
+                ) }}
+            from changed_months as changed
+            cross join ({{ period_grains_relation(['month', 'quarter', 'year']) }}) as grains
+        )
+{%- endmacro %}

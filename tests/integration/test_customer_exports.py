@@ -42,6 +42,21 @@ def deliver(settings, name: str, text: str, step: int) -> None:
     os.utime(path, ns=(10**18 + step, 10**18 + step))
 
 
+PERIOD_COLUMNS = "select period_grain, period_start, customer_key, revenue, was_billed_last_period"
+# The same rows computed another way: each grain's periods, and the previous period by lag().
+PERIOD_REVENUE_BY_HAND = f"""
+    with periods as (
+        select grain as period_grain, date_trunc(grain, revenue_month)::date as period_start,
+               customer_key, sum(revenue) as revenue
+        from staging.stg_inbox__revenue, (values ('month'), ('quarter'), ('year')) as grains(grain)
+        group by all
+    )
+    {PERIOD_COLUMNS.replace("was_billed_last_period", "")}
+        coalesce(lag(period_start) over (partition by period_grain, customer_key order by period_start)
+            = period_start - ('1 ' || period_grain)::interval, false) as was_billed_last_period
+    from periods order by all"""
+
+
 def january_detractors(published) -> tuple[int, int]:
     with duckdb.connect(str(published), read_only=True) as con:
         return con.execute(
@@ -104,10 +119,33 @@ def test_a_corrected_crm_export_moves_the_outcomes_as_a_fresh_build_would(tmp_pa
                where answer_month = date '2025-05-01'"""
         ).fetchone()[0]
     assert windows == 3  # R90 in its month, quarter and year
+    # A second billing file: May for K1, and February and March for a new customer. Only the
+    # periods it touches and those after them are built again, and they add up as a fresh
+    # computation from the billing rows does.
+    deliver(
+        settings,
+        "revenue/billing_2025-05.csv",
+        "customer_id;month;revenue;currency\nK1;2025-05;1 000,00;SEK\n"
+        "C0000009;2025-02;100;SEK\nC0000009;2025-03;100;SEK\n",
+        5,
+    )
+    january = "period_grain = 'month' and period_start = date '2025-01-01'"
+    with duckdb.connect(str(settings.warehouse_path)) as con:  # marks the rows it should keep
+        con.execute(f"update intermediate.int_customer_period_revenue set revenue = -1 where {january}")
+    assert run_pipeline(settings).success
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        kept = con.execute(f"select revenue from intermediate.int_customer_period_revenue where {january}")
+        assert kept.fetchall() == [(-1,)] * 3  # January was not built again
+        built = con.execute(
+            f"{PERIOD_COLUMNS} from intermediate.int_customer_period_revenue where not ({january}) order by all"
+        ).fetchall()
+        by_hand = con.execute(PERIOD_REVENUE_BY_HAND).fetchall()
+    assert built == [row for row in by_hand if row[:2] != ("month", dt.date(2025, 1, 1))]
+
     corrected = (
         BILLING.replace("C0000002;2025-02;250,50", "C0000002;2025-02;260,00") + "K1;2025-05;1 000,00;SEK\n"
     )
-    deliver(settings, "revenue/billing_2025.csv", corrected, 5)
+    deliver(settings, "revenue/billing_2025.csv", corrected, 6)
     assert run_pipeline(settings).success
 
     scratch = settings.raw_dir.parent.parent / "scratch"
@@ -122,7 +160,7 @@ def test_a_corrected_crm_export_moves_the_outcomes_as_a_fresh_build_would(tmp_pa
     assert run_pipeline(fresh).success
     found = differences(settings.published_path, fresh.published_path)
     # the load record of the replaced billing file is kept (is_replaced); a fresh build never saw it
-    assert found.pop("marts.file_loads") == ["9 rows against 8"]
+    assert found.pop("marts.file_loads") == ["10 rows against 9"]
     with duckdb.connect(str(settings.published_path), read_only=True) as con:
         assert con.execute("select count(*) from marts.file_loads where is_replaced").fetchone()[0] == 1
     assert found == {}

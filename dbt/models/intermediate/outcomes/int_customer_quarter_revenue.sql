@@ -1,10 +1,13 @@
--- Each customer's revenue per calendar quarter, from billing alone: built when billing
--- changes, read by the segment quarters (int_segment_quarters) whenever answers change.
+-- Each customer's revenue per calendar quarter, from billing alone (the quarters of
+-- int_customer_period_revenue): read by the segment quarters (int_segment_quarters)
+-- whenever answers change. A view: the rows are already built.
+{{ config(materialized='view') }}
+
 with
 
-revenue as (
+billed as (
 
-    select * from {{ ref('stg_inbox__revenue') }}
+    select * from {{ ref('int_customer_period_revenue') }}
 
 ),
 
@@ -12,10 +15,10 @@ final as (
 
     select
         customer_key,
-        cast({{ dbt.date_trunc('quarter', 'revenue_month') }} as date) as quarter_start,
-        sum(revenue) as revenue
-    from revenue
-    group by customer_key, cast({{ dbt.date_trunc('quarter', 'revenue_month') }} as date)
+        period_start as quarter_start,
+        revenue
+    from billed
+    where period_grain = 'quarter'
 
 )
 

@@ -7,9 +7,9 @@
 
 with
 
-revenue as (
+billed as (
 
-    select * from {{ ref('stg_inbox__revenue') }}
+    select * from {{ ref('int_customer_period_revenue') }}
 
 ),
 
@@ -19,61 +19,38 @@ customers as (
 
 ),
 
-grains as (
-
-    {{ period_grains_relation(['month', 'quarter', 'year']) }}
-
-),
-
-billed as (
-
-    select
-        grains.period_grain,
-        {{ period_start('grains.period_grain', 'revenue.revenue_month') }} as period_start,
-        revenue.customer_key,
-        max(revenue.currency) as currency,
-        sum(revenue.revenue) as revenue
-    from revenue
-    cross join grains
-    group by
-        grains.period_grain,
-        {{ period_start('grains.period_grain', 'revenue.revenue_month') }},
-        revenue.customer_key
-
-),
-
 last_billed as (
 
     select
-        min(revenue_month) as first_billed_month,
-        max(revenue_month) as last_billed_month
-    from revenue
+        min(period_start) as first_billed_month,
+        max(period_start) as last_billed_month
+    from billed
+    where period_grain = 'month'
 
 ),
 
+-- Acquisition matters only for customers not billed the period before (a few per period).
 paired as (
 
     select
-        this_period.period_grain,
-        this_period.period_start,
-        this_period.customer_key,
-        this_period.currency,
-        this_period.revenue,
-        previous_period.customer_key is not null as was_billed_last_period,
+        billed.period_grain,
+        billed.period_start,
+        billed.customer_key,
+        billed.currency,
+        billed.revenue,
+        billed.was_billed_last_period,
         coalesce(
-            this_period.period_start
-            = {{ period_start('this_period.period_grain', 'customers.acquired_at') }},
+            not billed.was_billed_last_period
+            and billed.period_start
+            = {{ period_start('billed.period_grain', 'customers.acquired_at') }},
             false
         ) as is_acquired_this_period,
         coalesce(customers.acquisition_source in ({{ "'" ~ earned | join("', '") ~ "'" }}), false)
             as is_earned_source
-    from billed as this_period
-    left join billed as previous_period
-        on this_period.period_grain = previous_period.period_grain
-        and this_period.customer_key = previous_period.customer_key
-        and previous_period.period_start
-        = {{ period_shift('this_period.period_grain', 'this_period.period_start', -1) }}
-    left join customers on this_period.customer_key = customers.customer_key
+    from billed
+    left join customers
+        on billed.customer_key = customers.customer_key
+        and not billed.was_billed_last_period
 
 ),
 
