@@ -14,10 +14,13 @@ export DO_NOT_TRACK := 1
 PORT ?= 3000
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: run test dev manifest install browser report dbt-docs sample-data data-docs lint clean bench
+.PHONY: run serve test dev manifest install browser report dbt-docs sample-data data-docs lint clean bench
 
 run: $(INSTALLED) $(MANIFEST)  ## Land, validate and model the inbox; print a summary
 	$(BIN)/nps-warehouse run
+
+serve: $(INSTALLED)  ## Receive survey tools' signed webhooks into the inbox: http://127.0.0.1:8080/webhooks/<source>
+	$(BIN)/nps-warehouse serve
 
 test: $(INSTALLED) $(MANIFEST) browser  ## The whole test suite (real DuckDB, dbt, GX, Dagster runs, Chromium)
 	$(BIN)/pytest

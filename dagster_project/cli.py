@@ -310,6 +310,7 @@ COMMANDS = {
     "data-docs": "build Great Expectations Data Docs from the stored validation results",
     "dbt-vars": "print the --vars dbt needs, to run dbt by hand (README)",
     "alerts": "the detractor alerts: pending, sent and dead; --retry-dead, --send (config/alerts.yml)",
+    "serve": "receive answers from survey tools' signed webhooks into the inbox (NPS_SERVE_HOST/PORT)",
 }
 
 
@@ -503,6 +504,10 @@ def main(argv: list[str] | None = None) -> int:
         except ConfigurationError as exc:
             print(f"configuration error: {exc}", file=sys.stderr)
             return EXIT_CONFIG
+    if args.command == "serve":
+        from dagster_project.webhooks.command import serve
+
+        return serve(settings)
     if args.command == "data-docs":
         from dagster_project.validation.retention import prune_and_rebuild
 

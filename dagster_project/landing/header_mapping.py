@@ -27,6 +27,7 @@ def normalise_column_name(name: str) -> str:
 
 def map_header(header: tuple[str, ...], source: SourceConfig) -> HeaderMapping:
     """Where each canonical column and segment is in the file, and what is left out."""
+    source = source.as_landed()
     index: dict[str, int] = {}
     duplicated: set[str] = set()
     for position, raw_name in enumerate(header):

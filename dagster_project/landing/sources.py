@@ -20,8 +20,12 @@ from dagster_project.config_files import load_config_file
 from dagster_project.row_kinds import CHANNELS, ROW_KIND_BY_NAME, SEGMENT_PREFIX, RowKind
 
 NPS_SCALE = "0-10"
-FORMATS = ("csv", "qualtrics_csv", "surveymonkey_csv", "xlsx", "json")
+# Webhook formats arrive through `nps-warehouse serve` (dagster_project/webhooks), which
+# writes each verified event as a JSON line of canonical columns into the source's folder.
+WEBHOOK_FORMATS = ("json_webhook", "typeform_webhook")
+FORMATS = ("csv", "qualtrics_csv", "surveymonkey_csv", "xlsx", "json", *WEBHOOK_FORMATS)
 _IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
+_ENVIRONMENT_VARIABLE = re.compile(r"[A-Z_][A-Z0-9_]*")
 
 
 class SourceConfig(BaseModel):
@@ -30,7 +34,15 @@ class SourceConfig(BaseModel):
     name: str
     kind: Literal["responses", "invitations", "followups", "customers", "revenue"]
     folder: str
-    format: Literal["csv", "qualtrics_csv", "surveymonkey_csv", "xlsx", "json"] = "csv"
+    format: Literal[
+        "csv",
+        "qualtrics_csv",
+        "surveymonkey_csv",
+        "xlsx",
+        "json",
+        "json_webhook",
+        "typeform_webhook",
+    ] = "csv"
     columns: dict[str, str] = Field(default_factory=dict)
     constants: dict[str, str] = Field(default_factory=dict)
     segments: dict[str, str] = Field(default_factory=dict)
@@ -48,6 +60,8 @@ class SourceConfig(BaseModel):
     score_labels: Literal["none", "leading_number"] = "none"
     # revenue: the currency (ISO 4217) every row must be in; one per warehouse
     currency: str | None = None
+    # webhook formats: the environment variable holding the signing secret (never the secret)
+    secret_env: str | None = None
 
     @field_validator("name")
     @classmethod
@@ -114,7 +128,27 @@ class SourceConfig(BaseModel):
             raise ValueError(f"currency: a {self.kind} source {needs}")
         if self.format == "xlsx" and self.delimiter != "auto":
             raise ValueError("delimiter applies to csv formats, not xlsx")
+        if self.is_webhook != (self.secret_env is not None):
+            needs = "needs secret_env" if self.is_webhook else "applies to webhook formats only"
+            raise ValueError(f"secret_env: a {self.format} source {needs}")
+        if self.secret_env is not None and not _ENVIRONMENT_VARIABLE.fullmatch(self.secret_env):
+            raise ValueError(
+                "secret_env: must name an environment variable (e.g. NPS_WEBHOOK_SECRET), not hold the secret"
+            )
+        if self.is_webhook and self.kind != "responses":
+            raise ValueError(f"kind: a {self.format} source delivers responses")
         return self
+
+    @property
+    def is_webhook(self) -> bool:
+        return self.format in WEBHOOK_FORMATS
+
+    def as_landed(self) -> SourceConfig:
+        """How landing reads this source's files: a webhook source's events are JSON lines
+        already in canonical columns and `segment_*` (the service applied `columns:`)."""
+        if not self.is_webhook:
+            return self
+        return self.model_copy(update={"columns": {}, "segments": {}, "segment_prefix": SEGMENT_PREFIX})
 
     @property
     def row_kind(self) -> RowKind:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.landing.sources import SourceConfig
+from dagster_project.landing.sources import WEBHOOK_FORMATS, SourceConfig
 from dagster_project.readers.delimited import read_delimited
 from dagster_project.readers.encoding import FileFacts
 from dagster_project.readers.json_export import read_json
@@ -34,6 +34,8 @@ READERS: dict[str, tuple[tuple[str, ...], Reader]] = {
     "surveymonkey_csv": (DELIMITED_SUFFIXES, read_delimited),
     "xlsx": ((".xlsx", ".xlsm"), read_xlsx),
     "json": ((".json", ".jsonl", ".ndjson"), read_json),
+    # events the webhook service wrote (dagster_project/webhooks): JSON Lines
+    **{name: ((".jsonl",), read_json) for name in WEBHOOK_FORMATS},
 }
 
 

@@ -231,3 +231,43 @@ def test_workbook_exports_land_with_date_cells_and_numbers(tmp_path):
     ]
     # a month written as a date cell and as text is one month: one id for both
     assert ids[1][0].endswith("|2025-02") and ids[3][0].endswith("|2025-02")
+
+
+def test_json_exports_land_with_numbers_nulls_and_nested_fields(tmp_path):
+    """A CRM export as a JSON array (segments nested, a churn date null) and billing as JSON
+    Lines (amounts as numbers, a credit note, a line that is not an object)."""
+    folder = tmp_path / "inbox"
+    (folder / "crm").mkdir(parents=True)
+    (folder / "billing").mkdir()
+    (folder / "crm" / "crm.json").write_text(
+        '[{"customer_id": "C1", "email": "anna@example.se", "acquired_at": "2024-01-15",'
+        ' "acquisition_source": "referral", "churned_at": null, "segment": {"tier": "gold"}},'
+        ' {"customer_id": "C2", "acquired_at": "2024-02-01", "churned_at": "2025-03-01"}]',
+        encoding="utf-8",
+    )
+    (folder / "billing" / "billing.jsonl").write_text(
+        '{"customer_id": "C1", "month": "2025-01", "revenue": 1234.5, "currency": "SEK"}\n'
+        '{"customer_id": "C1", "month": "2025-02", "revenue": -200, "currency": "SEK"}\n'
+        "not json\n"
+        '{"customer_id": "C2", "month": "2025-01", "revenue": "10,50", "currency": "SEK"}\n',
+        encoding="utf-8",
+    )
+    crm = SourceConfig(name="crm", kind="customers", folder="crm", format="json", segment_prefix="segment.")
+    billing = SourceConfig(name="billing", kind="revenue", folder="billing", format="json", currency="SEK")
+    with connect(tmp_path / "w.duckdb") as con:
+        ensure_landing_tables(con)
+        for source in (crm, billing):
+            land_source(con, source, folder, tmp_path / "work", LANDING_KEY)
+            validate_kind(con, source.row_kind, validated_at=NOW)
+        customers = con.execute(
+            "select acquired_at, churned_at, email_key is not null from validated.customers order by 1"
+        ).fetchall()
+        segments = con.execute("select segment_name, segment_value from raw.customers_segments").fetchall()
+        revenue = con.execute("select month, revenue from validated.revenue order by month, revenue").fetchall()
+        rejected = con.execute("select file_path, row_number from validated.revenue_quarantine").fetchall()
+        stored = con.execute("select count(*) from raw.customers_rows as r where r::varchar like '%anna@%'").fetchone()
+    assert customers == [(dt.date(2024, 1, 15), None, True), (dt.date(2024, 2, 1), dt.date(2025, 3, 1), False)]
+    assert segments == [("tier", "gold")]
+    assert revenue == [("2025-01", Decimal("10.5")), ("2025-01", Decimal("1234.5")), ("2025-02", Decimal("-200"))]
+    assert rejected == [("billing/billing.jsonl", 3)]
+    assert stored == (0,)
