@@ -7,12 +7,16 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import shlex
 import signal
+import subprocess
+import sys
 import threading
 import time
 
 import duckdb
 import httpx
+import pytest
 
 from dagster_project.landing.land import land_source
 from dagster_project.landing.sources import SourceConfig
@@ -22,7 +26,8 @@ from dagster_project.warehouse.connection import connect
 from dagster_project.warehouse.tables import ensure_landing_tables
 from dagster_project.webhooks.signatures import sign_typeform
 from dagster_project.webhooks.spool import SPOOL_FOLDER
-from tests.conftest import copy_of
+from tests.conftest import REPO_ROOT, copy_of
+from tests.integration.test_disk_and_permissions import namespaces_available
 from tests.pipeline import LANDING_KEY, run_pipeline
 from tests.webhook_service import (
     SECRET,
@@ -256,3 +261,31 @@ def test_a_killed_service_loses_no_acknowledged_answer(tmp_path, small_warehouse
     assert run_pipeline(settings).success
     published = {response_id for response_id, _ in published_webhook_answers(settings)}
     assert {f"WH-K{int(event_id[5:]):04d}" for event_id in acknowledged} <= published
+
+
+def test_a_full_disk_is_answered_503_and_keeps_nothing_partial(tmp_path):
+    """The inbox folder is a 1 MB tmpfs in a mount namespace: a real ENOSPC, no mock."""
+    if not namespaces_available():
+        pytest.skip("user/mount namespaces are not allowed here")
+    inbox, folder = tmp_path / "inbox", tmp_path / "inbox" / "webhook"
+    script = (
+        f"mkdir -p {shlex.quote(str(folder))} && mount -t tmpfs -o size=1m tmpfs {shlex.quote(str(folder))}"
+        f" && exec {shlex.quote(sys.executable)} -m tests.webhook_full_disk {shlex.quote(str(inbox))}"
+        f" {shlex.quote(str(tmp_path / 'service.log'))}"
+    )
+    result = subprocess.run(
+        ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        cwd=REPO_ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    seen = json.loads(result.stdout.splitlines()[-1])
+    statuses = seen["statuses"]
+    assert statuses.pop("exit") in (0, -signal.SIGTERM)
+    assert statuses == {"before": 200, "full": 503, "full_retry_after": "30", "retried": 200}
+    lines = [json.loads(line) for text in seen["files"].values() for line in text.splitlines()]
+    assert [line["response_id"] for line in lines] == ["WH-A", "WH-B"]  # B once: its refused write was cut
+    assert all(text.endswith("\n") for text in seen["files"].values())

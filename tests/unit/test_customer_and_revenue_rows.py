@@ -263,11 +263,20 @@ def test_json_exports_land_with_numbers_nulls_and_nested_fields(tmp_path):
             "select acquired_at, churned_at, email_key is not null from validated.customers order by 1"
         ).fetchall()
         segments = con.execute("select segment_name, segment_value from raw.customers_segments").fetchall()
-        revenue = con.execute("select month, revenue from validated.revenue order by month, revenue").fetchall()
+        revenue = con.execute("select month, revenue from validated.revenue order by 1, 2").fetchall()
         rejected = con.execute("select file_path, row_number from validated.revenue_quarantine").fetchall()
-        stored = con.execute("select count(*) from raw.customers_rows as r where r::varchar like '%anna@%'").fetchone()
-    assert customers == [(dt.date(2024, 1, 15), None, True), (dt.date(2024, 2, 1), dt.date(2025, 3, 1), False)]
+        stored = con.execute(
+            "select count(*) from raw.customers_rows as r where r::varchar like '%anna@%'"
+        ).fetchone()
+    assert customers == [
+        (dt.date(2024, 1, 15), None, True),
+        (dt.date(2024, 2, 1), dt.date(2025, 3, 1), False),
+    ]
     assert segments == [("tier", "gold")]
-    assert revenue == [("2025-01", Decimal("10.5")), ("2025-01", Decimal("1234.5")), ("2025-02", Decimal("-200"))]
+    assert revenue == [
+        ("2025-01", Decimal("10.5")),
+        ("2025-01", Decimal("1234.5")),
+        ("2025-02", Decimal("-200")),
+    ]
     assert rejected == [("billing/billing.jsonl", 3)]
     assert stored == (0,)

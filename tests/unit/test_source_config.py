@@ -10,7 +10,10 @@ from dagster_project.settings import REPO_ROOT, ConfigurationError
 
 def test_the_committed_configuration_loads():
     config = load_sources_config(REPO_ROOT / "config" / "sources.yml")
-    assert {s.format for s in config.sources} == {"csv", "qualtrics_csv", "surveymonkey_csv", "xlsx", "json"}
+    formats = {s.format for s in config.sources}
+    assert formats == {"csv", "qualtrics_csv", "surveymonkey_csv", "xlsx", "json", "json_webhook"}
+    webhook = next(s for s in config.sources if s.is_webhook)
+    assert webhook.secret_env == "NPS_WEBHOOK_SECRET"
     qualtrics = next(s for s in config.sources if s.format == "qualtrics_csv")
     assert qualtrics.file_column("score") == "Q1" and qualtrics.file_column("survey_id") == "survey_id"
     assert qualtrics.channel_map["smsinvite"] == "sms"
@@ -59,6 +62,18 @@ def test_the_committed_configuration_loads():
         (
             "sources:\n  - {name: A-1, kind: responses, folder: x}",
             "field name: must be lower-case letters, digits and _",
+        ),
+        (
+            "sources:\n  - {name: a, kind: responses, folder: x, format: json_webhook}",
+            "source #1 ('a'): secret_env: a json_webhook source needs secret_env",
+        ),
+        (
+            "sources:\n  - {name: a, kind: responses, folder: x, format: json_webhook, secret_env: whsec_abc}",
+            "secret_env: must name an environment variable (e.g. NPS_WEBHOOK_SECRET), not hold the secret",
+        ),
+        (
+            "sources:\n  - {name: a, kind: responses, folder: x, secret_env: NPS_X}",
+            "secret_env: a csv source applies to webhook formats only",
         ),
     ],
 )

@@ -93,7 +93,8 @@ def _failed_nodes(artifacts: Path, since: float) -> list[str]:
     """The dbt nodes that failed or erred in an invocation started at `since`, with dbt's
     message (none when dbt wrote no results since: it stopped before building)."""
     results = artifacts / "run_results.json"
-    if not results.exists() or results.stat().st_mtime < since:
+    # file times lag the clock by up to a timer tick: a second's slack (a build takes longer)
+    if not results.exists() or results.stat().st_mtime < since - 1.0:
         return []
     failed = []
     for result in json.loads(results.read_text(encoding="utf-8"))["results"]:
