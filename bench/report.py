@@ -103,6 +103,19 @@ def section(r: dict) -> list[str]:
             f"when it next looks; the whole run took {latency['run_seconds_median']} s, median)"
             + (f"; {latency['note']}." if latency.get("note") else "."),
         ]
+    hooks = r.get("webhooks")
+    if hooks:
+        intake, marts = hooks["intake"], hooks["to_marts"]
+        lines += [
+            "",
+            f"Webhook receiver: {intake['acknowledged']:,} of {intake['events']:,} signed answers acknowledged "
+            f"at {intake['connections']} connections in {intake['seconds']} s ({intake['events_per_second']:,} "
+            f"events/s, each on disk before its 200; {intake['segment_files']} segment files; stored once: "
+            f"{'yes' if intake['stored_once'] else 'NO'}). From the POST to the alert p50 "
+            f"{marts['to_alert_p50_seconds']} s, p95 {marts['to_alert_p95_seconds']} s; to the published marts "
+            f"p50 {marts['to_marts_p50_seconds']} s, p95 {marts['to_marts_p95_seconds']} s over {marts['tries']} "
+            f"answers (segments handed over after {marts['segment_seconds']:g} s, the run started at once).",
+        ]
     lines += ["", "Targets:", ""]
     peak = max(r["full"]["max_peak_rss_mb"], r["increment"]["max_peak_rss_mb"], r["noop"]["max_peak_rss_mb"])
     if spark:

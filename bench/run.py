@@ -2,6 +2,7 @@
 
     python bench/run.py --responses 1000000 [--repeat 3] [--no-peers]   (or: make bench N=1000000)
     python bench/run.py --responses 10000000 --only-pandas   (add the pandas peer to those results)
+    python bench/run.py --responses 1000000 --only-webhooks  (the webhook receiver, on the built warehouse)
     python bench/run.py --responses 1000000 --engine spark --repeat 1   (dbt on local Spark)
 
 For N responses (and the 2-3x invitations our generator writes with them), from the
@@ -49,6 +50,7 @@ from pathlib import Path
 import duckdb
 from alert_latency import measure_alert_latency
 from measure import Measured, run
+from webhook_intake import measure_intake, measure_to_marts
 
 from dagster_project.publishing.compare import marts_differences
 from dagster_project.publishing.published import published_marts
@@ -304,6 +306,23 @@ def add_pandas_peer(results_file: Path, base: Path, inbox: Path, rss_cap_mb: flo
     return 0
 
 
+def measure_webhooks(base: Path, root: Path, args: argparse.Namespace) -> dict:
+    """The receiver's intake on its own, then POST to marts and alert on the built warehouse
+    (after the alert latency: these answers are history the comparison never saw)."""
+    shutil.rmtree(base / "webhook_inbox", ignore_errors=True)
+    return {
+        "intake": measure_intake(base, args.webhook_events),
+        "to_marts": measure_to_marts(
+            [CLI, "run"],
+            environment(root, root / "inbox"),
+            root / "inbox",
+            REPO,
+            root / "webhooks.log",
+            tries=args.webhook_tries,
+        ),  # fmt: skip
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, required=True)
@@ -325,6 +344,15 @@ def main(argv: list[str] | None = None) -> int:
         "--only-pandas",
         action="store_true",
         help="run the pandas peer alone and add it to the existing results of this size",
+    )
+    parser.add_argument("--webhook-events", type=int, default=10_000, help="answers posted to the receiver")
+    parser.add_argument(
+        "--webhook-tries", type=int, default=3, help="answers timed from POST to marts and alert"
+    )
+    parser.add_argument(
+        "--only-webhooks",
+        action="store_true",
+        help="measure the webhook receiver alone on the last built warehouse of this size, add it to its results",
     )
     args = parser.parse_args(argv)
     n, engine = args.responses, args.engine
@@ -354,6 +382,12 @@ def main(argv: list[str] | None = None) -> int:
     results_file = BENCH / "results" / f"{n}-spark.json" if spark else duckdb_results
     if args.only_pandas:
         return add_pandas_peer(results_file, base, inbox, args.peer_rss_cap_mb)
+    if args.only_webhooks:
+        stored = json.loads(results_file.read_text())
+        stored["webhooks"] = measure_webhooks(base, base / f"run{stored['full']['runs'] - 1}", args)
+        results_file.write_text(json.dumps(stored, indent=2) + "\n")
+        subprocess.run([PYTHON, str(BENCH / "report.py")], check=True)
+        return 0
     if spark:
         args.no_peers = True  # the peers are held against DuckDB's marts
         result["memory_note"] = f"; Spark's driver heap {os.environ.get('NPS_SPARK_MEMORY', '2g')}"
@@ -435,6 +469,7 @@ def main(argv: list[str] | None = None) -> int:
             [CLI, "run"], environment(root, root / "inbox"), root / "inbox", REPO, root / "alerts.log",
             tries=args.alert_tries, run=args.repeat - 1,
         )  # fmt: skip
+        result["webhooks"] = measure_webhooks(base, root, args)
     (BENCH / "results").mkdir(exist_ok=True)
     results_file.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))

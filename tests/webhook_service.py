@@ -4,6 +4,7 @@ running; every wait is bounded."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import json
@@ -113,3 +114,30 @@ def stored_lines(folder: Path) -> list[dict]:
         for path in sorted(folder.glob("*.jsonl"))
         for line in path.read_text(encoding="utf-8").splitlines()
     ]
+
+
+def post_burst(
+    url: str, records: list[tuple[str, dict]], acknowledged: list[str], connections: int = 20
+) -> None:
+    """Post every (event id, answer) over `connections` connections; record the ids answered 200."""
+
+    async def main() -> None:
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        gate = asyncio.Semaphore(connections)
+        async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+
+            async def one(event_id: str, record: dict) -> None:
+                body = json.dumps(record).encode()
+                async with gate:
+                    try:
+                        response = await client.post(
+                            f"{url}/webhooks/webhook", content=body, headers=signed(body, event_id)
+                        )
+                    except httpx.HTTPError:
+                        return  # the service went away: not acknowledged
+                if response.status_code == 200:
+                    acknowledged.append(event_id)
+
+            await asyncio.gather(*(one(event_id, record) for event_id, record in records))
+
+    asyncio.run(main())

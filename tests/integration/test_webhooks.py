@@ -4,7 +4,6 @@ the middle of one; what it acknowledged lands in the marts exactly once."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import shlex
@@ -34,6 +33,7 @@ from tests.webhook_service import (
     TYPEFORM_SECRET,
     answer,
     post_answer,
+    post_burst,
     running_service,
     signed,
     stored_lines,
@@ -182,31 +182,6 @@ def test_typeform_answers_are_mapped_by_ref_and_land(tmp_path):
     assert segments == [("region", "north")]
 
 
-def _burst(url: str, records: list[tuple[str, dict]], acknowledged: list[str], connections: int = 20) -> None:
-    """Post every (event id, answer) over `connections` connections; record the ids answered 200."""
-
-    async def main() -> None:
-        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-        gate = asyncio.Semaphore(connections)
-        async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-
-            async def one(event_id: str, record: dict) -> None:
-                body = json.dumps(record).encode()
-                async with gate:
-                    try:
-                        response = await client.post(
-                            f"{url}/webhooks/webhook", content=body, headers=signed(body, event_id)
-                        )
-                    except httpx.HTTPError:
-                        return  # the service went away: not acknowledged
-                if response.status_code == 200:
-                    acknowledged.append(event_id)
-
-            await asyncio.gather(*(one(event_id, record) for event_id, record in records))
-
-    asyncio.run(main())
-
-
 def published_webhook_answers(settings) -> list[tuple[str, int]]:
     with duckdb.connect(str(settings.published_path), read_only=True) as con:
         return con.execute(
@@ -221,7 +196,7 @@ def test_a_burst_at_20_connections_lands_every_acknowledged_answer_once(tmp_path
     acknowledged: list[str] = []
     with running_service(settings.raw_dir, tmp_path / "service.log") as service:
         started = time.monotonic()
-        _burst(service.url, records + replays, acknowledged)
+        post_burst(service.url, records + replays, acknowledged)
         seconds = time.monotonic() - started
         assert service.stop() in (0, -signal.SIGTERM)
     assert len(acknowledged) == 2100, f"{2100 - len(acknowledged)} refused"
@@ -242,7 +217,7 @@ def test_a_killed_service_loses_no_acknowledged_answer(tmp_path, small_warehouse
     log = tmp_path / "service.log"
     # segments stay open for a minute: the kill finds events in the spool, not yet handed over
     with running_service(settings.raw_dir, log, NPS_WEBHOOK_SEGMENT_SECONDS="60") as service:
-        sender = threading.Thread(target=_burst, args=(service.url, records, acknowledged))
+        sender = threading.Thread(target=post_burst, args=(service.url, records, acknowledged))
         sender.start()
         deadline = time.monotonic() + 60
         while len(acknowledged) < 300 and time.monotonic() < deadline:

@@ -68,7 +68,7 @@ def test_the_committed_configuration_loads():
             "source #1 ('a'): secret_env: a json_webhook source needs secret_env",
         ),
         (
-            "sources:\n  - {name: a, kind: responses, folder: x, format: json_webhook, secret_env: whsec_abc}",
+            "sources:\n  - {name: a, kind: responses, folder: x, format: json_webhook, secret_env: wh_abc}",
             "secret_env: must name an environment variable (e.g. NPS_WEBHOOK_SECRET), not hold the secret",
         ),
         (
