@@ -30,6 +30,19 @@ def _fresh_answer(inbox: Path, run: int, attempt: int) -> None:
     (inbox / "responses" / f"alert_{run}_{attempt}.csv").write_text(HEADER + row, encoding="utf-8")
 
 
+def run_until_alert(command, env, cwd: Path, log: Path, receiver, seen: int, start: float) -> float:
+    """Run the pipeline; seconds from `start` to the alert after the `seen` ones (the run is
+    waited for too: the next measurement starts on a quiet warehouse)."""
+    with log.open("a") as out:
+        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        if not receiver.wait_for(seen + 1, timeout=TIMEOUT_SECONDS):
+            process.kill()
+            raise SystemExit(f"no alert within {TIMEOUT_SECONDS} s: see {log}")
+        if process.wait(timeout=TIMEOUT_SECONDS) != 0:
+            raise SystemExit(f"the run failed: see {log}")
+    return round(receiver.received[seen].at - start, 2)
+
+
 def measure_alert_latency(
     command: list[str], env: dict[str, str], inbox: Path, cwd: Path, log: Path, tries: int, run: int
 ) -> dict:
@@ -41,14 +54,7 @@ def measure_alert_latency(
             seen = len(receiver.received)
             start = time.time()
             _fresh_answer(inbox, run, attempt)
-            with log.open("a") as out:
-                process = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
-                if not receiver.wait_for(seen + 1, timeout=TIMEOUT_SECONDS):
-                    process.kill()
-                    raise SystemExit(f"no alert within {TIMEOUT_SECONDS} s: see {log}")
-                latencies.append(round(receiver.received[seen].at - start, 2))
-                if process.wait(timeout=TIMEOUT_SECONDS) != 0:
-                    raise SystemExit(f"the alert run failed: see {log}")
+            latencies.append(run_until_alert(command, env, cwd, log, receiver, seen, start))
             runs.append(round(time.time() - start, 2))
     ordered = sorted(latencies)
     return {

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,10 +24,11 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository: tests/
+from alert_latency import run_until_alert  # noqa: E402
+
 from tests.alert_receivers import http_receiver  # noqa: E402 - real servers, as the tests use
 from tests.webhook_service import answer, post_answer, post_burst, running_service, stored_lines  # noqa: E402
 
-TIMEOUT_SECONDS = 600
 SEGMENT_SECONDS = "2"
 
 
@@ -83,16 +83,7 @@ def measure_to_marts(
                 deadline = time.monotonic() + 60
                 while set((inbox / "webhook").glob("*.jsonl")) == segments and time.monotonic() < deadline:
                     time.sleep(0.05)
-                with log.open("a") as out:
-                    process = subprocess.Popen(
-                        command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT
-                    )
-                    if not receiver.wait_for(seen + 1, timeout=TIMEOUT_SECONDS):
-                        process.kill()
-                        raise SystemExit(f"no alert within {TIMEOUT_SECONDS} s: see {log}")
-                    to_alert.append(round(receiver.received[seen].at - start, 2))
-                    if process.wait(timeout=TIMEOUT_SECONDS) != 0:
-                        raise SystemExit(f"the run failed: see {log}")
+                to_alert.append(run_until_alert(command, env, cwd, log, receiver, seen, start))
                 to_marts.append(round(time.time() - start, 2))
             service.stop()
     return {

@@ -44,6 +44,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.audiences import DEFAULT_AUDIENCE, Audience
+from dagster_project.durable import fsync_path
 from dagster_project.publishing.increment import (
     INCREMENTAL_MARTS,
     KEYED_MARTS,
@@ -107,14 +108,6 @@ def remove_stale_temporaries(published: Path) -> list[Path]:
     return stale
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def publish(
     warehouse: Path,
     published: Path,
@@ -160,10 +153,10 @@ def publish(
         if audience.gid is not None:
             os.chown(temporary, -1, audience.gid)
         os.chmod(temporary, audience.file_permissions)
-        _fsync(temporary)
+        fsync_path(temporary)
         crash_point("publishing")
         os.replace(temporary, published)
-        _fsync(published.parent)
+        fsync_path(published.parent)
     finally:
         _remove(temporary)
     if basis is not None:

@@ -28,6 +28,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dagster_project.durable import fsync_path
 from dagster_project.webhooks.event_index import KEEP_DAYS, EventIndex
 from dagster_project.webhooks.payloads import EVENT_ID_FIELD, Event
 
@@ -38,14 +39,6 @@ BATCH_EVENTS = 1_000  # events written (and fsynced) together at most
 
 class NotNow(Exception):
     """The event cannot be stored now (disk nearly full, shutting down): answered 503."""
-
-
-def _fsync_directory(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 @dataclass
@@ -192,7 +185,7 @@ class Spool:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
         path = self.spool_dir / f"webhook-{stamp}-{uuid.uuid4().hex[:8]}.jsonl"
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o640)
-        _fsync_directory(self.spool_dir)
+        fsync_path(self.spool_dir)
         self._segment = _Segment(path, fd, time.monotonic())
         return self._segment
 
@@ -210,8 +203,8 @@ class Spool:
             path.unlink()
         else:
             os.replace(path, self.inbox_folder / path.name)
-            _fsync_directory(self.inbox_folder)
-        _fsync_directory(self.spool_dir)
+            fsync_path(self.inbox_folder)
+        fsync_path(self.spool_dir)
 
     def recover(self) -> int:
         """Close the segments a stopped or killed service left open; returns their events."""

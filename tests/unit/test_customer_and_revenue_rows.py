@@ -36,6 +36,13 @@ def land(root: Path, source: SourceConfig, files: dict[str, str]) -> Path:
     return warehouse
 
 
+def land_crm_and_billing(con, inbox: Path, work: Path, *sources: SourceConfig) -> None:
+    ensure_landing_tables(con)
+    for source in sources:
+        land_source(con, source, inbox, work, LANDING_KEY)
+        validate_kind(con, source.row_kind, validated_at=NOW)
+
+
 def test_customers_are_pseudonymised_and_a_later_export_replaces_the_earlier(tmp_path):
     first = (
         "customer_id,email,account_id,acquired_at,acquisition_source,churned_at,segment_region\n"
@@ -199,10 +206,7 @@ def test_workbook_exports_land_with_date_cells_and_numbers(tmp_path):
     crm = SourceConfig(name="crm", kind="customers", folder="crm", format="xlsx")
     billing = SourceConfig(name="billing", kind="revenue", folder="billing", format="xlsx", currency="SEK")
     with connect(tmp_path / "w.duckdb") as con:
-        ensure_landing_tables(con)
-        for source in (crm, billing):
-            land_source(con, source, folder, tmp_path / "work", LANDING_KEY)
-            validate_kind(con, source.row_kind, validated_at=NOW)
+        land_crm_and_billing(con, folder, tmp_path / "work", crm, billing)
         customers = con.execute(
             "select acquired_at, churned_at from validated.customers order by acquired_at"
         ).fetchall()
@@ -255,10 +259,7 @@ def test_json_exports_land_with_numbers_nulls_and_nested_fields(tmp_path):
     crm = SourceConfig(name="crm", kind="customers", folder="crm", format="json", segment_prefix="segment.")
     billing = SourceConfig(name="billing", kind="revenue", folder="billing", format="json", currency="SEK")
     with connect(tmp_path / "w.duckdb") as con:
-        ensure_landing_tables(con)
-        for source in (crm, billing):
-            land_source(con, source, folder, tmp_path / "work", LANDING_KEY)
-            validate_kind(con, source.row_kind, validated_at=NOW)
+        land_crm_and_billing(con, folder, tmp_path / "work", crm, billing)
         customers = con.execute(
             "select acquired_at, churned_at, email_key is not null from validated.customers order by 1"
         ).fetchall()
