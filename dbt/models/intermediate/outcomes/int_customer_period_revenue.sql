@@ -25,28 +25,15 @@ grains as (
 
 ),
 
--- Each billing row once per grain, with the period it falls in.
-revenue_periods as (
-
-    select
-        grains.period_grain,
-        {{ period_start('grains.period_grain', 'revenue.revenue_month') }} as period_start,
-        revenue.customer_key,
-        revenue.currency,
-        revenue.revenue
-    from revenue
-    cross join grains
-
-),
-
--- The periods to build: all on a full build; those the model no longer holds (the pre-hook
--- removed them) on an incremental one.
+-- The periods to build: every period billed on a full build; on an incremental one those
+-- the model no longer holds (the pre-hook removed them).
 periods as (
 
     select distinct
-        period_grain,
-        period_start
-    from revenue_periods
+        grains.period_grain,
+        {{ period_start('grains.period_grain', 'months.revenue_month') }} as period_start
+    from (select distinct revenue_month from revenue) as months
+    cross join grains
     {%- if is_incremental() %}
     except
     select distinct
@@ -57,54 +44,90 @@ periods as (
 
 ),
 
-billed as (
+-- ... and the period before each: who was billed then decides the flag.
+needed_periods as (
 
     select
-        revenue_periods.period_grain,
-        revenue_periods.period_start,
-        revenue_periods.customer_key,
-        max(revenue_periods.currency) as currency,
-        sum(revenue_periods.revenue) as revenue
-    from revenue_periods
-    inner join periods
-        on revenue_periods.period_grain = periods.period_grain
-        and revenue_periods.period_start = periods.period_start
-    group by
-        revenue_periods.period_grain,
-        revenue_periods.period_start,
-        revenue_periods.customer_key
+        period_grain,
+        period_start
+    from periods
+    union
+    select
+        period_grain,
+        {{ period_shift('period_grain', 'period_start', -1) }} as period_start
+    from periods
 
 ),
 
--- The customers billed in the period before each period to build.
-billed_before as (
+-- A billing row is one customer's month already (revenue_id is unique): months are taken
+-- as they are, quarters and years summed.
+billed as (
 
-    select distinct
-        revenue_periods.period_grain,
-        periods.period_start,
-        revenue_periods.customer_key
-    from revenue_periods
-    inner join periods
-        on revenue_periods.period_grain = periods.period_grain
-        and revenue_periods.period_start
-        = {{ period_shift('periods.period_grain', 'periods.period_start', -1) }}
+    select
+        'month' as period_grain,
+        revenue_month as period_start,
+        customer_key,
+        currency,
+        revenue
+    from revenue
+    where
+        revenue_month in (
+            select needed_months.period_start from needed_periods as needed_months
+            where needed_months.period_grain = 'month'
+        )
+    union all
+    select
+        longer.period_grain,
+        longer.period_start,
+        longer.customer_key,
+        max(longer.currency) as currency,
+        sum(longer.revenue) as revenue
+    from (
+        select
+            grains.period_grain,
+            {{ period_start('grains.period_grain', 'revenue.revenue_month') }} as period_start,
+            revenue.customer_key,
+            revenue.currency,
+            revenue.revenue
+        from revenue
+        cross join grains
+        where grains.period_grain != 'month'
+    ) as longer
+    inner join needed_periods
+        on longer.period_grain = needed_periods.period_grain
+        and longer.period_start = needed_periods.period_start
+    group by longer.period_grain, longer.period_start, longer.customer_key
+
+),
+
+-- Billed the period before: the customer's previous billed period is the one just before
+-- (a window over each customer's periods; a self-join of all rows took three times as long).
+flagged as (
+
+    select
+        *,
+        coalesce(
+            lag(period_start) over (partition by period_grain, customer_key order by period_start)
+            = {{ period_shift('period_grain', 'period_start', -1) }},
+            false
+        ) as was_billed_last_period
+    from billed
 
 ),
 
 final as (
 
     select
-        billed.period_grain,
-        billed.period_start,
-        billed.customer_key,
-        billed.currency,
-        billed.revenue,
-        billed_before.customer_key is not null as was_billed_last_period
-    from billed
-    left join billed_before
-        on billed.period_grain = billed_before.period_grain
-        and billed.period_start = billed_before.period_start
-        and billed.customer_key = billed_before.customer_key
+        flagged.period_grain,
+        flagged.period_start,
+        flagged.customer_key,
+        flagged.currency,
+        flagged.revenue,
+        flagged.was_billed_last_period
+    from flagged
+    inner join periods
+        on flagged.period_grain = periods.period_grain
+        and flagged.period_start = periods.period_start
 
 )
 
