@@ -167,12 +167,14 @@ def deliver_due_alerts(settings: Settings) -> None:
     import datetime as dt
 
     from dagster_project.alerts.delivery import read_due_file
-    from dagster_project.alerts.pipeline import deliver
-    from dagster_project.defs.resources import NpsWarehouse
 
     due = read_due_file(settings.warehouse_path)
     if due is None or due > dt.datetime.now(dt.UTC):
         return
+    # imported only now: the Dagster definitions take 3 s to import, a no-op run 0.7 s
+    from dagster_project.alerts.pipeline import deliver
+    from dagster_project.defs.resources import NpsWarehouse
+
     with NpsWarehouse(settings).connect() as con:  # the lock is re-entrant
         print(deliver(con, settings, log=lambda m: print(m, file=sys.stderr)).line())
 
