@@ -85,7 +85,7 @@ def section(r: dict) -> list[str]:
     )
     lines += [
         f"| pipeline, full run from an empty warehouse | {r['full']['seconds']} | {r['full']['peak_rss_mb']} (max {r['full']['max_peak_rss_mb']}) | {r['full']['cores_used']} | |",
-        f"| pipeline, no-op rerun | {r['noop']['seconds']} | {r['noop']['peak_rss_mb']} | {r['noop']['cores_used']} | |",
+        f"| pipeline, no-op rerun | {r['noop']['seconds']} | {r['noop']['peak_rss_mb']} | {r['noop']['cores_used']} | {r['noop'].get('note', '')} |",
         f"| pipeline, +1% delivery | {r['increment']['seconds']} | {r['increment']['peak_rss_mb']} (max {r['increment']['max_peak_rss_mb']}) | {r['increment']['cores_used']} | {eq_text} |",
     ]
     lines += [
