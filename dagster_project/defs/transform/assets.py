@@ -2,7 +2,6 @@
 
 import gc
 import json
-import time
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -89,15 +88,24 @@ def _asset_keys(manifest: Mapping[str, Any], unique_ids: list[str]) -> list[dg.A
     ]
 
 
-def _failed_nodes(artifacts: Path, since: float) -> list[str]:
-    """The dbt nodes that failed or erred in an invocation started at `since`, with dbt's
-    message (none when dbt wrote no results since: it stopped before building)."""
-    results = artifacts / "run_results.json"
-    # file times lag the clock by up to a timer tick: a second's slack (a build takes longer)
-    if not results.exists() or results.stat().st_mtime < since - 1.0:
+def _results_stamp(artifacts: Path) -> tuple[int, int, int] | None:
+    """What run_results.json is now (inode, size, mtime in ns), None when there is none."""
+    try:
+        stat = (artifacts / "run_results.json").stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+def _failed_nodes(artifacts: Path, before: tuple[int, int, int] | None) -> list[str]:
+    """The dbt nodes that failed or erred in this invocation, with dbt's message; none when
+    dbt wrote no results (it stopped before building): run_results.json is still what it
+    was before (`before`, its stamp; file times lag the clock, so no time is compared)."""
+    stamp = _results_stamp(artifacts)
+    if stamp is None or stamp == before:
         return []
     failed = []
-    for result in json.loads(results.read_text(encoding="utf-8"))["results"]:
+    for result in json.loads((artifacts / "run_results.json").read_text(encoding="utf-8"))["results"]:
         if result["status"] in ("fail", "error"):
             name = result["unique_id"].split(".", 2)[-1]
             failed.append(f"{name}: {(result.get('message') or result['status']).splitlines()[0][:300]}")
@@ -106,11 +114,11 @@ def _failed_nodes(artifacts: Path, since: float) -> list[str]:
 
 def _stream(invocation, artifacts: Path):
     """dbt's events; when dbt fails, a failure that names the tests and models that failed."""
-    started = time.time()
+    before = _results_stamp(artifacts)
     try:
         yield from invocation.stream()
     except DagsterDbtCliRuntimeError as exc:
-        failed = _failed_nodes(artifacts, started)
+        failed = _failed_nodes(artifacts, before)
         if not failed:
             raise
         raise dg.Failure(
