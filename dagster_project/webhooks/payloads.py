@@ -50,7 +50,7 @@ def _text(value: object) -> str | None:
     raise Malformed(f"{value!r} is not a text or number")
 
 
-def _require(record: Mapping[str, str | None], source: SourceConfig) -> None:
+def _require(record: Mapping[str, str | None]) -> None:
     missing = [c for c in RESPONSES.required if not (record.get(c) or "").strip()]
     if missing:
         raise Malformed(f"missing field(s): {', '.join(missing)}")
@@ -74,7 +74,7 @@ def json_webhook_event(event_id: str, body: bytes, source: SourceConfig) -> Even
             raise Malformed(f"unknown field {name!r} (canonical columns: {', '.join(RESPONSES.columns)})")
     for column, constant in source.constants.items():
         record[column] = record.get(column) or constant
-    _require(record, source)
+    _require(record)
     return Event(event_id, record)
 
 
@@ -122,5 +122,5 @@ def typeform_event(body: bytes, source: SourceConfig) -> Event:
     for segment, field in segments.items():
         record[f"{SEGMENT_PREFIX}{segment}"] = hidden.get(field)
     record.update(source.constants)
-    _require(record, source)
+    _require(record)
     return Event(str(event_id), record)

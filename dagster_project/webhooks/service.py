@@ -96,8 +96,6 @@ def create_app(settings: ServiceSettings) -> Starlette:
         source, spool = settings.sources.get(name), spools.get(name)
         if source is None or spool is None or source.format not in FORMATS:
             return _answer(401, error="no webhook source of that name accepts events here")
-        if spool.closing:
-            return _answer(503, error="the service is shutting down")
         try:
             body = await _body(request, settings.max_body_bytes)
         except TooLarge:

@@ -47,19 +47,19 @@ class ServiceSettings:
             port=_integer("NPS_SERVE_PORT", DEFAULT_PORT),
             max_body_bytes=_integer("NPS_WEBHOOK_MAX_BYTES", DEFAULT_MAX_BODY_BYTES),
             segment_events=_integer("NPS_WEBHOOK_SEGMENT_EVENTS", DEFAULT_SEGMENT_EVENTS),
-            segment_seconds=float(_number("NPS_WEBHOOK_SEGMENT_SECONDS", DEFAULT_SEGMENT_SECONDS)),
-            min_free_mb=float(_number("NPS_WEBHOOK_MIN_FREE_MB", DEFAULT_MIN_FREE_MB)),
+            segment_seconds=_number("NPS_WEBHOOK_SEGMENT_SECONDS", DEFAULT_SEGMENT_SECONDS),
+            min_free_mb=_number("NPS_WEBHOOK_MIN_FREE_MB", DEFAULT_MIN_FREE_MB, minimum_excluded=None),
         )
 
 
-def _number(name: str, default: float) -> float:
+def _number(name: str, default: float, minimum_excluded: float | None = 0.0) -> float:
     text = os.environ.get(name) or str(default)
     try:
         value = float(text)
     except ValueError as exc:
         raise ConfigurationError(f"{name}={text!r} is not a number") from exc
-    if value <= 0 and name != "NPS_WEBHOOK_MIN_FREE_MB":
-        raise ConfigurationError(f"{name}={text!r} must be above 0")
+    if minimum_excluded is not None and value <= minimum_excluded:
+        raise ConfigurationError(f"{name}={text!r} must be above {minimum_excluded:g}")
     return value
 
 

@@ -90,8 +90,11 @@ class Spool:
             self._pending.pop(event.event_id, None)
         return True
 
+    def _too_full(self) -> bool:
+        return shutil.disk_usage(self.spool_dir).free < self.min_free_bytes
+
     def _check_space(self) -> None:
-        if shutil.disk_usage(self.spool_dir).free < self.min_free_bytes:
+        if self._too_full():
             raise NotNow("the disk holding the inbox is (nearly) full")
 
     # -- the writer task ------------------------------------------------------------------
@@ -163,7 +166,7 @@ class Spool:
     # -- blocking file work (a worker thread) ---------------------------------------------
 
     def _append(self, events: list[Event]) -> None:
-        if shutil.disk_usage(self.spool_dir).free < self.min_free_bytes:
+        if self._too_full():
             raise OSError(errno.ENOSPC, "below the free space the service keeps")
         segment = self._segment or self._open_segment()
         data = b"".join(event.line() for event in events)
