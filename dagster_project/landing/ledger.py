@@ -135,7 +135,7 @@ def insert_load_record(
             map($map_keys::varchar[], $map_values::varchar[]) as channel_map,
             $statuses::varchar[] as real_statuses,
             $keep_unfinished as keep_unfinished_with_score, $score_labels as score_labels,
-            $currency as currency""",
+            $currency as currency, $later_event_replaces as later_event_replaces""",
         {
             "id": facts.sha256,
             "source": source.name,
@@ -162,6 +162,7 @@ def insert_load_record(
             "keep_unfinished": source.keep_unfinished_with_score,
             "score_labels": source.score_labels,
             "currency": source.currency,
+            "later_event_replaces": source.later_event_replaces,
         },
     )
 

@@ -22,7 +22,7 @@ from dagster_project.row_kinds import CHANNELS, ROW_KIND_BY_NAME, SEGMENT_PREFIX
 NPS_SCALE = "0-10"
 # Webhook formats arrive through `nps-warehouse serve` (dagster_project/webhooks), which
 # writes each verified event as a JSON line of canonical columns into the source's folder.
-WEBHOOK_FORMATS = ("json_webhook", "typeform_webhook")
+WEBHOOK_FORMATS = ("json_webhook", "typeform_webhook", "delighted_webhook")
 FORMATS = ("csv", "qualtrics_csv", "surveymonkey_csv", "xlsx", "json", *WEBHOOK_FORMATS)
 _IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 _ENVIRONMENT_VARIABLE = re.compile(r"[A-Z_][A-Z0-9_]*")
@@ -42,6 +42,7 @@ class SourceConfig(BaseModel):
         "json",
         "json_webhook",
         "typeform_webhook",
+        "delighted_webhook",
     ] = "csv"
     columns: dict[str, str] = Field(default_factory=dict)
     constants: dict[str, str] = Field(default_factory=dict)
@@ -137,11 +138,21 @@ class SourceConfig(BaseModel):
             )
         if self.is_webhook and self.kind != "responses":
             raise ValueError(f"kind: a {self.format} source delivers responses")
+        if self.format == "delighted_webhook" and "survey_id" not in self.constants:
+            raise ValueError(
+                "constants: a delighted_webhook source needs survey_id (Delighted's events name none)"
+            )
         return self
 
     @property
     def is_webhook(self) -> bool:
         return self.format in WEBHOOK_FORMATS
+
+    @property
+    def later_event_replaces(self) -> bool:
+        """A later event for the same response carries the whole response again (Delighted:
+        the score first, the comment in an update): the earlier row is replaced, not an error."""
+        return self.format == "delighted_webhook"
 
     def as_landed(self) -> SourceConfig:
         """How landing reads this source's files: a webhook source's events are JSON lines

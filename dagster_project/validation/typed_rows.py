@@ -86,7 +86,8 @@ def live_rows_sql(kind: RowKind) -> str:
                files.rejected_reason as file_rejected_reason, files.timezone,
                files.timestamp_format, files.channel_map, files.real_statuses,
                files.keep_unfinished_with_score, files.score_labels,
-               files.currency as expected_currency
+               files.currency as expected_currency,
+               coalesce(files.later_event_replaces, false) as later_event_replaces
         from {kind.rows_table} as rows
         join raw.live_files as files using (file_id)
         where true"""

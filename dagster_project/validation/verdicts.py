@@ -419,14 +419,18 @@ def _file_batches(
 
 
 def _rejected_rows_sql(kind: RowKind) -> str:
-    # A later export of a CRM or billing record replaces the earlier one (not an error);
-    # elsewhere a repeated id is quarantined with a pointer to the row that won.
-    repeated = "is in a later export" if kind.later_export_replaces else "is repeated"
+    # A later export of a CRM or billing record replaces the earlier one, and so does a later
+    # event of a source whose events carry the whole response again (a Delighted update):
+    # not an error. Elsewhere a repeated id is quarantined with a pointer to the row that won.
+    if kind.later_export_replaces:
+        replaced, repeated = "problem is null and id_rank > 1", "'is in a later export'"
+    else:
+        replaced = "problem is null and id_rank > 1 and later_event_replaces"
+        repeated = "case when later_event_replaces then 'is replaced by a later event' else 'is repeated' end"
     reason = (
         f"coalesce(exclusion, problem, '{kind.id_label} ' || {quoted_value(_id_shown_sql(kind))}"
-        f" || ' {repeated}; kept ' || winner_file_path || ' row ' || winner_row_number)"
+        f" || ' ' || {repeated} || '; kept ' || winner_file_path || ' row ' || winner_row_number)"
     )
-    replaced = "problem is null and id_rank > 1" if kind.later_export_replaces else "false"
     return f"""
         select
             '{kind.name}' as kind,

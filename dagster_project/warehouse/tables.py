@@ -45,6 +45,8 @@ LANDED_FILES_COLUMNS = [
     ("keep_unfinished_with_score", "boolean"),
     ("score_labels", "varchar"),
     ("currency", "varchar"),  # revenue: the programme's currency (ISO 4217), every row's
+    # a later event of the same response replaces this file's row (a Delighted update)
+    ("later_event_replaces", "boolean"),
     # A member of an archive: the archive's path (relative to NPS_RAW_DIR) and its name inside
     ("archive_path", "varchar"),
     ("archive_member", "varchar"),

@@ -20,10 +20,22 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from dagster_project.landing.sources import SourceConfig
-from dagster_project.webhooks.payloads import Event, Malformed, json_webhook_event, typeform_event
+from dagster_project.webhooks.payloads import (
+    Event,
+    Ignored,
+    Malformed,
+    delighted_event,
+    json_webhook_event,
+    typeform_event,
+)
 from dagster_project.webhooks.settings import ServiceSettings
-from dagster_project.webhooks.signatures import Unsigned, verify_standard_webhook, verify_typeform
-from dagster_project.webhooks.spool import NotNow, Spool
+from dagster_project.webhooks.signatures import (
+    Unsigned,
+    verify_delighted,
+    verify_standard_webhook,
+    verify_typeform,
+)
+from dagster_project.webhooks.spool import STORED, NotNow, Spool
 
 LOG = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = "30"
@@ -43,10 +55,16 @@ def _typeform_webhook(source: SourceConfig, secret, body: bytes, headers) -> Eve
     return typeform_event(body, source)
 
 
+def _delighted_webhook(source: SourceConfig, secret, body: bytes, headers) -> Event:
+    verify_delighted(secret, body, headers)
+    return delighted_event(body, source)
+
+
 # format -> (verify and parse: source, secret, body, headers -> Event)
 FORMATS: dict[str, Callable[..., Event]] = {
     "json_webhook": _json_webhook,
     "typeform_webhook": _typeform_webhook,
+    "delighted_webhook": _delighted_webhook,
 }
 
 
@@ -110,11 +128,13 @@ def create_app(settings: ServiceSettings) -> Starlette:
             return _answer(401, error="the signature is missing or wrong")
         except Malformed as exc:
             return _answer(400, error=str(exc))
+        except Ignored as exc:
+            return _answer(200, stored=False, ignored=str(exc))
         try:
-            stored = await spool.store(event)
+            outcome = await spool.store(event)
         except NotNow as exc:
             return _answer(503, error=str(exc))
-        return _answer(200, stored=stored, event_id=event.event_id)
+        return _answer(200, stored=outcome == STORED, outcome=outcome, event_id=event.event_id)
 
     async def health(request: Request) -> JSONResponse:
         closing = any(spool.closing for spool in spools.values())

@@ -30,11 +30,13 @@ from pathlib import Path
 
 from dagster_project.durable import fsync_path
 from dagster_project.webhooks.event_index import KEEP_DAYS, EventIndex
-from dagster_project.webhooks.payloads import EVENT_ID_FIELD, Event
+from dagster_project.webhooks.payloads import EVENT_ID_FIELD, VERSION_FIELD, Event
 
 LOG = logging.getLogger(__name__)
 SPOOL_FOLDER = ".webhook-spool"
 BATCH_EVENTS = 1_000  # events written (and fsynced) together at most
+# What `store` did with an event (each is durable once it returns):
+STORED, REPEATED, SUPERSEDED = "stored", "repeated", "superseded"
 
 
 class NotNow(Exception):
@@ -71,15 +73,18 @@ class Spool:
 
     # -- requests ------------------------------------------------------------------------
 
-    async def store(self, event: Event) -> bool:
-        """Durable once this returns: True stored now, False stored before (a repeat)."""
+    async def store(self, event: Event) -> str:
+        """Durable once this returns: STORED now, REPEATED (this event id was stored before)
+        or SUPERSEDED (a later version of its response was stored: a late retry)."""
         if self.closing:
             raise NotNow("the service is shutting down")
         if event.event_id in self._pending:
             await asyncio.shield(self._pending[event.event_id])
-            return False
+            return REPEATED
         if event.event_id in self.index:
-            return False
+            return REPEATED
+        if event.version is not None and self.index.newer_stored(event.response_id, event.version):
+            return SUPERSEDED
         self._check_space()
         done = asyncio.get_running_loop().create_future()
         self._pending[event.event_id] = done
@@ -88,7 +93,7 @@ class Spool:
             await asyncio.shield(done)
         finally:
             self._pending.pop(event.event_id, None)
-        return True
+        return STORED
 
     def _too_full(self) -> bool:
         return shutil.disk_usage(self.spool_dir).free < self.min_free_bytes
@@ -178,7 +183,7 @@ class Spool:
         except OSError:
             os.ftruncate(segment.fd, segment.size)  # nothing partial stays
             raise
-        self.index.add(event.event_id for event in events)
+        self.index.add((event.event_id for event in events), _versions(events))
         segment.size += len(data)
         segment.events += len(events)
         if segment.events >= self.segment_events:
@@ -219,14 +224,21 @@ class Spool:
                 with open(path, "r+b") as handle:  # a line the crash cut was never acknowledged
                     handle.truncate(len(complete))
                     os.fsync(handle.fileno())
-            ids = []
+            ids, versions = [], []
             for line in complete.splitlines():
                 try:
-                    ids.append(str(json.loads(line)[EVENT_ID_FIELD]))
+                    record = json.loads(line)
+                    ids.append(str(record[EVENT_ID_FIELD]))
                 except (ValueError, KeyError, TypeError):
                     continue
-            self.index.add(ids)
+                if isinstance(record.get(VERSION_FIELD), int):
+                    versions.append((str(record.get("response_id")), record[VERSION_FIELD]))
+            self.index.add(ids, versions)
             recovered += len(ids)
             self._hand_over(path)
         self.index.forget_before(dt.datetime.now(dt.UTC) - dt.timedelta(days=KEEP_DAYS))
         return recovered
+
+
+def _versions(events: list[Event]) -> list[tuple[str, int]]:
+    return [(event.response_id, event.version) for event in events if event.version is not None]
