@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 MANIFEST := dbt/target/manifest.json
 DBT_SOURCES := $(shell find dbt/models dbt/macros dbt/tests dbt/dbt_project.yml dbt/profiles.yml -type f 2>/dev/null)
 
-# Configuration (see README): relative paths are relative to this directory.
+# Configuration (docs/configuration.md): relative paths are relative to this directory.
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
@@ -14,7 +14,7 @@ export DO_NOT_TRACK := 1
 PORT ?= 3000
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: run serve test dev manifest install browser report dbt-docs sample-data data-docs lint clean bench
+.PHONY: run serve test dev manifest install browser report dbt-docs docs sample-data data-docs lint clean bench
 
 run: $(INSTALLED) $(MANIFEST)  ## Land, validate and model the inbox; print a summary
 	$(BIN)/nps-warehouse run
@@ -51,6 +51,9 @@ $(INSTALLED): pyproject.toml
 $(MANIFEST): $(INSTALLED) $(DBT_SOURCES)
 	cd dbt && ../$(BIN)/dbt parse --profiles-dir . --quiet --vars "$$(../$(BIN)/nps-warehouse dbt-vars)"
 	touch $@
+
+docs: $(MANIFEST)  ## Write docs/marts-reference.md from the dbt contracts (a test compares it)
+	$(BIN)/python -m dagster_project.marts_reference
 
 data-docs: $(INSTALLED)  ## Great Expectations Data Docs of the stored validation results
 	$(BIN)/nps-warehouse data-docs

@@ -7,7 +7,7 @@
                                    print the summary of the last published build
     nps-warehouse report           write the HTML report of the published marts again
     nps-warehouse data-docs        prune old GX results (NPS_GX_KEEP_DAYS), build Data Docs
-    nps-warehouse dbt-vars         print the --vars dbt needs, to run dbt by hand (README)
+    nps-warehouse dbt-vars         print the --vars dbt needs, to run dbt by hand (docs/configuration.md)
     nps-warehouse alerts [--status S] [--retry-dead] [--send]
                                    the detractor alerts' outbox (dagster_project/alerts/)
 
@@ -287,7 +287,7 @@ def _report(settings: Settings, result, log_path: Path) -> int:
 
 
 ENVIRONMENT_HELP = """\
-environment (README, "Configuration"; defaults in brackets):
+environment (docs/configuration.md; defaults in brackets):
   NPS_RAW_DIR [data/raw]                the inbox
   NPS_WAREHOUSE [data/warehouse/nps.duckdb]   the pipeline's private DuckDB file
   NPS_PUBLISHED [next to the warehouse]  the read-only file BI tools open; report/ beside it
@@ -310,7 +310,7 @@ COMMANDS = {
     "metrics": "query the dbt semantic layer (MetricFlow `mf`) on the published file: "
     "nps-warehouse metrics query --metrics nps --group-by metric_time__month,response__programme",
     "data-docs": "build Great Expectations Data Docs from the stored validation results",
-    "dbt-vars": "print the --vars dbt needs, to run dbt by hand (README)",
+    "dbt-vars": "print the --vars dbt needs, to run dbt by hand (docs/configuration.md)",
     "alerts": "the detractor alerts: pending, sent and dead; --retry-dead, --send (config/alerts.yml)",
     "serve": "receive answers from survey tools' signed webhooks into the inbox (NPS_SERVE_HOST/PORT)",
 }
@@ -540,7 +540,7 @@ def metrics(settings: Settings, mf_args: list[str]) -> int:
     import subprocess
 
     if settings.engine == "spark":
-        print("metrics: on Spark, query the marts through the Thrift server (README)", file=sys.stderr)
+        print("metrics: on Spark, query the marts through the Thrift server (docs/spark.md)", file=sys.stderr)
         return EXIT_CONFIG
     if not settings.published_path.exists():
         print(f"metrics: nothing published at {settings.published_path} (nps-warehouse run)", file=sys.stderr)

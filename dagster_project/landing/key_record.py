@@ -5,9 +5,9 @@ Pseudonyms link a respondent's answers over time (contact frequency, recovery of
 detractor, B2B decision-makers): rows landed under another key would belong to strangers.
 So a warehouse never takes another key: a run with a different key, or without the key
 file when the warehouse has one recorded, stops with `KeyMismatch` (exit code 2) and says how
-to restore it. Rotating the key means starting a new warehouse from the inbox (README,
-"Configuration"). A warehouse of an older version, which recorded nothing, records the key
-of its next run.
+to restore it. Rotating the key means starting a new warehouse from the inbox
+(docs/configuration.md). A warehouse of an older version, which recorded nothing, records
+the key of its next run.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Landing inbox files as raw text rows, with lineage, exactly once.
 
-Policy (documented in the README):
+Policy (documented in docs/sources.md):
 - A file is identified by the SHA-256 of its bytes. Content already landed is not landed
   again, whatever the file is called (the delivery is recorded as `already_landed`). A file
   whose path, size and modification time match a delivery already landed is not even read

@@ -4,7 +4,7 @@ The copying, the checks and the swap are SQL the engine runs (dbt/macros/publish
 `dbt run-operation publish_spark` on the build's target, so it works on a cluster as it
 does here); this module chooses the version, hands over what to publish, and reads back
 what was written. Readers query `marts.<name>` through the Spark Thrift server or Databricks
-SQL (README, "Running on Spark"); the same Parquet files can be read without Spark
+SQL (docs/spark.md); the same Parquet files can be read without Spark
 (publishing/published.py).
 """
 

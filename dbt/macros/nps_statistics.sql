@@ -2,7 +2,7 @@
     literal such as 100.0 is a decimal on both engines, and Spark keeps a quotient of
     decimals to as few as 6 decimal places (tests/unit/test_sql_portability.py). -#}
 
-{#- Statistics of the NPS (README, "Marts": the interval and change columns). Each response is +1 (promoter),
+{#- Statistics of the NPS (docs/marts.md: the interval and change columns). Each response is +1 (promoter),
     0 (passive) or -1 (detractor); p and d are the promoter and detractor shares.
     Var = p + d - (p - d)^2; SE = sqrt(Var / n); 95% margin = 100 * 1.96 * SE.
     Adjusted Wald (Rocks 2016): add 0.75 promoters, 1.5 passives, 0.75 detractors
@@ -65,7 +65,7 @@
         + {{ t }} * (-1.453152027e0 + {{ t }} * 1.061405429e0)))) * exp(-{{ y }} * {{ y }}))
 {%- endmacro %}
 
-{#- z of the difference between two NPS values (README, "Marts"):
+{#- z of the difference between two NPS values (docs/marts.md):
     (NPS1 - NPS2) / (100 * sqrt(Var1/n1 + Var2/n2)), observed variances. NULL when either
     side has no responses or both variances are 0 (then the difference is all or nothing). -#}
 {% macro nps_difference_z(p1, d1, n1, p2, d2, n2) -%}

@@ -127,7 +127,7 @@ def test_dbt_unit_tests_pass_on_spark(both_engines):
 
 
 def test_bi_tools_read_the_published_marts_through_the_spark_thrift_server(both_engines, tmp_path):
-    """The way BI tools reach Spark (README, "Running on Spark"): the Thrift server over the
+    """The way BI tools reach Spark (docs/spark.md): the Thrift server over the
     pipeline's metastore, queried over JDBC (HiveServer2 protocol) by Beeline."""
     on_duckdb, on_spark = both_engines
     spark_home = Path(pyspark.__file__).parent

@@ -1,5 +1,5 @@
 """Audiences: the committed file keeps employee NPS apart; mistakes are named precisely;
-every audience's file and report folder are where the README says."""
+every audience's file and report folder are where docs/bi.md says."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ import re
 import subprocess
 
 from dagster_project.settings import REPO_ROOT
+from tests.unit.test_docs_links import slug
 
 REFERENCE = re.compile(r"(?<![\w/.$-])docs/([\w./-]*\w)(?:#([\w-]+))?")
 TEXT_SUFFIXES = (".py", ".sql", ".yml", ".yaml", ".md", ".toml", ".json", ".cfg", ".txt")
@@ -21,11 +22,6 @@ def _tracked_text_files() -> list:
         check=True,
     ).stdout.split()
     return [REPO_ROOT / n for n in names if n.endswith(TEXT_SUFFIXES) or n in ("Makefile", ".ci/run")]
-
-
-def _slug(heading: str) -> str:
-    """A Markdown heading's anchor as GitHub makes it."""
-    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
 
 
 def _references() -> list[tuple[str, str, str | None]]:
@@ -53,7 +49,7 @@ def test_every_docs_reference_resolves():
             continue
         if section:
             headings = {
-                _slug(line.lstrip("#")) for line in document.read_text().splitlines() if line.startswith("#")
+                slug(line.lstrip("#")) for line in document.read_text().splitlines() if line.startswith("#")
             }
             if section not in headings:
                 dangling.append(f"{where}: docs/{target} has no section #{section}")

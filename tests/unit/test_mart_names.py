@@ -1,4 +1,4 @@
-"""The naming rule for marts (README, Layout) holds for every mart dbt knows, and every mart
+"""The naming rule for marts (docs/development.md, Layout) holds for every mart dbt knows, and every mart
 has its documented contract."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The dbt models are written once for DuckDB and Spark (README, "Running on Spark").
+"""The dbt models are written once for DuckDB and Spark (docs/spark.md).
 
 What would make the two engines disagree without failing, and so must not be written:
 - a decimal literal in arithmetic (`100.0 * promoters / responses`): both engines read 100.0

@@ -1,5 +1,5 @@
-"""The README's layout tree matches the repository: every path it names exists, and every
-module of the Python package is named in it."""
+"""The layout tree (docs/development.md, "Layout") matches the repository: every path it
+names exists, and every module of the Python package is named in it."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from dagster_project.settings import REPO_ROOT
 
 
 def _layout_block() -> list[str]:
-    readme = (REPO_ROOT / "README.md").read_text()
-    section = readme[readme.index("## Layout\n") :]
+    page = (REPO_ROOT / "docs" / "development.md").read_text()
+    section = page[page.index("## Layout\n") :]
     block = section[section.index("```\n") + 4 :]
     return block[: block.index("```")].splitlines()
 
