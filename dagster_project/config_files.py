@@ -10,9 +10,11 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from dagster_project.settings import ConfigurationError
-
 Config = TypeVar("Config", bound=BaseModel)
+
+
+class ConfigurationError(ValueError):
+    """A setting or a configuration file has a value the pipeline cannot work with."""
 
 
 def _describe(error: dict, raw: dict, lists: dict[str, tuple[str, str]]) -> str:

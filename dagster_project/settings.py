@@ -55,6 +55,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dagster_project.config_files import ConfigurationError
+from dagster_project.survey_catalogue import load_survey_catalogue
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt"
 GX_CONTEXT_DIR = REPO_ROOT / "expectations"
@@ -89,10 +92,6 @@ def memory_limit_share(limit: str, share: float) -> str:
         raise ConfigurationError(f"{limit!r} is not a memory size (e.g. 1GB, 512MB)")
     size = float(match.group(1)) * _MEMORY_UNITS[match.group(2).lower()] * share
     return f"{max(1, int(size // 10**6))}MB"
-
-
-class ConfigurationError(ValueError):
-    """A setting has a value the pipeline cannot work with."""
 
 
 def _path_from_env(name: str, default: str) -> Path:
@@ -271,8 +270,6 @@ class Settings:
         folder and memory, the time zone, the survey catalogue. dbt's DuckDB gets a share of
         the cap: the run process stays resident beside it."""
         # the catalogue module reads its file with this module's ConfigurationError
-        from dagster_project.survey_catalogue import load_survey_catalogue
-
         return {
             "nps_warehouse_path": str(self.warehouse_path),
             "nps_lake_dir": str(self.lake_dir),

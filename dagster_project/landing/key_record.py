@@ -17,8 +17,8 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.config_files import ConfigurationError
 from dagster_project.landing.pseudonymise import KEY_ENV, KEY_FILE_NAME, KeyMissing, PseudonymKey, load_key
-from dagster_project.settings import ConfigurationError
 
 KEY_RECORD_DDL = """create table if not exists raw.pseudonymisation_key (
     fingerprint varchar not null, origin varchar not null, recorded_at timestamptz not null)"""

@@ -45,6 +45,7 @@ import duckdb
 
 from dagster_project.audiences import DEFAULT_AUDIENCE, Audience
 from dagster_project.durable import fsync_path
+from dagster_project.publishing.comments import comment_publication_table, copy_comments
 from dagster_project.publishing.increment import (
     INCREMENTAL_MARTS,
     KEYED_MARTS,
@@ -63,13 +64,6 @@ from dagster_project.warehouse.connection import connect, duckdb_config
 from dagster_project.warehouse.crash_points import crash_point
 from dagster_project.warehouse.dbt_watermark import DUCKDB_TARGET
 
-PUBLICATION_COMMENTS = {
-    "table meta.publication": "Which build this file holds (one row).",
-    "column meta.publication.version": "The publication's id; a new one with every publication.",
-    "column meta.publication.published_at": "When the file was published.",
-    "column meta.publication.dagster_run_id": "The Dagster run that published it.",
-    "column meta.publication.table_rows": "Rows of each published table (schema.table).",
-}
 # What a publication must hold, by the audience's first schema.
 REQUIRED_TABLES = ("marts.nps_responses", "marts.nps_by_period", "marts.file_loads")
 REQUIRED_HR_TABLES = ("hr.enps_by_group",)
@@ -242,7 +236,7 @@ def _copy(
                 )
             copied[name] = con.execute(f"select count(*) from {quoted(name)}").fetchall()[0][0]
             if name not in kept:
-                _copy_comments(con, name)
+                copy_comments(con, name)
         if basis is not None:
             # What the increments made must be what was built, row for row, before the swap.
             for name in (*INCREMENTAL_MARTS, *KEYED_MARTS):
@@ -274,30 +268,9 @@ def _copy(
                 "tables": copied,
             },
         )
-        for target, comment in PUBLICATION_COMMENTS.items():
-            con.execute(f"comment on {target} is {literal(comment)}")
+        comment_publication_table(con)
         con.execute("detach working")
         con.execute("checkpoint")
     finally:
         con.close()
     return copied, kept
-
-
-def _copy_comments(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    """The table's and its columns' descriptions (dbt's persist_docs) as the warehouse has them:
-    what a BI tool shows next to each mart and column."""
-    schema, table = name.split(".", 1)
-    where = {"schema": schema, "table": table}
-    table_comment = con.execute(
-        """select comment from duckdb_tables() where database_name = 'working'
-           and schema_name = $schema and table_name = $table""",
-        where,
-    ).fetchall()
-    if table_comment and table_comment[0][0]:
-        con.execute(f"comment on table {quoted(name)} is {literal(table_comment[0][0])}")
-    for column, comment in con.execute(
-        """select column_name, comment from duckdb_columns() where database_name = 'working'
-           and schema_name = $schema and table_name = $table and comment is not null""",
-        where,
-    ).fetchall():
-        con.execute(f'comment on column {quoted(name)}."{column}" is {literal(comment)}')

@@ -9,7 +9,7 @@ import datetime as dt
 import duckdb
 
 from dagster_project.report import charts
-from dagster_project.report.sections import Freshness, Section, frame
+from dagster_project.report.section import Freshness, Section, frame
 
 COMMENTS_SHOWN = 60
 

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from dagster_project.report import charts
-from dagster_project.report.sections import Section, frame
+from dagster_project.report.section import Section, frame
 
 
 def churn_by_category(con: duckdb.DuckDBPyConnection) -> Section | None:

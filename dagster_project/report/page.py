@@ -26,6 +26,8 @@ from dagster_project.publishing.published import published_marts
 from dagster_project.report import enps_sections
 from dagster_project.report import sections as report_sections
 from dagster_project.report.outcome_sections import outcome_sections
+from dagster_project.report.section import Freshness
+from dagster_project.report.section import freshness as read_freshness
 from dagster_project.settings import Settings
 
 # Pages of earlier versions that no longer belong in a folder (the eNPS page once sat in the
@@ -129,7 +131,7 @@ def _spec_json(chart) -> str:
 
 
 def render_page(
-    title: str, freshness: report_sections.Freshness, sections: list, bundle: str
+    title: str, freshness: Freshness, sections: list, bundle: str
 ) -> tuple[str, int]:
     parts, embeds = [], []
     for section in sections:
@@ -225,7 +227,7 @@ def write_report(
                 enps_sections.hr_sections(con),
             )
         else:
-            title, freshness = "Customer NPS", report_sections.freshness(con)
+            title, freshness = "Customer NPS", read_freshness(con)
             sections = report_sections.customer_sections(con) + outcome_sections(con)
     text, charts = render_page(title, freshness, sections, bundle)
     target = folder / "index.html"

@@ -10,81 +10,17 @@ apart, never blended. Employee NPS is not here: HR's report reads HR's own file
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
-
-import altair as alt
-import duckdb
-import pandas as pd
-
 from dagster_project.report import charts
+from dagster_project.report.acting_sections import alerts, closing_the_loop, funnel, themes
+from dagster_project.report.section import (
+    CUSTOMER_PROGRAMMES,
+    Section,
+    frame,
+    last_complete,
+    latest_period_filter,
+)
 
-CUSTOMER_PROGRAMMES = ("relationship", "transactional")
 TREND_MONTHS = 24
-QUEUE_ROWS = 25
-
-
-@dataclass
-class Section:
-    key: str  # the HTML id, and what the browser test finds the table by
-    title: str
-    mart: str  # where the numbers come from
-    table: pd.DataFrame
-    chart: alt.TopLevelMixin | None = None
-    note: str = ""
-    charts: list[alt.TopLevelMixin] = field(default_factory=list)
-    # More tables under the chart: (key, title, rows)
-    details: list[tuple[str, str, pd.DataFrame]] = field(default_factory=list)
-
-    def all_charts(self) -> list[alt.TopLevelMixin]:
-        return ([self.chart] if self.chart is not None else []) + self.charts
-
-
-@dataclass
-class Freshness:
-    version: str
-    published_at: dt.datetime
-    first_month: dt.date | None
-    last_month: dt.date | None
-    latest_response: dt.date | None
-
-
-def frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> pd.DataFrame:
-    return con.execute(sql, params or {}).df()
-
-
-def freshness(con: duckdb.DuckDBPyConnection) -> Freshness:
-    version, published_at = con.execute("select version, published_at from meta.publication").fetchall()[0]
-    first, last, latest = con.execute(
-        """select min(period_start), max(period_start),
-                  (select max(response_date) from marts.nps_responses)
-           from marts.nps_by_period where period_grain = 'month'"""
-    ).fetchall()[0]
-    return Freshness(version, published_at, first, last, latest)
-
-
-def _last_complete(con, grain: str, programmes: tuple[str, ...]) -> dict[str, dt.date]:
-    rows = con.execute(
-        """select programme, max(period_start) from marts.nps_by_period
-           where period_grain = $grain and is_period_complete and list_contains($programmes, programme)
-           group by programme""",
-        {"grain": grain, "programmes": list(programmes)},
-    ).fetchall()
-    return dict(rows)
-
-
-def _latest_period_filter(latest: dict[str, dt.date], alias: str = "") -> str:
-    """A where-clause picking each programme's period (names and dates come from the marts)."""
-    if not latest:
-        return "false"
-    prefix = f"{alias}." if alias else ""
-    return (
-        "("
-        + " or ".join(
-            f"({prefix}programme = '{p}' and {prefix}period_start = date '{d}')" for p, d in latest.items()
-        )
-        + ")"
-    )
 
 
 def nps_trend(con) -> Section:
@@ -138,13 +74,13 @@ def category_split(con) -> Section:
 
 
 def score_distribution(con) -> Section:
-    latest = _last_complete(con, "quarter", CUSTOMER_PROGRAMMES)
+    latest = last_complete(con, "quarter", CUSTOMER_PROGRAMMES)
     table = frame(
         con,
         f"""select programme, period_start as quarter, score, responses, share_of_responses
             from marts.score_distribution
             where period_grain = 'quarter' and dimension_kind = 'overall'
-              and {_latest_period_filter(latest)}
+              and {latest_period_filter(latest)}
             order by programme, score""",
     )
     return Section(
@@ -158,13 +94,13 @@ def score_distribution(con) -> Section:
 
 
 def touchpoints(con) -> Section:
-    latest = _last_complete(con, "quarter", ("transactional",))
+    latest = last_complete(con, "quarter", ("transactional",))
     table = frame(
         con,
         f"""select programme, period_start as quarter, touchpoint, responses, nps, nps_ci_low, nps_ci_high,
                    is_low_sample
             from marts.nps_by_touchpoint
-            where period_grain = 'quarter' and survey_id = 'all' and {_latest_period_filter(latest)}
+            where period_grain = 'quarter' and survey_id = 'all' and {latest_period_filter(latest)}
             order by nps desc, touchpoint""",
     )
     return Section(
@@ -178,14 +114,14 @@ def touchpoints(con) -> Section:
 
 
 def change_decomposition(con) -> Section:
-    latest = _last_complete(con, "month", CUSTOMER_PROGRAMMES)
+    latest = last_complete(con, "month", CUSTOMER_PROGRAMMES)
     table = frame(
         con,
         f"""select programme, period_start as month, previous_period_start as previous_month,
                    dimension_value as channel, previous_share, share, previous_nps, nps,
                    mix_effect, performance_effect, total_nps_change
             from marts.nps_change_decomposition
-            where period_grain = 'month' and dimension_kind = 'channel' and {_latest_period_filter(latest)}
+            where period_grain = 'month' and dimension_kind = 'channel' and {latest_period_filter(latest)}
             order by programme, channel""",
     )
     return Section(
@@ -210,7 +146,7 @@ _INVITATIONS_BY = {
 
 
 def _by_dimension(con, key: str, title: str, mart: str, value_column: str, where: str) -> Section:
-    latest = _last_complete(con, "quarter", CUSTOMER_PROGRAMMES)
+    latest = last_complete(con, "quarter", CUSTOMER_PROGRAMMES)
     dimension = "segment_type" if mart == "marts.nps_by_segment" else "'channel'"
     table = frame(
         con,
@@ -228,7 +164,7 @@ def _by_dimension(con, key: str, title: str, mart: str, value_column: str, where
                 on rates.programme = nps.programme and rates.period_start = nps.period_start
                and rates.dimension = {dimension} and rates.value = nps.{value_column}
             where nps.period_grain = 'quarter' and {where}
-              and {_latest_period_filter(latest, "nps")}
+              and {latest_period_filter(latest, "nps")}
             order by nps.programme, dimension, value""",
     )
     return Section(
@@ -261,117 +197,6 @@ def channels(con) -> Section:
         "marts.nps_by_channel",
         "channel",
         "not nps.is_suppressed",
-    )
-
-
-def alerts(con) -> Section:
-    table = frame(
-        con,
-        """select programme, period_start as month, dimension_kind, dimension, dimension_value, alert,
-                  responses, nps, previous_period_nps, nps_change, nps_change_p_value
-           from marts.nps_trend_alerts
-           where period_grain = 'month' and list_contains($programmes, programme)
-             and period_start = (select max(period_start) from marts.nps_trend_alerts
-                                 where period_grain = 'month' and is_period_complete)
-           order by nps_change, programme, dimension_kind, dimension_value""",
-        {"programmes": list(CUSTOMER_PROGRAMMES)},
-    )
-    return Section(
-        "alerts",
-        "Significant changes and trend alerts (last complete month)",
-        "marts.nps_trend_alerts",
-        table,
-        note="A significant drop (two-proportion test on the NPS difference, p < 0.05) "
-        "or a third decline in a row.",
-    )
-
-
-def funnel(con) -> Section:
-    table = frame(
-        con,
-        """select period_start as month, invitations, delivered, opened, started, completed, responses,
-                  response_rate
-           from marts.response_rates
-           where period_grain = 'month' and dimension = 'overall'
-             and period_start = (
-                 select max(period_start) from marts.response_rates
-                 where period_grain = 'month' and dimension = 'overall'
-                   and period_start <= (select max(period_start) from marts.nps_by_period
-                                        where period_grain = 'month' and is_period_complete))""",
-    )
-    return Section(
-        "funnel",
-        "Response funnel (last complete month of invitations)",
-        "marts.response_rates",
-        table,
-        charts.funnel(table),
-        note="Stages a survey tool does not report are empty, not zero.",
-    )
-
-
-def closing_the_loop(con) -> Section:
-    table = frame(
-        con,
-        """select period_start as year, detractors, with_case, contacted, contacted_within_sla,
-                  share_contacted_within_sla, overdue, still_open, resolved, recovered, recovery_rate,
-                  sla_hours
-           from marts.followup_summary
-           where period_grain = 'year' and dimension = 'overall'
-           order by year""",
-    )
-    queue = frame(
-        con,
-        """select response_id, channel, score, response_date, due_at, followup_status, has_case
-           from marts.detractor_followups
-           where followup_status in ('overdue', 'open')
-           order by due_at, response_id
-           limit $rows""",
-        {"rows": QUEUE_ROWS},
-    )
-    return Section(
-        "loop",
-        "Closing the loop: detractors called back within the SLA",
-        "marts.followup_summary",
-        table,
-        charts.closing_the_loop(table),
-        note=f"The queue below: the {QUEUE_ROWS} open call-backs due first (marts.detractor_followups); "
-        "respondents by pseudonymous key only.",
-        details=[("loop-queue", "Call-backs due first", queue)],
-    )
-
-
-def themes(con) -> Section:
-    latest = _last_complete(con, "quarter", CUSTOMER_PROGRAMMES)
-    table = frame(
-        con,
-        f"""with impact as (
-                select programme, period_start as quarter, theme, responses_mentioning, share_mentioning,
-                       nps_mentioning, nps_not_mentioning, impact,
-                       row_number() over (partition by programme order by abs(impact) desc, theme) as rank
-                from marts.theme_impact
-                where period_grain = 'quarter' and not is_suppressed and {_latest_period_filter(latest)}
-            ),
-            example as (
-                select verbatims.programme, themes.theme,
-                       arg_max(verbatims.verbatim_text, verbatims.response_date) as example_verbatim
-                from marts.verbatims
-                inner join marts.verbatim_themes as themes using (verbatim_id)
-                group by verbatims.programme, themes.theme
-            )
-            select impact.* exclude (rank), example.example_verbatim
-            from impact
-            left join example using (programme, theme)
-            where rank <= 8
-            order by programme, abs(impact) desc, theme""",
-    )
-    return Section(
-        "themes",
-        "Top themes and their impact on NPS (last complete quarter)",
-        "marts.theme_impact",
-        table,
-        charts=charts.per_programme(table, charts.theme_impact),
-        note="Impact: the programme's NPS minus its NPS without the responses that mention the theme. "
-        "Examples are redacted verbatims (emails, phone and id numbers replaced).",
     )
 
 

@@ -1,6 +1,6 @@
 """Running the committed Great Expectations checkpoints on batches prepared by DuckDB.
 
-Each live landed file is one batch (split into chunks of `BATCH_ROWS` rows so that a huge
+Each live landed file is one batch (split into chunks of `BATCH_ROWS` rows, gx_batches.py, so that a huge
 file never becomes one huge pandas frame). Only batches not checked before are checked:
 at the `landed` stage a file's rows never change, so each landed file is checked once; at
 the `valid` stage a file is checked again whenever validation changed its rows (its
@@ -22,29 +22,21 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 
 from dagster_project.row_kinds import RowKind
 from dagster_project.settings import GX_CONTEXT_DIR
+from dagster_project.validation.gx_batches import files_to_check, iter_batches
 from dagster_project.validation.redaction import redact
-from dagster_project.validation.typed_rows import (
-    date_name,
-    live_rows_sql,
-    timestamp_formats,
-    typed_columns_sql,
-)
 
 # A batch holding employee answers runs `<checkpoint>_private`: the same rules, results of
 # counts only (GX's BOOLEAN_ONLY), so no employee's value reaches stored results or Data Docs.
 PRIVATE_SUFFIX = "_private"
-BATCH_ROWS = 500_000  # rows per GX run (DuckDB hands ~122,880-row pieces; they are joined up)
 
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -174,103 +166,6 @@ def holds_employee_answers(frame: pd.DataFrame) -> bool:
     if "survey_type" not in frame.columns:
         return False
     return bool(frame["survey_type"].astype("string").str.strip().str.lower().eq("employee").any())
-
-
-def batch_columns_sql(kind: RowKind, present: set[str]) -> str:
-    """The prepared columns of a batch: only those the file has, values read the way
-    validation reads them (trimmed; channel through the source's map; score labels
-    stripped where configured), the timestamp parsed into `<column>_utc`, dates into
-    `<column>_date`, the month into `month_start`, the amount into `<column>_number`. A
-    personal id is judged by its pseudonym (the clear value is never stored)."""
-    expressions = ["row_number"]
-    checked = (
-        *kind.id_columns,
-        "survey_id",
-        kind.timestamp_column,
-        kind.channel_column,
-        kind.score_column,
-        *kind.date_columns,
-        kind.amount_column,
-        kind.currency_column,
-    )
-    for column in (*checked, *kind.enumerations):
-        # Optional columns with a closed set are always there (empty when the file lacks them).
-        if column is None or (column not in present and column not in kind.enumerations):
-            continue
-        if column == kind.channel_column:
-            expressions.append(f"channel_value as {column}")
-        elif column in kind.enumerations:
-            expressions.append(f"lower(nullif(trim({column}), '')) as {column}")
-        elif column == kind.score_column:
-            expressions.append(f"nullif(score_text, '') as {column}")
-        elif column == kind.currency_column:
-            expressions.append(f"currency_value as {column}")
-        else:
-            expressions.append(f"nullif(trim({kind.raw_column(column)}), '') as {column}")
-        if column == kind.timestamp_column:
-            expressions.append(f"timestamp_value as {column}_utc")
-        if column in kind.date_columns:
-            expressions.append(f"{date_name(column)} as {column}_date")
-        if column == kind.amount_column:
-            expressions.append(f"cast(amount_number as double) as {column}_number")
-    if kind.month_column and kind.month_column in present:
-        expressions.append("month_value as month_start")
-    return ", ".join(expressions)
-
-
-def files_to_check(con: duckdb.DuckDBPyConnection, kind: RowKind, stage: str) -> list[tuple]:
-    """(file_id, landing_seq, file_path, mapped columns, validation_seq) of the live files
-    whose batch has not been checked at this stage since it last changed."""
-    if stage == "landed":
-        already = """anti join validated.gx_checked_files as done
-            on done.file_id = files.file_id and done.landing_seq = files.landing_seq
-               and done.kind = files.kind and done.stage = 'landed'"""
-        verdicts, seq = "", "null"
-    else:
-        already = """anti join validated.gx_checked_files as done
-            on done.file_id = files.file_id and done.landing_seq = files.landing_seq
-               and done.kind = files.kind and done.stage = 'valid' and done.success
-               and done.validation_seq = verdicts.validation_seq"""
-        verdicts = """join validated.file_verdicts as verdicts
-            on verdicts.file_id = files.file_id and verdicts.landing_seq = files.landing_seq
-               and verdicts.kind = files.kind and verdicts.is_live"""
-        seq = "verdicts.validation_seq"
-    return con.execute(
-        f"""select files.file_id, files.landing_seq, files.file_path, files.mapped_columns, {seq}
-            from raw.live_files as files {verdicts} {already}
-            where files.kind = $kind and files.rows_read > 0
-            order by files.file_path""",
-        {"kind": kind.name},
-    ).fetchall()
-
-
-def iter_batches(
-    con: duckdb.DuckDBPyConnection, kind: RowKind, stage: str, files: list[tuple]
-) -> Iterator[tuple[str, pd.DataFrame]]:
-    """(file path, frame of at most BATCH_ROWS rows) for each file and chunk; stage 'landed'
-    or 'valid'."""
-    formats = timestamp_formats(con, kind)
-    for file_id, _, file_path, mapped, _ in files:
-        only_valid = (
-            f"semi join {kind.valid_table} as valid using (file_id, row_number)" if stage == "valid" else ""
-        )
-        reader = con.sql(
-            f"""with live_rows as ({live_rows_sql(kind)} and files.file_id = $id),
-                typed as (select *, {typed_columns_sql(kind, formats)} from live_rows)
-                select {batch_columns_sql(kind, set(mapped or []))}
-                from typed as landed {only_valid}
-                order by row_number""",
-            params={"id": file_id},
-        ).to_arrow_reader(BATCH_ROWS)
-        pending, rows = [], 0
-        for arrow_batch in reader:
-            pending.append(arrow_batch)
-            rows += arrow_batch.num_rows
-            if rows >= BATCH_ROWS:
-                yield file_path, pa.Table.from_batches(pending).to_pandas()
-                pending, rows = [], 0
-        if rows:
-            yield file_path, pa.Table.from_batches(pending).to_pandas()
 
 
 def validate_batches(

@@ -31,121 +31,12 @@ from dataclasses import dataclass
 
 import duckdb
 
-from dagster_project.row_kinds import SURVEY_TOOL_COLUMNS, RowKind
+from dagster_project.row_kinds import RowKind
+from dagster_project.validation.judging import create_checked, drop_checked
 from dagster_project.validation.reconciliation import create_reconciliation_view
-from dagster_project.validation.redaction import redact_sql
 from dagster_project.validation.redaction import register as register_redaction
-from dagster_project.validation.rules import IN_THE_FUTURE, exclusion_sql, problem_sql, quoted_value
-from dagster_project.validation.typed_rows import (
-    FILE_SETTINGS,
-    date_name,
-    live_rows_sql,
-    timestamp_formats,
-    typed_columns_sql,
-    typed_name,
-)
+from dagster_project.validation.verdict_tables import create_verdict_tables, write_verdicts
 from dagster_project.warehouse.crash_points import crash_point
-
-SEGMENT_BATCH_ROWS = 2_000_000  # valid rows whose segments are written in one statement
-
-
-def _checked_rows_sql(kind: RowKind, formats: list[str], scope: str = "true") -> str:
-    """Every row in scope with its verdict; a row that passes every rule starts as the
-    winner of its id (`id_rank` 1) - `_rank_repeated_ids` then ranks the few repeated ids."""
-    return f"""
-    with live_rows as ({live_rows_sql(kind)} and {scope}),
-    typed as (
-        select *,
-            {typed_columns_sql(kind, formats)}
-        from live_rows
-    ),
-    excluded as (
-        select *, {exclusion_sql(kind)} as exclusion
-        from typed
-    ),
-    checked as (
-        select *, case when exclusion is null then {problem_sql(kind)} end as problem
-        from excluded
-    )
-    -- the file's settings were needed to judge the row, not afterwards (a map and lists
-    -- repeated on every row of the history would fill the temp table)
-    select * exclude ({", ".join(FILE_SETTINGS)}),
-        case when problem is null and exclusion is null then 1 end as id_rank,
-        case when problem is null and exclusion is null then file_path end as winner_file_path,
-        case when problem is null and exclusion is null then row_number end as winner_row_number
-    from checked"""
-
-
-def _create_checked(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at, scope: str = "true"):
-    """`_checked`: the rows in scope, judged, with the winner of every id."""
-    formats = timestamp_formats(con, kind)
-    sql = _checked_rows_sql(kind, formats, scope)
-    # Only kinds with timestamps judge by the moment (a date is never "in the future" here).
-    con.execute(
-        f"create or replace temp table _checked as {sql}",
-        {"validated_at": validated_at} if "$validated_at" in sql else {},
-    )
-    _rank_repeated_ids(con)
-
-
-def _rank_repeated_ids(con: duckdb.DuckDBPyConnection) -> None:
-    """Among the rows that pass, an id must be unique: the later landed file, then the later
-    row, wins. Only ids that occur more than once are ranked (a window over every row would
-    sort the whole history for the few repeats)."""
-    con.execute(
-        """update _checked as rows
-           set id_rank = ranked.id_rank, winner_file_path = ranked.winner_file_path,
-               winner_row_number = ranked.winner_row_number
-           from (
-               select file_id, row_number,
-                   row_number() over latest_first as id_rank,
-                   first_value(file_path) over latest_first as winner_file_path,
-                   first_value(row_number) over latest_first as winner_row_number
-               from _checked
-               where id_rank is not null and id_value in (
-                   select id_value from _checked where id_rank is not null
-                   group by id_value having count(*) > 1)
-               window latest_first as (partition by id_value order by landing_seq desc, row_number desc)
-           ) as ranked
-           where rows.file_id = ranked.file_id and rows.row_number = ranked.row_number"""
-    )
-
-
-def _valid_columns_sql(kind: RowKind) -> str:
-    expressions = []
-    for column in kind.columns:
-        if column in kind.personal_columns:
-            expressions.append(kind.personal_columns[column])  # pseudonymised as it landed
-        elif column in kind.timestamp_columns:
-            expressions.append(f"{typed_name(column)} as {column}")
-        elif column in kind.date_columns:
-            expressions.append(f"{date_name(column)} as {column}")
-        elif column == kind.month_column:
-            expressions.append(f"strftime(month_value, '%Y-%m') as {column}")
-        elif column == kind.amount_column:
-            expressions.append(f"amount_number as {column}")
-        elif column == kind.currency_column:
-            expressions.append(f"currency_value as {column}")
-        elif column == kind.score_column:
-            expressions.append(f"cast(score_number as utinyint) as {column}")
-        elif column == kind.channel_column:
-            expressions.append(f"channel_value as {column}")
-        elif column in kind.enumerations:
-            default = kind.enumerations[column][1]
-            expressions.append(f"coalesce(lower(nullif(trim({column}), '')), '{default}') as {column}")
-        elif column in kind.free_text_columns:
-            expressions.append(f"{redact_sql(f'nullif(trim({column}), {chr(39) * 2})')} as {column}")
-        elif column in SURVEY_TOOL_COLUMNS:
-            continue  # used by the rules; not carried into valid rows
-        else:
-            expressions.append(f"nullif(trim({column}), '') as {column}")
-    return ",\n            ".join(expressions)
-
-
-def _raw_values_sql(kind: RowKind) -> str:
-    hidden = set(kind.personal_columns) | set(kind.free_text_columns)
-    shown = [c for c in kind.columns if c not in hidden]
-    return "to_json(struct_pack(" + ", ".join(f"{c} := {c}" for c in shown) + "))"
 
 
 @dataclass(frozen=True)
@@ -210,15 +101,10 @@ def _live_files_sql(kind: RowKind) -> str:
 
 
 def _validate_all(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at) -> ValidationOutcome:
-    _create_checked(con, kind, validated_at)
-    con.execute(f"create or replace table {kind.valid_table} as {_valid_rows_sql(kind)} limit 0")
-    con.execute(
-        f"create or replace table {kind.valid_table}_segments as "
-        f"{_valid_segments_sql(kind, batch=False)} limit 0"
-    )
-    con.execute(f"create or replace table {kind.quarantine_table} as {_rejected_rows_sql(kind)} limit 0")
+    create_checked(con, kind, validated_at)
+    create_verdict_tables(con, kind)
     con.execute("delete from validated.awaiting_time where kind = $k", {"k": kind.name})
-    _write_verdicts(con, kind, validated_at)
+    write_verdicts(con, kind, validated_at)
     seq = _next_seq(con)
     _record_answers_touched(con, kind, seq, f"select * from {kind.valid_table}")
     con.execute("delete from validated.file_verdicts where kind = $k", {"k": kind.name})
@@ -229,7 +115,7 @@ def _validate_all(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at) -
             from ({_with_employee_flag(kind, _live_files_sql(kind))})""",
         {"seq": seq},
     )
-    rows = _drop_checked(con)
+    rows = drop_checked(con)
     files = con.execute(f"select count(*) from ({_live_files_sql(kind)})").fetchall()[0][0]
     return ValidationOutcome("full", files_new=files, rows_checked=rows, validation_seq=seq)
 
@@ -276,7 +162,7 @@ def _validate_new(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at) -
     )
     scope = f"""(rows.file_id in (select file_id from _new_files)
                or {kind.id_sql("rows")} in (select id_value from _affected_ids))"""
-    _create_checked(con, kind, validated_at, scope)
+    create_checked(con, kind, validated_at, scope)
     seq = _next_seq(con)
     # Verdicts about to be judged again, and every row of replaced files, go (the
     # invitations their valid rows answered may lose their answer).
@@ -299,7 +185,7 @@ def _validate_new(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at) -
                 where {of_kind} and verdicts.file_id = _checked.file_id
                   and verdicts.row_number = _checked.row_number"""
         )
-    _write_verdicts(con, kind, validated_at)
+    write_verdicts(con, kind, validated_at)
     _record_answers_touched(
         con, kind, seq, f"select * from {kind.valid_table} semi join _checked using (file_id, row_number)"
     )
@@ -326,7 +212,7 @@ def _validate_new(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at) -
             from ({_with_employee_flag(kind, "select * from _new_files")})""",
         {"seq": seq},
     )
-    rows = _drop_checked(con)
+    rows = drop_checked(con)
     for table in ("_new_files", "_retired_files", "_affected_ids", "_due_ids"):
         con.execute(f"drop table {table}")
     return ValidationOutcome("incremental", new, retired, rows, seq)
@@ -363,118 +249,3 @@ def _record_answers_touched(con: duckdb.DuckDBPyConnection, kind: RowKind, seq: 
 
 def _next_seq(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("select nextval('validated.validation_seq')").fetchall()[0][0]
-
-
-def _drop_checked(con: duckdb.DuckDBPyConnection) -> int:
-    rows = con.execute("select count(*) from _checked").fetchall()[0][0]
-    con.execute("drop table _checked")
-    return rows
-
-
-def _valid_rows_sql(kind: RowKind) -> str:
-    return f"""
-        select file_id, row_number,
-        {_valid_columns_sql(kind)}
-        from _checked
-        where problem is null and exclusion is null and id_rank = 1"""
-
-
-def _valid_segments_sql(kind: RowKind, batch: bool = True) -> str:
-    """Segments of the valid rows (of the files in `$files`, a batch). Rows are matched by
-    (landing_seq, row_number): 16 bytes a key, where the file's id is a 64-character hash."""
-    in_batch = "list_contains($files, file_id)" if batch else "true"
-    return f"""
-        select segments.file_id, segments.row_number,
-               lower(trim(segments.segment_name)) as segment_name,
-               trim(segments.segment_value) as segment_value
-        from {kind.segments_table} as segments
-        join (
-            select file_id, landing_seq from raw.live_files
-            where {in_batch}
-        ) as files using (file_id)
-        semi join (
-            select landing_seq, row_number from _checked
-            where problem is null and exclusion is null and id_rank = 1 and {in_batch}
-        ) as valid
-            on files.landing_seq = valid.landing_seq and segments.row_number = valid.row_number"""
-
-
-def _file_batches(
-    con: duckdb.DuckDBPyConnection, rows_per_batch: int = SEGMENT_BATCH_ROWS
-) -> list[list[str]]:
-    """The files of `_checked` in groups of about `rows_per_batch` valid rows."""
-    batches: list[list[str]] = []
-    size = rows_per_batch
-    for file_id, rows in con.execute(
-        """select file_id, count(*) from _checked
-           where problem is null and exclusion is null and id_rank = 1
-           group by file_id order by file_id"""
-    ).fetchall():
-        if size + rows > rows_per_batch and size > 0:
-            batches.append([])
-            size = 0
-        batches[-1].append(file_id)
-        size += rows
-    return batches
-
-
-def _rejected_rows_sql(kind: RowKind) -> str:
-    # A later export of a CRM or billing record replaces the earlier one, and so does a later
-    # event of a source whose events carry the whole response again (a Delighted update):
-    # not an error. Elsewhere a repeated id is quarantined with a pointer to the row that won.
-    if kind.later_export_replaces:
-        replaced, repeated = "problem is null and id_rank > 1", "'is in a later export'"
-    else:
-        replaced = "problem is null and id_rank > 1 and later_event_replaces"
-        repeated = "case when later_event_replaces then 'is replaced by a later event' else 'is repeated' end"
-    reason = (
-        f"coalesce(exclusion, problem, '{kind.id_label} ' || {quoted_value(_id_shown_sql(kind))}"
-        f" || ' ' || {repeated} || '; kept ' || winner_file_path || ' row ' || winner_row_number)"
-    )
-    return f"""
-        select
-            '{kind.name}' as kind,
-            file_id,
-            file_path,
-            row_number,
-            case when exclusion is not null or ({replaced}) then 'excluded' else 'quarantined' end
-                as disposition,
-            -- reasons and raw values quote what was delivered: personal data that
-            -- landed in the wrong column is redacted there too
-            {redact_sql(reason)} as reason,
-            {redact_sql(f"cast({_raw_values_sql(kind)} as varchar)")} as raw_values,
-            landed_at
-        from _checked
-        where exclusion is not null or problem is not null or id_rank > 1
-        order by file_path, row_number"""
-
-
-def _id_shown_sql(kind: RowKind) -> str:
-    """The id as a reason quotes it: its parts joined by ' / ', a pseudonym by its first 12
-    characters (enough to find it, short enough to leave room for the rest)."""
-    parts = [
-        f"left(trim({kind.raw_column(c)}), 12) || '…'" if c in kind.personal_columns else f"trim({c})"
-        for c in kind.id_columns
-    ]
-    return " || ' / ' || ".join(parts)
-
-
-def _write_verdicts(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at) -> None:
-    """Insert the verdicts of the rows in `_checked` into the three validated tables, and
-    the rows in the future into `validated.awaiting_time` (judged again when due)."""
-    con.execute(f"insert into {kind.valid_table} {_valid_rows_sql(kind)}")
-    # Segments batch by batch of files: the join on (file, row) then fits the memory limit
-    # however large the history (all of it is judged again on a full validation).
-    for files in _file_batches(con):
-        con.execute(f"insert into {kind.valid_table}_segments {_valid_segments_sql(kind)}", {"files": files})
-    con.execute(f"insert into {kind.quarantine_table} {_rejected_rows_sql(kind)}")
-    if not kind.timestamp_columns:
-        return
-    latest = f"list_max([{', '.join(typed_name(ts) for ts in kind.timestamp_columns)}])"
-    con.execute(
-        f"""insert into validated.awaiting_time
-            select '{kind.name}', file_id, row_number, id_value, {latest}
-            from _checked
-            where exclusion is null and ends_with(problem, '{IN_THE_FUTURE}') and {latest} > $validated_at""",
-        {"validated_at": validated_at},
-    )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import sys
 
-from dagster_project.settings import ConfigurationError, Settings
+from dagster_project.config_files import ConfigurationError
+from dagster_project.settings import Settings
 
 EXIT_CONFIG = 2
 

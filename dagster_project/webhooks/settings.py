@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from dagster_project.config_files import ConfigurationError
 from dagster_project.landing.sources import SourceConfig, load_sources_config
-from dagster_project.settings import ConfigurationError, Settings
+from dagster_project.settings import Settings
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080

@@ -290,7 +290,7 @@ def test_without_variables_nothing_is_raised_and_the_committed_config_is_valid(t
     ],
 )
 def test_configuration_mistakes_are_named(tmp_path, text, message):
-    from dagster_project.settings import ConfigurationError
+    from dagster_project.config_files import ConfigurationError
 
     path = tmp_path / "alerts.yml"
     path.write_text(text)
@@ -408,7 +408,7 @@ def test_the_pipeline_alerts_a_fresh_answer_but_never_the_sample_history(
 
     # A receiver that asks to wait (429, Retry-After): pending; the sensor asks for the
     # delivery job once it is due, and a run with nothing new (no-op) sends it.
-    from dagster_project.cli import run as cli_run
+    from dagster_project.commands.run import run as cli_run
     from dagster_project.defs.automation.sensors import alerts_sensor
 
     sensor = alerts_sensor(settings)

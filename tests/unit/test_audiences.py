@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from dagster_project.audiences import load_audiences
-from dagster_project.settings import REPO_ROOT, ConfigurationError, Settings
+from dagster_project.config_files import ConfigurationError
+from dagster_project.settings import REPO_ROOT, Settings
 
 CX = "  - {name: cx, description: CX, programmes: [relationship, transactional], default: true}\n"
 HR = "  - {name: hr, description: x, programmes: [employee], folder: hr, file: e.duckdb"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from dagster_project.config_files import ConfigurationError
 from dagster_project.landing.sources import load_sources_config
-from dagster_project.settings import REPO_ROOT, ConfigurationError
+from dagster_project.settings import REPO_ROOT
 
 
 def test_the_committed_configuration_loads():

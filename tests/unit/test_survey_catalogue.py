@@ -8,8 +8,9 @@ import json
 
 import pytest
 
+from dagster_project.config_files import ConfigurationError
 from dagster_project.landing.sources import load_sources_config
-from dagster_project.settings import REPO_ROOT, ConfigurationError, Settings
+from dagster_project.settings import REPO_ROOT, Settings
 from dagster_project.survey_catalogue import load_survey_catalogue
 
 

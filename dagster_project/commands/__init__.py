@@ -1,0 +1,1 @@
+"""What each `nps-warehouse` command does; `cli.py` parses the arguments and dispatches."""
