@@ -2,7 +2,12 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+# What is installed, one stamp per set of extras (pyproject.toml): the core runs the DuckDB
+# pipeline; `spark` is added when NPS_ENGINE=spark, `ui` for `make dev`, `dev,spark` for
+# the tests and lint.
 INSTALLED := $(VENV)/.installed
+RUN_INSTALLED := $(if $(filter spark,$(NPS_ENGINE)),$(VENV)/.installed-spark,$(INSTALLED))
+TEST_INSTALLED := $(VENV)/.installed-dev,spark
 MANIFEST := dbt/target/manifest.json
 DBT_SOURCES := $(shell find dbt/models dbt/macros dbt/tests dbt/dbt_project.yml dbt/profiles.yml -type f 2>/dev/null)
 
@@ -16,16 +21,16 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: run serve test dev manifest install browser report dbt-docs docs sample-data data-docs lint clean bench
 
-run: $(INSTALLED) $(MANIFEST)  ## Land, validate and model the inbox; print a summary
+run: $(RUN_INSTALLED) $(MANIFEST)  ## Land, validate and model the inbox; print a summary
 	$(BIN)/nps-warehouse run
 
 serve: $(INSTALLED)  ## Receive survey tools' signed webhooks into the inbox: http://127.0.0.1:8080/webhooks/<source>
 	$(BIN)/nps-warehouse serve
 
-test: $(INSTALLED) $(MANIFEST) browser  ## The whole test suite (real DuckDB, dbt, GX, Dagster runs, Chromium)
+test: $(TEST_INSTALLED) $(MANIFEST) browser  ## The whole test suite (real DuckDB, dbt, GX, Dagster runs, Chromium)
 	$(BIN)/pytest
 
-dev: $(INSTALLED) $(MANIFEST)  ## Dagster UI, schedule, inbox sensor, freshness: http://localhost:$(PORT) (make dev PORT=3001)
+dev: $(VENV)/.installed-ui $(RUN_INSTALLED) $(MANIFEST)  ## Dagster UI, schedule, inbox sensor, freshness: http://localhost:$(PORT) (make dev PORT=3001)
 	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg dev --port $(PORT)
 
 dbt-docs: $(INSTALLED) $(MANIFEST)  ## dbt's docs site, one file (dbt/target/static_index.html), no database opened
@@ -45,7 +50,11 @@ install: $(INSTALLED)
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-%: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[$*]'
 	touch $@
 
 $(MANIFEST): $(INSTALLED) $(DBT_SOURCES)
@@ -62,12 +71,12 @@ sample-data: $(INSTALLED)  ## Regenerate the committed sample exports in data/ra
 	rm -rf data/raw/responses data/raw/invitations data/raw/followups data/raw/customers data/raw/revenue data/raw/qualtrics data/raw/surveymonkey data/raw/excel data/raw/json
 	$(BIN)/python -m dagster_project.sample_data --out data/raw
 
-lint: $(INSTALLED)  ## Python (ruff) and SQL (sqlfluff renders the dbt models with dbt; .sqlfluff)
+lint: $(TEST_INSTALLED)  ## Python (ruff) and SQL (sqlfluff renders the dbt models with dbt; .sqlfluff)
 	$(BIN)/ruff check dagster_project tests bench
 	DBT_TARGET_PATH=target/sqlfluff $(BIN)/sqlfluff lint dbt/models
 
 clean:  ## Remove the warehouse, the published file and build outputs (not the inbox, not the secrets)
 	rm -rf data/warehouse data/published dbt/target dbt/logs
 
-bench: $(INSTALLED) $(MANIFEST)  ## Benchmark against plain DuckDB and pandas: make bench N=1000000 [REPEAT=3]
+bench: $(TEST_INSTALLED) $(MANIFEST)  ## Benchmark against plain DuckDB and pandas: make bench N=1000000 [REPEAT=3]
 	cd bench && ../$(BIN)/python run.py --responses $(or $(N),1000000) --repeat $(or $(REPEAT),3)

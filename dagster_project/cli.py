@@ -8,6 +8,7 @@
     nps-warehouse report           write the HTML report of the published marts again
     nps-warehouse data-docs        prune old GX results (NPS_GX_KEEP_DAYS), build Data Docs
     nps-warehouse dbt-vars         print the --vars dbt needs, to run dbt by hand (docs/configuration.md)
+    nps-warehouse surveys          every survey id seen; entries for config/surveys.yml
     nps-warehouse alerts [--status S] [--retry-dead] [--send]
                                    the detractor alerts' outbox (dagster_project/alerts/)
 
@@ -59,6 +60,8 @@ COMMANDS = {
     "dbt-vars": "print the --vars dbt needs, to run dbt by hand (docs/configuration.md)",
     "alerts": "the detractor alerts: pending, sent and dead; --retry-dead, --send (config/alerts.yml)",
     "serve": "receive answers from survey tools' signed webhooks into the inbox (NPS_SERVE_HOST/PORT)",
+    "surveys": "every survey id seen: programme, answers, first and last; the config/surveys.yml "
+    "entries of those not catalogued yet",
 }
 
 
@@ -207,6 +210,10 @@ def main(argv: list[str] | None = None) -> int:
         except ConfigurationError as exc:
             print(f"configuration error: {exc}", file=sys.stderr)
             return EXIT_CONFIG
+    if args.command == "surveys":
+        from dagster_project.commands.surveys import surveys_command
+
+        return surveys_command(settings)
     if args.command == "serve":
         from dagster_project.webhooks.command import serve
 

@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from dagster_project.config_files import ConfigurationError
 from dagster_project.settings import Settings
 
 
@@ -62,3 +63,15 @@ def check_key(settings: Settings) -> None:
             warehouse_key(con, settings.secrets_dir, settings.pseudonymisation_key, record=False)
     except duckdb.IOException:
         return  # held by another run
+
+
+def check_engine_installed(settings: Settings) -> None:
+    """NPS_ENGINE=spark needs the `spark` extra (dbt-spark, PySpark), which the core install
+    leaves out; `NPS_ENGINE=spark make run` installs it."""
+    import importlib.util
+
+    if settings.engine == "spark" and importlib.util.find_spec("pyspark") is None:
+        raise ConfigurationError(
+            "NPS_ENGINE=spark needs dbt-spark and PySpark, which the DuckDB install leaves out: "
+            "run `NPS_ENGINE=spark make run` (it installs them), or `.venv/bin/pip install -e '.[spark]'`"
+        )

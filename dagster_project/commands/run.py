@@ -18,7 +18,13 @@ from dagster_project.commands.outcomes import (
     dagster_instance,
     duckdb_errors,
 )
-from dagster_project.commands.preflight import EnvironmentProblem, check_key, preflight
+from dagster_project.commands.preflight import (
+    EnvironmentProblem,
+    check_engine_installed,
+    check_key,
+    preflight,
+)
+from dagster_project.commands.surveys import employee_survey_lines
 from dagster_project.config_files import ConfigurationError
 from dagster_project.publishing.published import NothingPublished, published_lines
 from dagster_project.settings import Settings
@@ -85,6 +91,7 @@ def nothing_to_do(settings: Settings) -> bool:
     )
     print("\n".join(published_lines(settings)))
     print(summary)
+    _print_lines(employee_survey_lines(settings))
     return True
 
 
@@ -115,6 +122,7 @@ def run(settings: Settings, wait: bool = True, progress: str = "auto") -> int:
         return EXIT_ENVIRONMENT
     log_path = settings.warehouse_path.parent / "logs" / "last_run.log"
     try:
+        check_engine_installed(settings)
         check_key(settings)
         with warehouse_lock(
             settings.warehouse_path,
@@ -209,4 +217,10 @@ def _report(settings: Settings, result, log_path: Path) -> int:
         return EXIT_FAILED
     print("\n".join(published_lines(settings)))
     print(summary_text(settings))
+    _print_lines(employee_survey_lines(settings))
     return 0
+
+
+def _print_lines(lines: list[str]) -> None:
+    if lines:
+        print("\n".join(lines))

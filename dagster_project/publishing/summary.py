@@ -9,7 +9,9 @@ import datetime as dt
 
 from dagster_project.publishing.outcome_summary import outcome_lines
 from dagster_project.publishing.published import published_marts
+from dagster_project.publishing.survey_list import entry_lines, published_surveys
 from dagster_project.settings import Settings
+from dagster_project.survey_catalogue import load_survey_catalogue
 
 MONTHS_SHOWN = 6
 CUSTOMER_PROGRAMMES = ("relationship", "transactional")
@@ -81,6 +83,7 @@ def summary_text(
                 "select distinct segment_type from marts.nps_by_segment order by 1"
             ).fetchall()
         ]
+        seen = published_surveys(con, load_survey_catalogue(settings.surveys_config))
         unclassified = con.execute(
             """select count(distinct survey_id), count(*) from marts.nps_responses
                where programme = 'unclassified'"""
@@ -154,6 +157,7 @@ def summary_text(
             f"Unclassified: {responses} responses of {surveys} survey id(s) not in the survey catalogue "
             "(config/surveys.yml), in no programme's NPS: programme = 'unclassified'"
         )
+        lines += entry_lines(seen, [])
     detractors, within_sla, recovered, with_next = (value or 0 for value in loop)
     if detractors:
         lines.append(
