@@ -83,11 +83,13 @@ def summary_text(
                 "select distinct segment_type from marts.nps_by_segment order by 1"
             ).fetchall()
         ]
-        seen = published_surveys(con, load_survey_catalogue(settings.surveys_config))
         unclassified = con.execute(
             """select count(distinct survey_id), count(*) from marts.nps_responses
                where programme = 'unclassified'"""
         ).fetchall()[0]
+        seen = []  # what to add to the catalogue, looked up only when something is missing from it
+        if unclassified[1]:
+            seen = published_surveys(con, load_survey_catalogue(settings.surveys_config))
         alerts = con.execute(
             """select count(*) from marts.nps_trend_alerts
                where period_grain = 'month' and programme in ('relationship', 'transactional')
