@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from dagster_project.survey_catalogue import UNCLASSIFIED, SurveyCatalogue
+from dagster_project.survey_catalogue import UNCLASSIFIED, SurveyCatalogue, uncatalogued_employee_surveys
 
 ENTRIES_SHOWN = 5  # the summary's paste-ready entries; `nps-warehouse surveys` shows every one
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -59,8 +59,6 @@ def published_surveys(con, catalogue: SurveyCatalogue) -> list[SeenSurvey]:
 
 def employee_surveys_published_nowhere(warehouse_con, catalogue: SurveyCatalogue) -> list[SeenSurvey]:
     """Survey ids of valid employee answers the catalogue does not list as employee surveys."""
-    from dagster_project.survey_catalogue import uncatalogued_employee_surveys
-
     listed = {survey.survey_id for survey in catalogue.surveys}
     return [
         SeenSurvey(survey_id, UNCLASSIFIED, None, None, None, survey_id in listed)
