@@ -42,6 +42,14 @@ def model(name: str) -> str:
          {"nps_responses", "verbatims", "enps_by_group", "theme_impact"}),
         ({"responses"}, {"nps_responses", "verbatims", "enps_by_group", "int_invitation_counts_daily"},
          {"surveys", "stg_inbox__followups", "nps_benchmark_bands"}),
+        # what NPS is worth: answers rebuild the answer side; what the CRM and billing alone
+        # make is left as built
+        ({"responses"}, {"int_segment_quarters", "revenue_at_risk", "int_customer_answer_cohorts"},
+         {"int_segment_presence", "int_segment_revenue_kept", "int_customer_revenue_last_year"}),
+        ({"revenue"}, {"int_segment_revenue_kept", "int_customer_revenue_last_year", "int_segment_quarters"},
+         {"int_segment_presence", "nps_responses", "int_customer_answer_cohorts"}),
+        ({"customers"}, {"int_segment_presence", "int_segment_revenue_kept", "int_segment_quarters"},
+         {"int_customer_revenue_last_year", "nps_responses"}),
     ],
 )  # fmt: skip
 def test_a_delivery_builds_what_its_kind_feeds(manifest, kinds, built, left_out):

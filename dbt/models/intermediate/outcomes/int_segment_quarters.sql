@@ -5,6 +5,10 @@
 -- billed the quarter before (NRR). Quarters that end after the day churn is known through
 -- carry no churn rate, quarters not wholly billed no NRR. The series lagged correlations are
 -- taken over.
+--
+-- Only the answers are read here: the segments' customers (int_segment_presence) and revenue
+-- (int_segment_revenue_kept) are built from the CRM and billing alone, so a run that brings
+-- answers does not go through every customer and month billed again.
 with
 
 cohorts as (
@@ -14,33 +18,27 @@ cohorts as (
 
 ),
 
-customers as (
-
-    select * from {{ ref('stg_inbox__customers') }}
-
-),
-
 segments as (
 
     select * from {{ ref('int_customer_segments') }}
 
 ),
 
+presence as (
+
+    select * from {{ ref('int_segment_presence') }}
+
+),
+
+revenue_kept as (
+
+    select * from {{ ref('int_segment_revenue_kept') }}
+
+),
+
 known as (
 
     select * from {{ ref('int_churn_known_through') }}
-
-),
-
-billed as (
-
-    select max(revenue_month) as last_billed_month from {{ ref('stg_inbox__revenue') }}
-
-),
-
-revenue as (
-
-    select * from {{ ref('int_customer_quarter_revenue') }}
 
 ),
 
@@ -80,50 +78,48 @@ quarters as (
 
 ),
 
-churn as (
+segment_quarters as (
 
-    select
-        quarters.programme,
-        quarters.segment_type,
-        quarters.segment_value,
-        quarters.quarter_start,
-        count(*) as customers_at_start,
-        count(
-            case
-                when customers.churned_at < {{ date_shift('quarter', 1, 'quarters.quarter_start') }} then 1
-            end
-        ) as churned_in_quarter
+    select distinct
+        segment_type,
+        segment_value,
+        quarter_start
     from quarters
-    inner join segments
-        on quarters.segment_type = segments.segment_type
-        and quarters.segment_value = segments.segment_value
-    inner join customers on segments.customer_key = customers.customer_key
-    where coalesce(customers.acquired_at < quarters.quarter_start, true)
-        and coalesce(customers.churned_at >= quarters.quarter_start, true)
-    group by quarters.programme, quarters.segment_type, quarters.segment_value, quarters.quarter_start
 
 ),
 
-retention as (
+-- the segment's presence row in force at the start of each quarter: the last one before it
+presence_as_of as (
 
     select
-        quarters.programme,
-        quarters.segment_type,
-        quarters.segment_value,
-        quarters.quarter_start,
-        sum(previous.revenue) as previous_revenue,
-        sum(coalesce(this_quarter.revenue, 0)) as retained_revenue
-    from quarters
-    inner join segments
-        on quarters.segment_type = segments.segment_type
-        and quarters.segment_value = segments.segment_value
-    inner join revenue as previous
-        on segments.customer_key = previous.customer_key
-        and previous.quarter_start = {{ date_shift('quarter', -1, 'quarters.quarter_start') }}
-    left join revenue as this_quarter
-        on segments.customer_key = this_quarter.customer_key
-        and quarters.quarter_start = this_quarter.quarter_start
-    group by quarters.programme, quarters.segment_type, quarters.segment_value, quarters.quarter_start
+        segment_quarters.segment_type,
+        segment_quarters.segment_value,
+        segment_quarters.quarter_start,
+        max(presence.quarter_start) as presence_quarter
+    from segment_quarters
+    inner join presence
+        on segment_quarters.segment_type = presence.segment_type
+        and segment_quarters.segment_value = presence.segment_value
+        and segment_quarters.quarter_start >= presence.quarter_start
+    group by segment_quarters.segment_type, segment_quarters.segment_value, segment_quarters.quarter_start
+
+),
+
+churn as (
+
+    select
+        presence_as_of.segment_type,
+        presence_as_of.segment_value,
+        presence_as_of.quarter_start,
+        presence.customers_at_start,
+        case
+            when presence.quarter_start = presence_as_of.quarter_start then presence.churned_in_quarter else 0
+        end as churned_in_quarter
+    from presence_as_of
+    inner join presence
+        on presence_as_of.segment_type = presence.segment_type
+        and presence_as_of.segment_value = presence.segment_value
+        and presence_as_of.presence_quarter = presence.quarter_start
 
 ),
 
@@ -145,31 +141,22 @@ final as (
                 <= {{ date_shift('day', 1, 'known.churn_known_through') }}
                 then 1e0 * churn.churned_in_quarter / churn.customers_at_start
         end as churn_rate,
-        cast(
-            case
-                when {{ date_shift('quarter', 1, 'quarters.quarter_start') }}
-                    <= {{ date_shift('month', 1, 'billed.last_billed_month') }}
-                    then {{ money_ratio('retention.retained_revenue', 'retention.previous_revenue') }}
-            end as double
-        ) as nrr
+        revenue_kept.nrr
     from quarters
     cross join known
-    cross join billed
     left join answered
         on quarters.programme = answered.programme
         and quarters.segment_type = answered.segment_type
         and quarters.segment_value = answered.segment_value
         and quarters.quarter_start = answered.quarter_start
     left join churn
-        on quarters.programme = churn.programme
-        and quarters.segment_type = churn.segment_type
+        on quarters.segment_type = churn.segment_type
         and quarters.segment_value = churn.segment_value
         and quarters.quarter_start = churn.quarter_start
-    left join retention
-        on quarters.programme = retention.programme
-        and quarters.segment_type = retention.segment_type
-        and quarters.segment_value = retention.segment_value
-        and quarters.quarter_start = retention.quarter_start
+    left join revenue_kept
+        on quarters.segment_type = revenue_kept.segment_type
+        and quarters.segment_value = revenue_kept.segment_value
+        and quarters.quarter_start = revenue_kept.quarter_start
 
 )
 

@@ -9,28 +9,9 @@ latest as (
 
 ),
 
-revenue as (
-
-    select * from {{ ref('stg_inbox__revenue') }}
-
-),
-
-billed as (
-
-    select {{ date_shift('month', -12, 'max(revenue_month)') }} as year_before_last_month
-    from revenue
-
-),
-
 last_year as (
 
-    select
-        revenue.customer_key,
-        sum(revenue.revenue) as revenue
-    from revenue
-    cross join billed
-    where revenue.revenue_month > billed.year_before_last_month
-    group by revenue.customer_key
+    select * from {{ ref('int_customer_revenue_last_year') }}
 
 ),
 
