@@ -113,3 +113,38 @@
             cross join ({{ period_grains_relation(['month', 'quarter', 'year']) }}) as grains
         )
 {%- endmacro %}
+
+{#- Incremental by customer (int_customer_answer_cohorts): the pre-hook removes the rows of
+    the customers to build again, the model builds every linked customer it no longer holds.
+
+    A customer is built again when an answer of a responses file changed since the last
+    build links to it now, or was one of its latest answers (a corrected answer may now
+    belong to someone else). Everything is built again when the CRM export changed (answers
+    link elsewhere, acquisition and churn dates move) or a responses file was replaced or
+    retired (the customers of the answers it held are no longer known). -#}
+{% macro delete_cohort_customers_to_rebuild() -%}
+    {%- if is_incremental() -%}
+        {{ return(adapter.dispatch('delete_cohort_customers_to_rebuild')()) }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__delete_cohort_customers_to_rebuild() -%}
+    with changed_answers as (
+        select response_id from {{ ref('int_responses_enriched') }}
+        where {{ in_files_to_rebuild() }}
+    )
+    delete from {{ this }}
+    where
+        exists (
+            select 1 from {{ source('inbox', 'file_verdicts') }}
+            where validation_seq > {{ built_through_seq() }}
+                and (kind = 'customers' or (kind = 'responses' and not is_live))
+        )
+        or response_id in (select response_id from changed_answers)
+        or customer_key in (
+            select customer_key from {{ ref('int_answer_customer_links') }}
+            where response_id in (select response_id from changed_answers)
+        )
+{%- endmacro %}

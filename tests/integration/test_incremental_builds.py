@@ -26,7 +26,7 @@ from tests.conftest import copy_of
 from tests.mart_snapshot import differences, mart_tables
 from tests.pipeline import run_pipeline
 
-pytestmark = [pytest.mark.pipeline, pytest.mark.long_running(minutes=3)]
+pytestmark = [pytest.mark.pipeline, pytest.mark.long_running(minutes=5)]
 
 HEADER = (
     "response_id,survey_id,invitation_id,respondent_id,responded_at,score,channel,"
@@ -48,13 +48,27 @@ B2B_HEADER = (
     "response_id,survey_id,invitation_id,respondent_id,responded_at,score,channel,"
     "reason,improvement,account_id,respondent_role\n"
 )
-RUN_AFTER = (3, 5, 6, 8, 10)  # incremental runs after these deliveries: every correction, copy
-# and answer to an earlier file arrives in a later run than what it changes
+RUN_AFTER = (1, 4, 6, 7, 9, 11, 12)  # incremental runs after these deliveries: every correction,
+# copy and answer to an earlier file arrives in a later run than what it changes
 # A run after deliveries of one kind only builds what that kind feeds (defs/transform/selection.py).
 BUILT_ONLY = {
-    5: ("invitations", "int_invitation_counts_daily", "nps_responses"),
-    6: ("followups", "int_detractor_followups", "nps_responses"),
+    6: ("invitations", "int_invitation_counts_daily", "nps_responses"),
+    7: ("followups", "int_detractor_followups", "nps_responses"),
 }
+# The CRM's customers of the small inbox's respondents (what NPS is worth): the answer cohorts
+# are then built again customer by customer when answers arrive (runs 9 and 12).
+CRM = (
+    "customer_id,email,account_id,acquired_at,acquisition_source,churned_at,segment_region\n"
+    "C0000001,anna.lindqvist@example.se,,2023-05-01,referral,,Skåne\n"
+    "C0000002,,,2023-01-10,paid,2025-02-15,Norrland\n"
+    "C0000003,,ACC1,2022-03-01,word_of_mouth,,Skåne\n"
+    "C0000005,,,2025-01-01,paid,,Skåne\n"
+    "C0000006,,,2021-06-01,referral,2025-01-05,Norrland\n"
+    "C0000010,,,2024-01-01,paid,,Skåne\n"
+    "C0000021,,ACC1,2024-02-01,paid,,Skåne\n"
+    "C0000022,,ACC2,2024-02-01,referral,2025-06-30,Norrland\n"
+    "C0000023,,ACC1,2024-03-01,paid,,Skåne\n"
+)
 
 
 def deliver(settings, name: str, text: str, step: int) -> None:
@@ -68,6 +82,7 @@ def test_incremental_runs_equal_a_build_from_scratch(tmp_path, small_warehouse):
     settings = copy_of(small_warehouse, tmp_path / "incremental")  # the small inbox, run once
     responses = settings.raw_dir / "responses"
     deliveries = [
+        ("customers/crm.csv", CRM),
         # late: December responses arriving in February, one answering an old invitation
         ("responses/2025-02_late.csv",
          HEADER + "R10,tnps,I04,C0000010,2024-12-20T12:00:00+01:00,2,email,Dyrt,,Skåne\n"
@@ -107,6 +122,12 @@ def test_incremental_runs_equal_a_build_from_scratch(tmp_path, small_warehouse):
          + "R21,rnps,,C0000021,2025-04-03T10:00:00+02:00,4,email,Dålig support,,ACC1,Användare\n"
          "R22,rnps,,C0000022,2025-04-04T10:00:00+02:00,7,email,,,ACC2,CEO\n"
          "R23,rnps,,C0000023,2025-04-05T10:00:00+02:00,10,email,Snabb leverans,,ACC1,Beslutsfattare\n"),
+        # last, on its own (no file replaced, no CRM change: the answer cohorts are built again
+        # customer by customer): R06, C0000006's, comes again as C0000010's, and C0000021
+        # answers again
+        ("responses/2025-05.csv",
+         HEADER + "R06,tnps,,C0000010,2025-01-10T10:00:00+01:00,9,app,,,Skåne\n"
+         "R25,tnps,,C0000021,2025-05-02T10:00:00+02:00,8,app,,,Skåne\n"),
     ]  # fmt: skip
     for step, (name, text) in enumerate(deliveries, start=1):
         if text is None:
@@ -121,7 +142,8 @@ def test_incremental_runs_equal_a_build_from_scratch(tmp_path, small_warehouse):
             assert not run["args"].get("full_refresh")
             # the watermark is read from the warehouse: no var that changes every run (which
             # would make dbt parse the whole project again); the settings come as vars
-            assert run["args"]["vars"] == {**settings.dbt_vars(), "nps_test_changed_files_only": True}
+            assert run["args"]["vars"] == settings.dbt_vars()
+            assert run["args"]["vars"]["nps_test_changed_files_only"]
             # and publishing copied only the changed files' rows into the previous file
             assert published_incrementally(result)
             if step in BUILT_ONLY:
@@ -152,6 +174,13 @@ def test_incremental_runs_equal_a_build_from_scratch(tmp_path, small_warehouse):
     assert run_pipeline(rebuilt).success
 
     assert differences(settings.warehouse_path, rebuilt.warehouse_path) == {}
+    # the answer cohorts, built customer by customer, hold what a fresh build holds
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        con.execute(f"attach '{rebuilt.warehouse_path}' as rebuilt (read_only)")
+        cohorts = "intermediate.int_customer_answer_cohorts"
+        assert con.execute(f"select count(*) from {cohorts} where was_customer").fetchone()[0] > 0
+        for one, other in ((cohorts, f"rebuilt.{cohorts}"), (f"rebuilt.{cohorts}", cohorts)):
+            assert con.execute(f"select * from {one} except all select * from {other}").fetchall() == []
     # The published files too: increments applied to the previous file, and a full copy.
     assert mart_tables(settings.published_path) == mart_tables(settings.warehouse_path)
     assert differences(settings.published_path, rebuilt.published_path) == {}

@@ -3,12 +3,29 @@
 -- customer's acquisition and churn dates. `was_customer`: acquired by the day of that answer
 -- and not gone before it (a customer who left before answering is no evidence of what an
 -- answer is worth, and is left out of the outcome marts).
+--
+-- Incremental by customer (macros/outcomes_incremental.sql): a run builds again only the
+-- customers of the answers in changed responses files; everything when the CRM export
+-- changed or a responses file was replaced. On Spark a table built in full.
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_cohort_customers_to_rebuild() }}",
+) }}
+-- depends_on: {{ ref('int_responses_enriched') }} (the pre-hook's changed answers)
+
 with
 
 links as (
 
-    select * from {{ ref('int_answer_customer_links') }}
-    where customer_key is not null
+    select links.* from {{ ref('int_answer_customer_links') }} as links
+    where links.customer_key is not null
+    {%- if is_incremental() %}
+        -- the customers the pre-hook removed, and new ones
+        and not exists (
+            select 1 from {{ this }} as built where built.customer_key = links.customer_key
+        )
+    {%- endif %}
 
 ),
 
