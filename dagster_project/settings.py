@@ -279,4 +279,7 @@ class Settings:
             "nps_reporting_tz": self.reporting_tz,
             "nps_duckdb_memory_limit": memory_limit_share(self.duckdb_memory_limit, DBT_DUCKDB_MEMORY_SHARE),
             "nps_survey_catalogue": load_survey_catalogue(self.surveys_config).as_dbt_var(),
+            # data tests of row-level relations check the rows of changed files on an
+            # incremental build (dbt/macros/incremental.sql); a --full-refresh checks all
+            "nps_test_changed_files_only": True,
         }

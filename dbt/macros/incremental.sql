@@ -131,9 +131,10 @@
 
     Rows of files that did not change since the last successful build were tested then
     and are the same now (a failed build records no watermark, so its files are tested
-    again). On the pipeline's incremental builds (var `nps_test_changed_files_only`, set by
-    the Dagster dbt asset; never on `--full-refresh`) the tests below look only at rows of
-    changed files; run by hand, or on a full build, they look at everything. -#}
+    again). On incremental builds with the settings' vars (var `nps_test_changed_files_only`
+    in `nps-warehouse dbt-vars`: the pipeline's builds and a hand-run with those vars; never
+    on `--full-refresh`) the tests below look only at rows of changed files; on a full
+    build, or without the var, they look at everything. -#}
 {% macro tests_changed_files_only() -%}
     {{ return(var('nps_test_changed_files_only', false) and not flags.FULL_REFRESH) }}
 {%- endmacro %}

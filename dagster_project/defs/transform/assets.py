@@ -13,7 +13,7 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from dagster_project.defs.resources import Warehouse
 from dagster_project.defs.transform.mart_metadata import mart_metadata
-from dagster_project.defs.transform.project import dbt_project, manifest_path
+from dagster_project.defs.transform.project import dbt_project, manifest_path, start_from_parsed_project
 from dagster_project.defs.transform.selection import exclude_args, fed_by_changed, unchanged_nodes
 from dagster_project.lake.export import write_build_state
 from dagster_project.progress import Throttle, progress_message
@@ -173,13 +173,13 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
         )
         # Unit tests check the models' logic, not the data: `make test` runs them, production
         # skips them. Data tests on row-level relations look at the rows of changed files on
-        # an incremental build (macros/incremental.sql); the var is the same on every run.
+        # an incremental build (macros/incremental.sql, var nps_test_changed_files_only).
         # dbt's process starts beside this one: what the earlier steps left (GX's objects hold
         # reference cycles) is collected and handed back to the system first, once per run.
         gc.collect()
         release_unused_memory()
         build = ["build", "--target", settings.dbt_target, "--exclude-resource-type", "unit_test"]
-        build += ["--vars", json.dumps({**settings.dbt_vars(), "nps_test_changed_files_only": True})]
+        build += ["--vars", json.dumps(settings.dbt_vars())]
         build += ["--full-refresh"] if full else []
         build += exclude_args(manifest, unchanged)
         # The marts' materialisations wait for dbt to finish, then carry row counts, the latest
@@ -198,6 +198,7 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
             if key in context.selected_asset_keys:
                 built += 1
                 yield _unchanged(context, key)
+        start_from_parsed_project(artifacts)
         for number, event in enumerate(
             _stream(dbt.cli(build, context=context, target_path=artifacts), artifacts)
         ):
