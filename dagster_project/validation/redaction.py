@@ -70,10 +70,32 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def redact_sql(expression: str) -> str:
-    """SQL that redacts a text expression; the Python function only sees texts that could
-    hold personal data (an '@' or a digit)."""
+# What `redact` can change, as RE2 (DuckDB) can tell without calling Python: an e-mail needs
+# an '@'; a national id starts with six digits in a row; a phone number is eight or more
+# digits joined by spaces, dashes, dots or brackets. Digits and spaces as Python's `re`
+# reads them (any script's digits, Unicode spaces). A date (2025-03-01) with no digit joined
+# to it on either side is never part of a phone number `redact` replaces (its own eight
+# digits are a date, left alone), so it is blanked first: dates alone do not reach Python.
+# tests/unit/test_redaction.py checks that no text `redact` changes is missed.
+_JOINERS = r"\t-\r\x1c-\x1f\x{85}\pZ().\-"
+_SIX_DIGITS = r"\p{Nd}{6}"
+_PHONE_DIGITS = rf"\p{{Nd}}(?:[{_JOINERS}]*\p{{Nd}}){{7}}"
+_LONE_DATE = rf"(^|[^\p{{Nd}}{_JOINERS}])[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}([^\p{{Nd}}{_JOINERS}]|$)"
+
+
+def may_need_redaction_sql(expression: str) -> str:
+    """SQL: true when `redact` could change the text (false for NULL); see above."""
+    without_dates = f"regexp_replace({expression}, '{_LONE_DATE}', '\\1date\\2', 'g')"
     return (
-        f"case when regexp_matches({expression}, '[0-9@]') "
+        f"(contains({expression}, '@') or regexp_matches({expression}, '{_SIX_DIGITS}') "
+        f"or regexp_matches({without_dates}, '{_PHONE_DIGITS}'))"
+    )
+
+
+def redact_sql(expression: str) -> str:
+    """SQL that redacts a text expression; the Python function only sees texts it could
+    change (`may_need_redaction_sql`)."""
+    return (
+        f"case when {may_need_redaction_sql(expression)} "
         f"then redact_pii({expression}) else {expression} end"
     )

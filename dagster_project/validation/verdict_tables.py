@@ -118,9 +118,11 @@ def _rejected_rows_sql(kind: RowKind) -> str:
     else:
         replaced = "problem is null and id_rank > 1 and later_event_replaces"
         repeated = "case when later_event_replaces then 'is replaced by a later event' else 'is repeated' end"
-    reason = (
-        f"coalesce(exclusion, problem, '{kind.id_label} ' || {quoted_value(_id_shown_sql(kind))}"
-        f" || ' ' || {repeated} || '; kept ' || winner_file_path || ' row ' || winner_row_number)"
+    # Reasons and raw values quote what was delivered: personal data that landed in the
+    # wrong column is redacted there too. A pseudonym is ours, not delivered: not redacted.
+    repeated_reason = (
+        f"'{kind.id_label} ' || {quoted_value(_id_shown_sql(kind))} || ' ' || {repeated}"
+        f" || '; kept ' || {redact_sql('winner_file_path')} || ' row ' || winner_row_number"
     )
     return f"""
         select
@@ -130,13 +132,14 @@ def _rejected_rows_sql(kind: RowKind) -> str:
             row_number,
             case when exclusion is not null or ({replaced}) then 'excluded' else 'quarantined' end
                 as disposition,
-            -- reasons and raw values quote what was delivered: personal data that
-            -- landed in the wrong column is redacted there too
-            {redact_sql(reason)} as reason,
-            {redact_sql(f"cast({_raw_values_sql(kind)} as varchar)")} as raw_values,
+            coalesce({redact_sql("coalesce(exclusion, problem)")}, {repeated_reason}) as reason,
+            {redact_sql("raw_text")} as raw_values,
             landed_at
-        from _checked
-        where exclusion is not null or problem is not null or id_rank > 1
+        from (
+            select *, cast({_raw_values_sql(kind)} as varchar) as raw_text
+            from _checked
+            where exclusion is not null or problem is not null or id_rank > 1
+        )
         order by file_path, row_number"""
 
 
@@ -144,7 +147,9 @@ def _id_shown_sql(kind: RowKind) -> str:
     """The id as a reason quotes it: its parts joined by ' / ', a pseudonym by its first 12
     characters (enough to find it, short enough to leave room for the rest)."""
     parts = [
-        f"left(trim({kind.raw_column(c)}), 12) || '…'" if c in kind.personal_columns else f"trim({c})"
+        f"left(trim({kind.raw_column(c)}), 12) || '…'"
+        if c in kind.personal_columns
+        else redact_sql(f"trim({c})")
         for c in kind.id_columns
     ]
     return " || ' / ' || ".join(parts)
