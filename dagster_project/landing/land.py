@@ -210,30 +210,40 @@ def _insert_rows(
     and their segment values into `raw.<kind>_segments`."""
     kind = source.row_kind
     params: dict = {"id": file_id}
-    selected = []
+    selected, pseudonyms = [], []
     for i, column in enumerate(kind.columns):
         if column in source.constants:
             params[f"constant_{i}"] = source.constants[column]
             value = f"$constant_{i}"
         elif column in mapping.positions:
-            value = f"nullif(c{mapping.positions[column]}, '')"
+            value = f"nullif(rows.c{mapping.positions[column]}, '')"
         else:
             value = "null"
-        if column in kind.personal_columns and value != "null":
+        if column in kind.personal_columns and value.startswith("nullif"):
+            # Each distinct id is keyed once (a customer's id repeats on every month billed).
+            params.update(key.sql_params())
+            position = mapping.positions[column]
+            pseudonyms.append(
+                f"""left join (select c{position} as clear, {hmac_sql(f"c{position}")} as pseudonym
+                               from (select distinct c{position} from {parsed.rows}))
+                    as ids_{position} on ids_{position}.clear = rows.c{position}"""
+            )
+            value = f"ids_{position}.pseudonym"
+        elif column in kind.personal_columns and value != "null":
             params.update(key.sql_params())
             value = hmac_sql(value)
         selected.append(value)
     # (checking every value costs more than the rest of the insert: only when the reader
     # cannot rule a NUL out)
     checked = column_names(len(parsed.header)) if parsed.may_hold_nul else []
-    has_nul = " or ".join(f"contains({c}, chr(0))" for c in checked) or "false"
+    has_nul = " or ".join(f"contains(rows.{c}, chr(0))" for c in checked) or "false"
     con.execute(
         f"""insert into {kind.rows_table}
             (file_id, row_number, {", ".join(map(kind.raw_column, kind.columns))}, parse_error)
-            select $id, row_number, {", ".join(selected)},
-                   coalesce(parse_error, case when {has_nul}
+            select $id, rows.row_number, {", ".join(selected)},
+                   coalesce(rows.parse_error, case when {has_nul}
                        then 'the row contains a NUL byte (binary data, not text)' end)
-            from {parsed.rows}""",
+            from {parsed.rows} as rows {" ".join(pseudonyms)}""",
         params,
     )
     for segment_name, position in mapping.segments.items():

@@ -148,7 +148,8 @@ def test_respondent_ids_land_as_pseudonyms_never_in_clear(tmp_path, inbox):
         inbox,
         "a.csv",
         "response_id,survey_id,respondent_id,responded_at,score,channel\n"
-        "R1,S,Anna@Example.se ,2025-01-01,9,email\nR2,S,,2025-01-01,9,web\n",
+        "R1,S,Anna@Example.se ,2025-01-01,9,email\nR2,S,,2025-01-01,9,web\n"
+        "R3,S,anna@example.se,2025-01-02,9,web\nR4,S,   ,2025-01-02,9,web\nR5,S,Anna@Example.se ,2025-01-03,9,web\n",
     )
     land(tmp_path, inbox)
     with connect(tmp_path / "w.duckdb") as con:
@@ -156,7 +157,8 @@ def test_respondent_ids_land_as_pseudonyms_never_in_clear(tmp_path, inbox):
         keys = con.sql("select respondent_key from raw.responses_rows order by row_number").fetchall()
     assert "respondent_id" not in columns
     expected = hmac.new(TEST_KEY.encode(), b"anna@example.se", hashlib.sha256).hexdigest()
-    assert keys == [(expected,), (None,)]
+    # each id keyed once per file, the same pseudonym on every row that carries it
+    assert keys == [(expected,), (None,), (expected,), (None,), (expected,)]
 
 
 def test_clear_ids_of_an_older_warehouse_are_pseudonymised_and_dropped(tmp_path):
