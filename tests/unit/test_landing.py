@@ -149,7 +149,8 @@ def test_respondent_ids_land_as_pseudonyms_never_in_clear(tmp_path, inbox):
         "a.csv",
         "response_id,survey_id,respondent_id,responded_at,score,channel\n"
         "R1,S,Anna@Example.se ,2025-01-01,9,email\nR2,S,,2025-01-01,9,web\n"
-        "R3,S,anna@example.se,2025-01-02,9,web\nR4,S,   ,2025-01-02,9,web\nR5,S,Anna@Example.se ,2025-01-03,9,web\n",
+        "R3,S,anna@example.se,2025-01-02,9,web\nR4,S,   ,2025-01-02,9,web\n"
+        "R5,S,Anna@Example.se ,2025-01-03,9,web\n",
     )
     land(tmp_path, inbox)
     with connect(tmp_path / "w.duckdb") as con:
