@@ -230,6 +230,5 @@ def main(argv: list[str] | None = None) -> int:
     return run(settings, wait=not args.no_wait, progress=args.progress)
 
 
-
 if __name__ == "__main__":
     sys.exit(main())

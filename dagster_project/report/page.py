@@ -130,9 +130,7 @@ def _spec_json(chart) -> str:
     return json.dumps(chart.to_dict(), default=str).replace("</", "<\\/")
 
 
-def render_page(
-    title: str, freshness: Freshness, sections: list, bundle: str
-) -> tuple[str, int]:
+def render_page(title: str, freshness: Freshness, sections: list, bundle: str) -> tuple[str, int]:
     parts, embeds = [], []
     for section in sections:
         chart_divs = []

@@ -96,6 +96,5 @@ def redact_sql(expression: str) -> str:
     """SQL that redacts a text expression; the Python function only sees texts it could
     change (`may_need_redaction_sql`)."""
     return (
-        f"case when {may_need_redaction_sql(expression)} "
-        f"then redact_pii({expression}) else {expression} end"
+        f"case when {may_need_redaction_sql(expression)} then redact_pii({expression}) else {expression} end"
     )
