@@ -220,14 +220,15 @@ def _insert_rows(
         else:
             value = "null"
         if column in kind.personal_columns and value.startswith("nullif"):
-            # Each distinct id is keyed once (a customer's id repeats on every month billed).
+            # Each distinct id is keyed once (a customer's id repeats on every month billed);
+            # two personal columns read from one file column share its join.
             params.update(key.sql_params())
             position = mapping.positions[column]
-            pseudonyms.append(
-                f"""left join (select c{position} as clear, {hmac_sql(f"c{position}")} as pseudonym
-                               from (select distinct c{position} from {parsed.rows}))
-                    as ids_{position} on ids_{position}.clear = rows.c{position}"""
-            )
+            join = f"""left join (select c{position} as clear, {hmac_sql(f"c{position}")} as pseudonym
+                                  from (select distinct c{position} from {parsed.rows}))
+                       as ids_{position} on ids_{position}.clear = rows.c{position}"""
+            if join not in pseudonyms:
+                pseudonyms.append(join)
             value = f"ids_{position}.pseudonym"
         elif column in kind.personal_columns and value != "null":
             params.update(key.sql_params())

@@ -162,6 +162,20 @@ def test_respondent_ids_land_as_pseudonyms_never_in_clear(tmp_path, inbox):
     assert keys == [(expected,), (None,), (expected,), (None,), (expected,)]
 
 
+def test_two_personal_columns_read_from_one_file_column_get_its_pseudonym(tmp_path):
+    (tmp_path / "inbox" / "crm").mkdir(parents=True)
+    (tmp_path / "inbox" / "crm" / "crm.csv").write_text("Email,acquired_at\nAnna@Example.se,2024-01-01\n")
+    crm = SourceConfig(
+        name="crm", kind="customers", folder="crm", columns={"customer_id": "Email", "email": "Email"}
+    )
+    with connect(tmp_path / "w.duckdb") as con:
+        ensure_landing_tables(con)
+        land_source(con, crm, tmp_path / "inbox", tmp_path / "work", LANDING_KEY)
+        keys = con.sql("select customer_key, email_key from raw.customers_rows").fetchall()
+    expected = hmac.new(TEST_KEY.encode(), b"anna@example.se", hashlib.sha256).hexdigest()
+    assert keys == [(expected, expected)]
+
+
 def test_clear_ids_of_an_older_warehouse_are_pseudonymised_and_dropped(tmp_path):
     with connect(tmp_path / "w.duckdb") as con:
         ensure_landing_tables(con)
