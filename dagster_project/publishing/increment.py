@@ -153,18 +153,26 @@ def replace_rebuilt_rows(
     may have changed since, as the warehouse has them now; rows whose key is gone from the
     warehouse go."""
     key, built_in, changes_with_time = keyed
-    rebuilt = f"""select {key} from working.{built_in}
-                  where built_seq > {int(since) if since is not None else -1}
-                  union
-                  select {key} from {quoted(name)} where {changes_with_time}"""
+    # The keys are kept before the delete: the published rows the clock may change are gone
+    # once it ran, and the insert must bring them back.
+    con.execute(
+        f"""create or replace temp table rebuilt_keys as
+            select {key} from working.{built_in}
+            where built_seq > {int(since) if since is not None else -1}
+            union
+            select {key} from {quoted(name)} where {changes_with_time}"""
+    )
     con.execute(
         f"""delete from {quoted(name)}
-            where {key} not in (select {key} from working.{quoted(name)}) or {key} in ({rebuilt})"""
+            where {key} not in (select {key} from working.{quoted(name)})
+               or {key} in (select {key} from rebuilt_keys)"""
     )
     con.execute(
         f"""insert into {quoted(name)} by name
-            select * from working.{quoted(name)} where {key} in ({rebuilt}) and ({rows})"""
+            select * from working.{quoted(name)}
+            where {key} in (select {key} from rebuilt_keys) and ({rows})"""
     )
+    con.execute("drop table rebuilt_keys")
 
 
 def content_digest(con: duckdb.DuckDBPyConnection, table: str, rows: str = "true") -> tuple[int, int]:

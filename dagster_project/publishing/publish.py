@@ -81,6 +81,7 @@ class Publication:
     tables: dict[str, int]  # schema.table -> rows
     incremental: bool = False  # started from the previous file, changed files' rows only
     kept: frozenset[str] = frozenset()  # tables left as published (no build changed them)
+    copied_whole_because: str | None = None  # why an increment was tried and not used
 
     @property
     def size_bytes(self) -> int:
@@ -127,6 +128,7 @@ def publish(
     published_at = dt.datetime.now(dt.UTC)
     config = duckdb_config(memory_limit, spill_dir)
     incremental = basis is not None and basis.reusable and published.exists()
+    copied_whole_because = None
     try:
         if incremental:
             try:
@@ -134,9 +136,9 @@ def publish(
                 copied, kept = _copy(
                     warehouse, temporary, version, published_at, run_id, config, basis, only, audience
                 )
-            except (NotReusable, duckdb.IOException):  # e.g. a damaged published file: copy everything
+            except (NotReusable, duckdb.IOException) as exc:  # e.g. a damaged published file
                 _remove(temporary)
-                incremental = False
+                incremental, copied_whole_because = False, str(exc).splitlines()[0][:300]
         if not incremental:
             copied, kept = _copy(
                 warehouse, temporary, version, published_at, run_id, config, None, only, audience
@@ -156,7 +158,9 @@ def publish(
     if basis is not None:
         with connect(warehouse, memory_limit=memory_limit, spill_dir=spill_dir) as con:
             record_basis(con, version, basis)
-    return Publication(published, version, published_at, copied, incremental, frozenset(kept))
+    return Publication(
+        published, version, published_at, copied, incremental, frozenset(kept), copied_whole_because
+    )
 
 
 def _prepare_folder(folder: Path, audience: Audience) -> None:

@@ -170,6 +170,24 @@ def test_publishing_copies_everything_when_the_published_file_is_not_the_recorde
     assert published_tables(site.published) == expected
 
 
+def test_open_follow_ups_are_published_again_by_increment(tmp_path, built):
+    site = copy_site(built, tmp_path)
+    # A detractor still inside the call-back window: open in the build and as published (the
+    # clock may turn it overdue, so every publication replaces it, and must bring it back).
+    for path in (site.warehouse, site.published):
+        con = duckdb.connect(str(path))
+        con.execute(
+            "update marts.detractor_followups set followup_status = 'open' "
+            "where response_id = (select min(response_id) from marts.detractor_followups)"
+        )
+        con.close()
+    expected = published_tables(site.published)
+    assert any("open" in row for row in expected["marts.detractor_followups"])
+    again = publish(site.warehouse, site.published)
+    assert again.incremental
+    assert published_tables(site.published) == expected
+
+
 def test_an_increment_that_does_not_give_what_was_built_is_never_swapped_in(tmp_path, built):
     site = copy_site(built, tmp_path)
     expected = published_tables(site.published)
@@ -184,4 +202,5 @@ def test_an_increment_that_does_not_give_what_was_built_is_never_swapped_in(tmp_
     con.close()
     republished = publish(site.warehouse, site.published)
     assert not republished.incremental
+    assert "marts.nps_responses: the increment gives" in republished.copied_whole_because
     assert published_tables(site.published) == expected

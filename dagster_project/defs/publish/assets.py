@@ -107,6 +107,8 @@ def _publish_asset(
             # Recorded under the same lock: no other run lands between the swap and the record.
             recorded = audience.default and _record_build(context, warehouse, publication.version)
         how = "rows of changed files only" if publication.incremental else "everything copied"
+        if publication.copied_whole_because:
+            how += f": the increment was not used, {publication.copied_whole_because}"
         context.log.info(f"published version {publication.version} to {publication.path} ({how})")
         return dg.MaterializeResult(
             metadata={
