@@ -168,8 +168,8 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
             f"dbt ({settings.dbt_target}): full build"
             if full
             else f"dbt ({settings.dbt_target}): incremental build of files validated after run {since}"
-            f" ({', '.join(sorted(kinds)) or 'no new rows'}{'; the clock moved' if clock_moved else ''};"
-            f" {len(unchanged)} nodes unchanged)"
+            f" ({', '.join(sorted(kinds)) or 'no new rows: the file marts only'}"
+            f"{'; the clock moved' if clock_moved else ''}; {len(unchanged)} nodes unchanged)"
         )
         # Unit tests check the models' logic, not the data: `make test` runs them, production
         # skips them. Data tests on row-level relations look at the rows of changed files on

@@ -19,8 +19,11 @@ names (a local midnight, a call-back deadline, a quarantined timestamp coming du
 watermark records that moment with each build; once the clock reaches it, those models and
 everything they feed are rebuilt as well.
 
-A full build (`--full-refresh`: a new configuration, or no build yet) runs everything, and so
-does a build with no changed kind to go by.
+A delivery whose files bring no new rows (a re-sent export, recorded `already_landed`; a
+file rejected as a whole) changes only the landing record: with the clock still, such a
+build runs what every landed file feeds (the file marts), not the whole project.
+
+A full build (`--full-refresh`: a new configuration, or no build yet) runs everything.
 """
 
 from __future__ import annotations
@@ -65,8 +68,7 @@ def changed_roots(manifest: Mapping[str, Any], changed_kinds: Iterable[str], clo
     """The sources whose rows changed since the last build."""
     kinds = set(changed_kinds)
     wanted = {("inbox", f"{kind}{suffix}") for kind in kinds for suffix in KIND_TABLE_SUFFIXES}
-    if kinds:
-        wanted |= set(EVERY_DELIVERY_SOURCES)
+    wanted |= set(EVERY_DELIVERY_SOURCES)
     if clock_moved:
         wanted.add(CLOCK_SOURCE)
     return _sources(manifest, wanted)
@@ -91,11 +93,8 @@ def unchanged_nodes(
     employee_answers_changed: bool = True,
 ) -> list[str]:
     """The models, seeds and data tests an incremental build can leave out, parents before
-    children; empty when there is no changed kind and the clock did not move (then
-    everything runs)."""
+    children."""
     kinds = set(changed_kinds)
-    if not kinds and not clock_moved:
-        return []
     affected = affected_nodes(manifest, changed_roots(manifest, kinds, clock_moved))
     if not employee_answers_changed and not clock_moved:
         # (with the clock moved, a model of theirs that judges by it is built, and its
