@@ -212,14 +212,15 @@ def _insert_rows(
     params: dict = {"id": file_id}
     selected, pseudonyms = [], []
     for i, column in enumerate(kind.columns):
+        read_from_file = column not in source.constants and column in mapping.positions
         if column in source.constants:
             params[f"constant_{i}"] = source.constants[column]
             value = f"$constant_{i}"
-        elif column in mapping.positions:
+        elif read_from_file:
             value = f"nullif(rows.c{mapping.positions[column]}, '')"
         else:
             value = "null"
-        if column in kind.personal_columns and value.startswith("nullif"):
+        if column in kind.personal_columns and read_from_file:
             # Each distinct id is keyed once (a customer's id repeats on every month billed);
             # two personal columns read from one file column share its join.
             params.update(key.sql_params())

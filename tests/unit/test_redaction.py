@@ -65,6 +65,14 @@ def test_in_duckdb_only_texts_with_digits_or_at_reach_python():
     assert rows == [("ring [phone]",), ("bra",), (None,)]
 
 
+@pytest.fixture(scope="module")
+def prefilter_con():
+    """One DuckDB connection for the prefilter's thousands of examples."""
+    con = duckdb.connect()
+    yield con
+    con.close()
+
+
 # Pieces that make up what redaction looks at: digits of several scripts, the separators a
 # phone number may have (Unicode spaces too), dates, and what is around them in a text.
 _PIECES = st.sampled_from(
@@ -78,23 +86,23 @@ _PIECES = st.sampled_from(
 @example("född 800101+1234")
 @example("00 2025-03-01x")
 @example("03-01 2025-03-01x")
-def test_every_text_redaction_changes_reaches_python(text):
+def test_every_text_redaction_changes_reaches_python(prefilter_con, text):
     """The SQL prefilter lets a text skip Python only when `redact` would leave it as it is."""
-    con = _prefilter_connection()
+    con = prefilter_con
     passes = con.execute(f"select {may_need_redaction_sql('$t')}", {"t": text}).fetchone()[0]
     if redact(text) != text:
         assert passes, f"{text!r} is redacted by Python but skipped by the SQL prefilter"
 
 
 @pytest.mark.parametrize(("text", "expected"), EXAMPLES)
-def test_every_example_redaction_changes_reaches_python(text, expected):
-    con = _prefilter_connection()
+def test_every_example_redaction_changes_reaches_python(prefilter_con, text, expected):
+    con = prefilter_con
     passes = con.execute(f"select {may_need_redaction_sql('$t')}", {"t": text}).fetchone()[0]
     assert passes or expected == text
 
 
-def test_dates_ids_and_amounts_skip_python():
-    con = _prefilter_connection()
+def test_dates_ids_and_amounts_skip_python(prefilter_con):
+    con = prefilter_con
     skipped = [
         '{"account_id":"ACC-00084","acquired_at":"2020-09-23","churned_at":null}',
         '{"month":"2024-01","revenue":"6 238,03","currency":"SEK"}',
@@ -105,11 +113,3 @@ def test_dates_ids_and_amounts_skip_python():
         assert not con.execute(f"select {may_need_redaction_sql('$t')}", {"t": text}).fetchone()[0], text
     assert con.execute(f"select {may_need_redaction_sql('$t')}", {"t": "2025-03-01 070 12"}).fetchone()[0]
 
-
-_CONNECTIONS: list[duckdb.DuckDBPyConnection] = []
-
-
-def _prefilter_connection() -> duckdb.DuckDBPyConnection:
-    if not _CONNECTIONS:
-        _CONNECTIONS.append(duckdb.connect())
-    return _CONNECTIONS[0]
