@@ -6,9 +6,7 @@ whose answer came or went is recorded for the invitation cohort (validated.answe
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import os
 import tempfile
 from pathlib import Path
@@ -22,7 +20,7 @@ from dagster_project.row_kinds import RESPONSES
 from dagster_project.validation.reconciliation import reconcile
 from dagster_project.validation.verdicts import validate_kind
 from dagster_project.warehouse.tables import ensure_landing_tables
-from tests.landing_helpers import CANONICAL_RESPONSES
+from tests.landing_helpers import CANONICAL_RESPONSES, csv_bytes, table_snapshot
 from tests.pipeline import LANDING_KEY
 
 COLUMNS = [
@@ -68,12 +66,7 @@ delivery = st.one_of(
 
 
 def as_csv(records: list[dict]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for record in records:
-        writer.writerow([record[c] for c in COLUMNS])
-    return buffer.getvalue().encode()
+    return csv_bytes(COLUMNS, records)
 
 
 def answered(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -88,10 +81,7 @@ def answered(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
-    return {
-        table: sorted(tuple(map(str, r)) for r in con.execute(f"select * from {table}").fetchall())
-        for table in VALIDATED_TABLES
-    }
+    return table_snapshot(con, VALIDATED_TABLES)
 
 
 @given(st.lists(delivery, min_size=1, max_size=8))

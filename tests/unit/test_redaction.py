@@ -112,4 +112,3 @@ def test_dates_ids_and_amounts_skip_python(prefilter_con):
     for text in skipped:
         assert not con.execute(f"select {may_need_redaction_sql('$t')}", {"t": text}).fetchone()[0], text
     assert con.execute(f"select {may_need_redaction_sql('$t')}", {"t": "2025-03-01 070 12"}).fetchone()[0]
-
