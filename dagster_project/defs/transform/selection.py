@@ -19,8 +19,8 @@ names (a local midnight, a call-back deadline, a quarantined timestamp coming du
 watermark records that moment with each build; once the clock reaches it, those models and
 everything they feed are rebuilt as well.
 
-A delivery whose files bring no new rows (a re-sent export, recorded `already_landed`; a
-file rejected as a whole) changes only the landing record: with the clock still, such a
+A delivery whose files bring no new rows (an export sent again under another name,
+recorded `already_landed`) changes only the landing record: with the clock still, such a
 build runs what every landed file feeds (the file marts), not the whole project.
 
 A full build (`--full-refresh`: a new configuration, or no build yet) runs everything.
