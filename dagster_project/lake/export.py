@@ -2,7 +2,9 @@
 
 The lake's own copy of `file_verdicts` records which validation run each file's folder
 holds. A sync rewrites the folders of the files whose verdicts changed since (new files,
-files that lost an id to a later file, everything after a full validation), removes the
+files that lost an id to a later file, everything after a full validation): the valid rows
+and segments of a file when its valid rows changed (`valid_rows_seq`), its quarantine when
+any verdict did (`validation_seq`: a losing row may name another winner). It removes the
 folders of files no longer live (replaced), and rewrites the small bookkeeping tables, the
 verdicts last: a sync cut short leaves the old record, so the next one redoes the same
 files. Cost follows new data: unchanged files' folders are not touched.
@@ -90,6 +92,8 @@ def _exported_verdicts(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> None:
         else "select * from validated.file_verdicts limit 0"
     )
     con.execute(f"create or replace temp table _lake_verdicts as {source}")
+    # a lake of an older version recorded no valid_rows_seq: read it as validation_seq
+    con.execute("alter table _lake_verdicts add column if not exists valid_rows_seq bigint")
 
 
 def _partitions(table_dir: Path) -> set[str]:
@@ -111,16 +115,24 @@ def sync_lake(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> LakeSync:
     _exported_verdicts(con, lake_dir)
     con.execute(
         """create or replace temp table _lake_changed as
-           select file_id, kind from validated.file_verdicts as now
+           select file_id, kind, 'verdicts' as follows from validated.file_verdicts as now
            where is_live and not exists (
                select 1 from _lake_verdicts as lake
                where lake.is_live and lake.file_id = now.file_id and lake.kind = now.kind
-                 and lake.landing_seq = now.landing_seq and lake.validation_seq = now.validation_seq)"""
+                 and lake.landing_seq = now.landing_seq and lake.validation_seq = now.validation_seq)
+           union all
+           select file_id, kind, 'valid_rows' from validated.file_verdicts as now
+           where is_live and not exists (
+               select 1 from _lake_verdicts as lake
+               where lake.is_live and lake.file_id = now.file_id and lake.kind = now.kind
+                 and lake.landing_seq = now.landing_seq
+                 and coalesce(lake.valid_rows_seq, lake.validation_seq)
+                     = coalesce(now.valid_rows_seq, now.validation_seq))"""
     )
-    changed = {kind: set() for kind in {t.kind for t in ROW_TABLES}}
-    for file_id, kind in con.execute("select file_id, kind from _lake_changed").fetchall():
-        changed.setdefault(kind, set()).add(file_id)
-    live = {kind: set() for kind in changed}
+    changed: dict[tuple[str, str], set[str]] = {(t.kind, t.follows): set() for t in ROW_TABLES}
+    for file_id, kind, follows in con.execute("select file_id, kind, follows from _lake_changed").fetchall():
+        changed.setdefault((kind, follows), set()).add(file_id)
+    live: dict[str, set[str]] = {t.kind: set() for t in ROW_TABLES}
     for file_id, kind in con.execute(
         "select file_id, kind from validated.file_verdicts where is_live"
     ).fetchall():
@@ -137,9 +149,9 @@ def sync_lake(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> LakeSync:
             _write_empty(con, table, table_dir)
             gone = _partitions(table_dir) - live[table.kind] - {EMPTY_PARTITION}
             removed |= gone
-            for file_id in gone | changed[table.kind]:
+            for file_id in gone | changed[table.kind, table.follows]:
                 shutil.rmtree(_partition_dir(table_dir, file_id), ignore_errors=True)
-            for file_id in changed[table.kind]:
+            for file_id in changed[table.kind, table.follows]:
                 staged = _partition_dir(staging / table.name, file_id)
                 if staged.exists():
                     os.replace(staged, _partition_dir(table_dir, file_id))
@@ -151,15 +163,17 @@ def sync_lake(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> LakeSync:
         shutil.rmtree(staging, ignore_errors=True)
         for temp in ("_lake_verdicts", "_lake_changed"):
             con.execute(f"drop table if exists {temp}")
-    return LakeSync(lake_dir, sum(len(files) for files in changed.values()), len(removed), rows_written)
+    files_rewritten = len({(kind, file_id) for (kind, _), files in changed.items() for file_id in files})
+    return LakeSync(lake_dir, files_rewritten, len(removed), rows_written)
 
 
 def _stage_changed_files(con: duckdb.DuckDBPyConnection, table: LakeTable, target: Path) -> int:
     """The rows of the changed files of `table`'s kind, one folder per file, under `target`."""
     rows = con.execute(
         f"""select count(*) from ({table.query}) as source
-            where {PARTITION_COLUMN} in (select file_id from _lake_changed where kind = $kind)""",
-        {"kind": table.kind},
+            where {PARTITION_COLUMN} in (
+                select file_id from _lake_changed where kind = $kind and follows = $follows)""",
+        {"kind": table.kind, "follows": table.follows},
     ).fetchall()[0][0]
     if rows:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -167,7 +181,8 @@ def _stage_changed_files(con: duckdb.DuckDBPyConnection, table: LakeTable, targe
         _copy(
             con,
             f"""{select} where {PARTITION_COLUMN} in (
-                    select file_id from _lake_changed where kind = '{table.kind}')""",
+                    select file_id from _lake_changed
+                    where kind = '{table.kind}' and follows = '{table.follows}')""",
             target,
             f", partition_by ({PARTITION_COLUMN}), filename_pattern 'part-{{i}}'",
         )

@@ -33,17 +33,20 @@ class LakeTable:
     query: str  # what it holds, over the warehouse
     by_file: bool  # partitioned by landed file (else written whole)
     kind: str | None = None  # the row kind of a partitioned table
+    # which change of a file's verdicts rewrites its folder: valid_rows (valid rows and their
+    # segments) or verdicts (the quarantine: also when a losing row names another winner)
+    follows: str = "valid_rows"
 
 
 def _kind_tables() -> list[LakeTable]:
     tables = []
     for kind in ROW_KINDS:
-        for name, table in (
-            (kind.name, kind.valid_table),
-            (f"{kind.name}_segments", f"{kind.valid_table}_segments"),
-            (f"{kind.name}_quarantine", kind.quarantine_table),
+        for name, table, follows in (
+            (kind.name, kind.valid_table, "valid_rows"),
+            (f"{kind.name}_segments", f"{kind.valid_table}_segments", "valid_rows"),
+            (f"{kind.name}_quarantine", kind.quarantine_table, "verdicts"),
         ):
-            tables.append(LakeTable(name, f"select * from {table}", by_file=True, kind=kind.name))
+            tables.append(LakeTable(name, f"select * from {table}", True, kind.name, follows))
     return tables
 
 

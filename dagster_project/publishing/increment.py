@@ -134,7 +134,8 @@ def replace_changed_files(
     """The rows of files validated after `since` (and `rows`: the audience's), as the
     warehouse has them now."""
     changed = f"""select file_id from working.validated.file_verdicts
-                  where validation_seq > {int(since) if since is not None else -1}"""
+                  where coalesce(valid_rows_seq, validation_seq)
+                      > {int(since) if since is not None else -1}"""
     con.execute(f"delete from {quoted(name)} where {file_column} in ({changed})")
     con.execute(
         f"insert into {quoted(name)} by name "

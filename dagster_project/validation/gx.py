@@ -3,8 +3,8 @@
 Each live landed file is one batch (split into chunks of `BATCH_ROWS` rows, gx_batches.py, so that a huge
 file never becomes one huge pandas frame). Only batches not checked before are checked:
 at the `landed` stage a file's rows never change, so each landed file is checked once; at
-the `valid` stage a file is checked again whenever validation changed its rows (its
-`validated.file_verdicts.validation_seq` moved on), and a file that failed is checked on
+the `valid` stage a file is checked again whenever validation changed which of its rows are
+valid (its `validated.file_verdicts.valid_rows_seq` moved on), and a file that failed is checked on
 every run until it passes. What was checked is recorded in `validated.gx_checked_files`.
 DuckDB prepares the batch: text trimmed, channel lower-cased, the timestamp parsed into
 `<column>_utc`; GX then judges it with the suite. Results are stored by GX in

@@ -66,7 +66,8 @@ def batch_columns_sql(kind: RowKind, present: set[str]) -> str:
 
 def files_to_check(con: duckdb.DuckDBPyConnection, kind: RowKind, stage: str) -> list[tuple]:
     """(file_id, landing_seq, file_path, mapped columns, validation_seq) of the live files
-    whose batch has not been checked at this stage since it last changed."""
+    whose batch has not been checked at this stage since it last changed (the valid stage:
+    since its valid rows last changed, `valid_rows_seq`)."""
     if stage == "landed":
         already = """anti join validated.gx_checked_files as done
             on done.file_id = files.file_id and done.landing_seq = files.landing_seq
@@ -76,11 +77,11 @@ def files_to_check(con: duckdb.DuckDBPyConnection, kind: RowKind, stage: str) ->
         already = """anti join validated.gx_checked_files as done
             on done.file_id = files.file_id and done.landing_seq = files.landing_seq
                and done.kind = files.kind and done.stage = 'valid' and done.success
-               and done.validation_seq = verdicts.validation_seq"""
+               and done.validation_seq = coalesce(verdicts.valid_rows_seq, verdicts.validation_seq)"""
         verdicts = """join validated.file_verdicts as verdicts
             on verdicts.file_id = files.file_id and verdicts.landing_seq = files.landing_seq
                and verdicts.kind = files.kind and verdicts.is_live"""
-        seq = "verdicts.validation_seq"
+        seq = "coalesce(verdicts.valid_rows_seq, verdicts.validation_seq)"
     return con.execute(
         f"""select files.file_id, files.landing_seq, files.file_path, files.mapped_columns, {seq}
             from raw.live_files as files {verdicts} {already}

@@ -35,6 +35,12 @@ from dagster_project.row_kinds import RowKind
 from dagster_project.validation.judging import create_checked, drop_checked
 from dagster_project.validation.reconciliation import create_reconciliation_view
 from dagster_project.validation.redaction import register as register_redaction
+from dagster_project.validation.scope import (
+    SCOPE_TABLES,
+    find_valid_rows_changed,
+    keep_valid_rows_before,
+    shares_an_affected_id,
+)
 from dagster_project.validation.verdict_tables import create_verdict_tables, write_verdicts
 from dagster_project.warehouse.crash_points import crash_point
 
@@ -110,8 +116,9 @@ def _validate_all(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at) -
     con.execute("delete from validated.file_verdicts where kind = $k", {"k": kind.name})
     con.execute(
         f"""insert into validated.file_verdicts
-                (file_id, landing_seq, kind, validation_seq, is_live, holds_employee_answers)
-            select file_id, landing_seq, '{kind.name}', $seq, true, holds_employee_answers
+                (file_id, landing_seq, kind, validation_seq, valid_rows_seq, is_live,
+                 holds_employee_answers)
+            select file_id, landing_seq, '{kind.name}', $seq, $seq, true, holds_employee_answers
             from ({_with_employee_flag(kind, _live_files_sql(kind))})""",
         {"seq": seq},
     )
@@ -160,8 +167,9 @@ def _validate_new(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at) -
             union
             select id_value from _due_ids"""
     )
-    scope = f"(rows.file_id in (select file_id from _new_files) or {_shares_an_affected_id(con, kind)})"
+    scope = f"(rows.file_id in (select file_id from _new_files) or {shares_an_affected_id(con, kind)})"
     create_checked(con, kind, validated_at, scope)
+    keep_valid_rows_before(con, kind)
     seq = _next_seq(con)
     # Verdicts about to be judged again, and every row of replaced files, go (the
     # invitations their valid rows answered may lose their answer).
@@ -188,15 +196,22 @@ def _validate_new(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at) -
     _record_answers_touched(
         con, kind, seq, f"select * from {kind.valid_table} semi join _checked using (file_id, row_number)"
     )
+    find_valid_rows_changed(con, kind)
     con.execute(
-        f"""update validated.file_verdicts as known set validation_seq = $seq, is_live = false
+        f"""update validated.file_verdicts as known
+            set validation_seq = $seq, valid_rows_seq = $seq, is_live = false
             from _retired_files as retired
             where known.kind = '{kind.name}' and known.is_live
               and known.file_id = retired.file_id and known.landing_seq = retired.landing_seq""",
         {"seq": seq},
     )
     con.execute(
-        f"""update validated.file_verdicts set validation_seq = $seq
+        f"""update validated.file_verdicts
+            set validation_seq = $seq,
+                valid_rows_seq = case
+                    when file_id in (select file_id from _valid_rows_changed) then $seq
+                    else coalesce(valid_rows_seq, validation_seq)
+                end
             where kind = '{kind.name}' and is_live and file_id in (select file_id from _checked)""",
         {"seq": seq},
     )
@@ -206,46 +221,16 @@ def _validate_new(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at) -
     )
     con.execute(
         f"""insert into validated.file_verdicts
-                (file_id, landing_seq, kind, validation_seq, is_live, holds_employee_answers)
-            select file_id, landing_seq, '{kind.name}', $seq, true, holds_employee_answers
+                (file_id, landing_seq, kind, validation_seq, valid_rows_seq, is_live,
+                 holds_employee_answers)
+            select file_id, landing_seq, '{kind.name}', $seq, $seq, true, holds_employee_answers
             from ({_with_employee_flag(kind, "select * from _new_files")})""",
         {"seq": seq},
     )
     rows = drop_checked(con)
-    for table in ("_new_files", "_retired_files", "_affected_ids", "_due_ids"):
-        con.execute(f"drop table {table}")
-    con.execute("drop table if exists _affected_rows")
+    for table in ("_new_files", "_retired_files", "_affected_ids", "_due_ids", *SCOPE_TABLES):
+        con.execute(f"drop table if exists {table}")
     return ValidationOutcome("incremental", new, retired, rows, seq)
-
-
-def _shares_an_affected_id(con: duckdb.DuckDBPyConnection, kind: RowKind) -> str:
-    """SQL over `rows`: the row's id is one of `_affected_ids`.
-
-    An id of two parts (billing: the customer and the month, however it was written) is
-    costly to compute for every row ever landed. When its first part is a pseudonym (as
-    landed: lowercase hex or NULL, never blank or padded, and no '|' in it, so the first
-    '|' of an id ends it), rows with an affected id are found among the rows of an
-    affected customer, by a plain join on the stored pseudonym (`_affected_rows`): a
-    billing export of a few customers reads their months, not the whole billing history,
-    through the id's rules."""
-    in_affected = f"{kind.id_sql('rows')} in (select id_value from _affected_ids)"
-    first = kind.id_columns[0]
-    if len(kind.id_columns) == 1 or first not in kind.personal_columns:
-        return in_affected
-    con.execute(
-        f"""create or replace temp table _affected_rows as
-            select file_id, row_number from (
-                select rows.file_id, rows.row_number, {kind.id_sql("rows")} as id_value
-                from {kind.rows_table} as rows
-                semi join (
-                    select distinct split_part(id_value, '|', 1) as pseudonym from _affected_ids
-                ) as customers on rows.{kind.raw_column(first)} = customers.pseudonym
-            ) as candidates
-            where id_value in (select id_value from _affected_ids)"""
-    )
-    return """exists (
-        select 1 from _affected_rows as affected
-        where affected.file_id = rows.file_id and affected.row_number = rows.row_number)"""
 
 
 def _with_employee_flag(kind: RowKind, files: str) -> str:

@@ -79,7 +79,11 @@ create table if not exists validated.file_verdicts (
 # Whether a responses file holds an employee answer (survey_type employee on any landed row,
 # valid or not; false for other kinds; NULL in warehouses of older versions: unknown). A build
 # leaves the HR audience's models alone when no changed file holds one (defs/transform/selection.py).
-VERDICTS_COLUMNS = [("holds_employee_answers", "boolean")]
+# The validation run that last changed which of the file's rows are valid (`validation_seq`
+# also moves when only its quarantine changed: a losing row now points to another winner);
+# what reads valid rows by file (dbt's incremental models, the lake, GX's valid stage)
+# follows this one. NULL in warehouses of older versions: read as validation_seq.
+VERDICTS_COLUMNS = [("holds_employee_answers", "boolean"), ("valid_rows_seq", "bigint")]
 
 GX_CHECKED_DDL = """
 create table if not exists validated.gx_checked_files (

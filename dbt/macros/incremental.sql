@@ -28,10 +28,12 @@
     (select coalesce(max(validation_seq), -1) from {{ source('inbox', 'file_verdicts') }})
 {%- endmacro %}
 
-{#- The files whose valid rows changed since the last build, as SQL (a subquery). -#}
+{#- The files whose valid rows changed since the last build, as SQL (a subquery): a file
+    whose rows only changed their quarantine reason (a losing row now names another winner)
+    is not one (`valid_rows_seq`; NULL in warehouses of older versions). -#}
 {% macro changed_files() -%}
     (select file_id from {{ source('inbox', 'file_verdicts') }}
-     where validation_seq > {{ built_through_seq() }})
+     where coalesce(valid_rows_seq, validation_seq) > {{ built_through_seq() }})
 {%- endmacro %}
 
 {#- The invitation cohort of a file changes with the file, and when a response answering

@@ -69,48 +69,40 @@
         )
 {%- endmacro %}
 
-{#- Incremental by period (int_customer_period_revenue): the pre-hook removes the periods to
-    build again, the model builds every period billed it no longer holds.
+{#- Incremental by customer (int_customer_period_revenue, int_customer_revenue_last_year): the
+    pre-hook removes the rows of the customers to build again, the model builds every billed
+    customer it no longer holds.
 
-    A period is built again when it holds a month of a billing file changed since the last
-    build (its revenue changed), or when the period before it does (who was billed the
-    period before changed). Everything is built again when a billing file was replaced or
-    retired (the months its rows held are no longer known). -#}
-{% macro delete_periods_to_rebuild() -%}
+    A customer is built again when a billing file changed since the last build holds one of
+    its months (a row that lost to a later file's shares its id, so its customer, with the
+    winner). Everything is built again when a billing file was replaced or retired (the
+    customers its rows held are no longer known), and, with `whole_when_last_month_moves`,
+    when the billing history's last month moved (the last 12 months are others). -#}
+{% macro delete_billed_customers_to_rebuild(whole_when_last_month_moves=false) -%}
     {%- if is_incremental() -%}
-        {{ return(adapter.dispatch('delete_periods_to_rebuild')()) }}
+        {{ return(adapter.dispatch('delete_billed_customers_to_rebuild')(whole_when_last_month_moves)) }}
     {%- else -%}
         select 1
     {%- endif -%}
 {%- endmacro %}
 
-{% macro default__delete_periods_to_rebuild() -%}
-    with changed_months as (
-        select distinct revenue_month from {{ ref('stg_inbox__revenue') }}
-        where {{ in_files_to_rebuild() }}
-    )
+{% macro default__delete_billed_customers_to_rebuild(whole_when_last_month_moves) -%}
     delete from {{ this }}
     where
         exists (
             select 1 from {{ source('inbox', 'file_verdicts') }}
             where kind = 'revenue' and not is_live and validation_seq > {{ built_through_seq() }}
         )
-        or (period_grain, period_start) in (
-            select
-                grains.period_grain,
-                {{ period_start('grains.period_grain', 'changed.revenue_month') }}
-            from changed_months as changed
-            cross join ({{ period_grains_relation(['month', 'quarter', 'year']) }}) as grains
-            union all
-            select
-                grains.period_grain,
-                {{ period_shift(
-                    'grains.period_grain',
-                    period_start('grains.period_grain', 'changed.revenue_month'),
-                    1
-                ) }}
-            from changed_months as changed
-            cross join ({{ period_grains_relation(['month', 'quarter', 'year']) }}) as grains
+        {%- if whole_when_last_month_moves %}
+        or exists (
+            select 1 from (select max(last_billed_month) as built_month from {{ this }}) as built
+            where built.built_month is distinct from
+                (select max(revenue_month) from {{ ref('stg_inbox__revenue') }})
+        )
+        {%- endif %}
+        or customer_key in (
+            select customer_key from {{ ref('stg_inbox__revenue') }}
+            where {{ in_files_to_rebuild() }}
         )
 {%- endmacro %}
 

@@ -116,8 +116,11 @@ def test_batches_are_checked_once_and_again_when_validation_changes_them(reports
     with connect(root / "w.duckdb") as con:
         assert validate_batches(con, validator, RESPONSES, "landed", now) == []
         assert validate_batches(con, validator, RESPONSES, "valid", now) == []
-        # validation changed a.csv's rows (e.g. a later file took over one of its ids)
+        # validation changed a.csv's quarantine only (a losing row names another winner)
         con.execute("update validated.file_verdicts set validation_seq = validation_seq + 1")
+        assert validate_batches(con, validator, RESPONSES, "valid", now) == []
+        # validation changed a.csv's valid rows (e.g. a later file took over one of its ids)
+        con.execute("update validated.file_verdicts set valid_rows_seq = valid_rows_seq + 1")
         again = validate_batches(con, validator, RESPONSES, "valid", now)
         assert [(r.file_path, r.rows) for r in again] == [("responses/a.csv", 1)]
         assert validate_batches(con, validator, RESPONSES, "landed", now) == []

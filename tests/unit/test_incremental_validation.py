@@ -84,6 +84,35 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
     return table_snapshot(con, VALIDATED_TABLES)
 
 
+def valid_rows_by_file(con: duckdb.DuckDBPyConnection) -> dict[str, set[tuple]]:
+    rows: dict[str, set[tuple]] = {}
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'validated' and table_name = 'responses'"
+    ).fetchall()[0][0]
+    for record in con.execute(f"select * from {RESPONSES.valid_table}").fetchall() if exists else []:
+        rows.setdefault(record[0], set()).add(tuple(map(str, record)))
+    return rows
+
+
+def validate_and_check_valid_rows_seq(con: duckdb.DuckDBPyConnection, now: dt.datetime):
+    """Validate; every file whose valid rows changed says so in `valid_rows_seq` (what the
+    incremental models, the lake and GX's valid stage rebuild by)."""
+    before = valid_rows_by_file(con)
+    outcome = validate_kind(con, RESPONSES, now)
+    after = valid_rows_by_file(con)
+    moved = dict(
+        con.execute(
+            """select file_id, valid_rows_seq = $seq from validated.file_verdicts
+               where kind = 'responses' and is_live""",
+            {"seq": outcome.validation_seq},
+        ).fetchall()
+    )
+    for file_id in before.keys() | after.keys():
+        if before.get(file_id) != after.get(file_id) and file_id in moved:
+            assert moved[file_id], f"{file_id}: valid rows changed, valid_rows_seq did not move"
+    return outcome
+
+
 @given(st.lists(delivery, min_size=1, max_size=8))
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_incremental_validation_equals_a_rebuild(deliveries):
@@ -101,7 +130,7 @@ def test_incremental_validation_equals_a_rebuild(deliveries):
             if kind == "clock":
                 now += dt.timedelta(hours=name)
                 if modes:
-                    modes.append(validate_kind(con, RESPONSES, now).mode)
+                    modes.append(validate_and_check_valid_rows_seq(con, now).mode)
                 continue
             if kind == "file":
                 content = as_csv(payload)
@@ -117,7 +146,7 @@ def test_incremental_validation_equals_a_rebuild(deliveries):
             written.append((name, content))
             land_source(con, CANONICAL_RESPONSES, inbox, Path(tmp) / "work", LANDING_KEY)
             before = answered(con)
-            outcome = validate_kind(con, RESPONSES, now)
+            outcome = validate_and_check_valid_rows_seq(con, now)
             modes.append(outcome.mode)
             assert all(f.reconciles for f in reconcile(con, RESPONSES))
             touched = {
@@ -158,6 +187,38 @@ def test_nothing_new_validates_nothing(tmp_path):
     # the new row and the earlier row with its id are judged; the later file wins
     assert (outcome.mode, outcome.files_new, outcome.rows_checked) == ("incremental", 1, 2)
     assert con.execute("select score from validated.responses").fetchall() == [(3,)]
+
+
+def test_a_file_whose_losing_row_names_another_winner_keeps_its_valid_rows(tmp_path):
+    """a.csv's R1 loses to b.csv's, then to c.csv's: its quarantine changes (the winner it
+    names), its valid rows do not, so what is built from valid rows by file leaves it be."""
+    folder = tmp_path / "inbox" / "responses"
+    folder.mkdir(parents=True)
+    con = duckdb.connect()
+    ensure_landing_tables(con)
+
+    def deliver(name: str, rows: list[list[str]], step: int) -> dict[str, tuple[bool, bool]]:
+        path = folder / name
+        path.write_bytes(as_csv([dict(zip(COLUMNS, r, strict=True)) for r in rows]))
+        os.utime(path, ns=(step * 10**9, step * 10**9))
+        land_source(con, CANONICAL_RESPONSES, tmp_path / "inbox", tmp_path / "work", LANDING_KEY)
+        seq = validate_kind(con, RESPONSES, NOW).validation_seq
+        moved = con.execute(
+            """select f.file_path, v.validation_seq = $s, v.valid_rows_seq = $s
+               from validated.file_verdicts v join raw.landed_files f using (file_id)""",
+            {"s": seq},
+        ).fetchall()
+        return {Path(p).name: (verdicts, valid) for p, verdicts, valid in moved}
+
+    r1 = ["R1", "rnps", "", "2025-01-01", "9", "email", "", ""]
+    r2 = ["R2", "rnps", "", "2025-01-01", "7", "sms", "", ""]
+    assert deliver("a.csv", [r1, r2], 1) == {"a.csv": (True, True)}
+    assert deliver("b.csv", [r1], 2) == {"a.csv": (True, True), "b.csv": (True, True)}
+    corrected = ["R1", "rnps", "", "2025-01-01", "3", "email", "", ""]
+    moved = deliver("c.csv", [corrected], 3)
+    assert moved == {"a.csv": (True, False), "b.csv": (True, True), "c.csv": (True, True)}
+    reasons = con.execute(f"select reason from {RESPONSES.quarantine_table} order by file_id").fetchall()
+    assert all("c.csv" in reason for (reason,) in reasons)
 
 
 def test_invitations_that_gain_or_lose_an_answer_are_recorded(tmp_path):

@@ -2,12 +2,21 @@
     more than once in the whole relation. On the pipeline's incremental builds
     (tests_changed_files_only(), macros/incremental.sql) it looks only at the values found in
     rows of changed files - each still counted against every row - since a repeat among
-    unchanged rows was caught when they were built. Else every value is checked. -#}
-{% test unique_by_changed_files(model, column_name, file_column='source_file_id') %}
+    unchanged rows was caught when they were built. Else every value is checked. `within`:
+    a column equal in all rows sharing a value (billing: the customer of an id), by which
+    the rows to count are found first (a plain column instead of a value computed for
+    every row). -#}
+{% test unique_by_changed_files(model, column_name, file_column='source_file_id', within=none) %}
     select {{ column_name }} as unique_field, count(*) as n_records
     from {{ model }}
     where {{ column_name }} is not null
     {%- if tests_changed_files_only() %}
+        {%- if within is not none %}
+        and {{ within }} in (
+            select {{ within }} from {{ model }}
+            where {{ in_files_to_rebuild(file_column) }}
+        )
+        {%- endif %}
         and {{ column_name }} in (
             select {{ column_name }} from {{ model }}
             where {{ in_files_to_rebuild(file_column) }}

@@ -1,14 +1,14 @@
 -- Each customer's revenue per month, quarter and year billed, and whether the customer was
 -- billed in the period before: what earned growth (marts/outcomes/earned_growth) adds up.
 --
--- Incremental by period on DuckDB (macros/outcomes_incremental.sql): a run builds again
--- the periods holding a month of a changed billing file and the periods after them (whose
--- "billed the period before" they decide); everything when a billing file was replaced.
--- On Spark a table built in full, as the other models incremental by key.
+-- Incremental by customer on DuckDB (macros/outcomes_incremental.sql): a customer's rows
+-- follow from its own billing months alone, so a run builds again the customers of a changed
+-- billing file; everything when a billing file was replaced. On Spark a table built in full,
+-- as the other models incremental by key.
 {{ config(
     materialized='table' if target.type == 'spark' else 'incremental',
     incremental_strategy='append',
-    pre_hook="{{ delete_periods_to_rebuild() }}",
+    pre_hook="{{ delete_billed_customers_to_rebuild() }}",
 ) }}
 
 with
@@ -25,46 +25,17 @@ grains as (
 
 ),
 
--- The periods to build: every period billed on a full build; on an incremental one those
--- the model no longer holds (the pre-hook removed them).
-periods as (
-
-    select distinct
-        grains.period_grain,
-        {{ period_start('grains.period_grain', 'months.revenue_month') }} as period_start
-    from (select distinct revenue_month from revenue) as months
-    cross join grains
-    {%- if is_incremental() %}
-    except
-    select distinct
-        period_grain,
-        period_start
-    from {{ this }}
-    {%- endif %}
-
-),
-
--- ... and the period before each: who was billed then decides the flag.
-needed_periods as (
-
-    select
-        period_grain,
-        period_start
-    from periods
-    union
-    select
-        period_grain,
-        {{ period_shift('period_grain', 'period_start', -1) }} as period_start
-    from periods
-
-),
-
--- The billing rows those periods are made of (no needed period starts before the first).
+-- The billing rows of the customers to build: every customer on a full build; on an
+-- incremental one those the model no longer holds (the pre-hook removed them) and new ones.
 needed_revenue as (
 
     select * from revenue
     {%- if is_incremental() %}
-    where revenue_month >= (select min(needed.period_start) from needed_periods as needed)
+    where customer_key in (
+        select customer_key from revenue
+        except
+        select customer_key from {{ this }}
+    )
     {%- endif %}
 
 ),
@@ -103,11 +74,6 @@ billed as (
         currency,
         revenue
     from numbered_revenue
-    where
-        revenue_month in (
-            select needed_months.period_start from needed_periods as needed_months
-            where needed_months.period_grain = 'month'
-        )
     union all
     select
         longer.period_grain,
@@ -126,9 +92,6 @@ billed as (
         cross join grains
         where grains.period_grain != 'month'
     ) as longer
-    inner join needed_periods
-        on longer.period_grain = needed_periods.period_grain
-        and longer.period_start = needed_periods.period_start
     group by longer.period_grain, longer.period_start, longer.customer_number
 
 ),
@@ -159,9 +122,6 @@ final as (
         flagged.was_billed_last_period
     from flagged
     inner join customer_numbers on flagged.customer_number = customer_numbers.customer_number
-    inner join periods
-        on flagged.period_grain = periods.period_grain
-        and flagged.period_start = periods.period_start
 
 )
 

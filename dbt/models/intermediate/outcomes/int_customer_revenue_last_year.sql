@@ -2,6 +2,16 @@
 -- and the 11 before it), from billing alone: built again when billing changes, not when
 -- answers do (revenue_at_risk reads it; a run brought by answers reads a table of one row
 -- per billed customer instead of every month ever billed).
+--
+-- Incremental by customer on DuckDB (macros/outcomes_incremental.sql): a run builds again
+-- the customers of a changed billing file; everything when a billing file was replaced or
+-- the history's last month moved. On Spark a table built in full.
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_billed_customers_to_rebuild(whole_when_last_month_moves=true) }}",
+) }}
+
 with
 
 revenue as (
@@ -12,20 +22,39 @@ revenue as (
 
 billed as (
 
-    select {{ date_shift('month', -12, 'max(revenue_month)') }} as year_before_last_month
+    select
+        max(revenue_month) as last_billed_month,
+        {{ date_shift('month', -12, 'max(revenue_month)') }} as year_before_last_month
     from revenue
+
+),
+
+last_year as (
+
+    select revenue.*
+    from revenue
+    cross join billed
+    where revenue.revenue_month > billed.year_before_last_month
 
 ),
 
 final as (
 
     select
-        revenue.customer_key,
-        sum(revenue.revenue) as revenue
-    from revenue
+        last_year.customer_key,
+        sum(last_year.revenue) as revenue,
+        max(billed.last_billed_month) as last_billed_month
+    from last_year
     cross join billed
-    where revenue.revenue_month > billed.year_before_last_month
-    group by revenue.customer_key
+    {%- if is_incremental() %}
+    -- the customers the pre-hook removed, and new ones
+    where last_year.customer_key in (
+        select customer_key from last_year
+        except
+        select customer_key from {{ this }}
+    )
+    {%- endif %}
+    group by last_year.customer_key
 
 )
 
