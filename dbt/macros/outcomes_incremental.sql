@@ -70,8 +70,8 @@
 {%- endmacro %}
 
 {#- Incremental by customer (int_customer_period_revenue, int_customer_revenue_last_year): the
-    pre-hook removes the rows of the customers to build again, the model builds every billed
-    customer it no longer holds.
+    pre-hook removes the rows of the customers to build again, the model builds them
+    (billed_customers_to_build).
 
     A customer is built again when a billing file changed since the last build holds one of
     its months (a row that lost to a later file's shares its id, so its customer, with the
@@ -84,6 +84,17 @@
     {%- else -%}
         select 1
     {%- endif -%}
+{%- endmacro %}
+
+{#- The customers an incremental build of such a model builds: those of changed billing files,
+    or every one when the model holds nothing (the pre-hook removed everything). The changed
+    files go in as constants, so the scan reads their rows only. -#}
+{% macro billed_customers_to_build(revenue) -%}
+    (
+        select customer_key from {{ revenue }} where {{ in_files_to_rebuild() }}
+        union
+        select customer_key from {{ revenue }} where not exists (select 1 from {{ this }})
+    )
 {%- endmacro %}
 
 {% macro default__delete_billed_customers_to_rebuild(whole_when_last_month_moves) -%}

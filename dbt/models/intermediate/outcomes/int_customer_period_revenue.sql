@@ -26,16 +26,12 @@ grains as (
 ),
 
 -- The billing rows of the customers to build: every customer on a full build; on an
--- incremental one those the model no longer holds (the pre-hook removed them) and new ones.
+-- incremental one those the pre-hook removed (the customers of changed billing files).
 needed_revenue as (
 
     select * from revenue
     {%- if is_incremental() %}
-    where customer_key in (
-        select customer_key from revenue
-        except
-        select customer_key from {{ this }}
-    )
+    where customer_key in {{ billed_customers_to_build(ref('stg_inbox__revenue')) }}
     {%- endif %}
 
 ),

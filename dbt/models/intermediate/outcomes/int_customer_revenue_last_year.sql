@@ -20,12 +20,20 @@ revenue as (
 
 ),
 
+-- The months alone, for the history's ends (a CTE read twice is materialised: `revenue`
+-- read by both would be every billing row written out once more).
+billed_months as (
+
+    select revenue_month from {{ ref('stg_inbox__revenue') }}
+
+),
+
 billed as (
 
     select
         max(revenue_month) as last_billed_month,
         {{ date_shift('month', -12, 'max(revenue_month)') }} as year_before_last_month
-    from revenue
+    from billed_months
 
 ),
 
@@ -47,12 +55,8 @@ final as (
     from last_year
     cross join billed
     {%- if is_incremental() %}
-    -- the customers the pre-hook removed, and new ones
-    where last_year.customer_key in (
-        select customer_key from last_year
-        except
-        select customer_key from {{ this }}
-    )
+    -- the customers the pre-hook removed
+    where last_year.customer_key in {{ billed_customers_to_build(ref('stg_inbox__revenue')) }}
     {%- endif %}
     group by last_year.customer_key
 

@@ -34,12 +34,20 @@ revenue as (
 
 ),
 
+-- The months alone, for the history's ends (a CTE read twice is materialised: `revenue`
+-- read by both would be every billing row written out once more).
+billed_months as (
+
+    select revenue_month from {{ ref('stg_inbox__revenue') }}
+
+),
+
 billed as (
 
     select
         min(revenue_month) as first_billed_month,
         max(revenue_month) as last_billed_month
-    from revenue
+    from billed_months
 
 ),
 
