@@ -61,6 +61,7 @@ BOOKKEEPING_TABLES = (
     LakeTable("landed_files", _LANDED_FILES, by_file=False),
     LakeTable("file_reconciliation", "select * from validated.file_reconciliation", by_file=False),
     LakeTable("answers_touched", "select * from validated.answers_touched", by_file=False),
+    LakeTable("rows_revalidated", "select * from validated.rows_revalidated", by_file=False),
     LakeTable(
         "dbt_built_through",
         "select target, validation_seq, built_at, full_build_at from validated.dbt_built_through",

@@ -2,7 +2,8 @@
 it judges again (those sharing an id with what changed), and which files' valid rows its
 verdicts changed (`validated.file_verdicts.valid_rows_seq`).
 
-Temp tables, dropped by the run: `_affected_rows`, `_valid_before`, `_valid_rows_changed`."""
+Temp tables, dropped by the run: `_affected_rows`, `_valid_before`, `_valid_rows_changed`;
+the rows of earlier files whose validity changed are kept in `validated.rows_revalidated`."""
 
 from __future__ import annotations
 
@@ -23,18 +24,30 @@ def keep_valid_rows_before(con: duckdb.DuckDBPyConnection, kind: RowKind) -> Non
     con.execute(f"create or replace temp table _valid_before as {_valid_checked_rows(kind)}")
 
 
-def find_valid_rows_changed(con: duckdb.DuckDBPyConnection, kind: RowKind) -> None:
+def find_valid_rows_changed(con: duckdb.DuckDBPyConnection, kind: RowKind, seq: int) -> None:
     """`_valid_rows_changed`: the files of judged rows that became valid or stopped being
     valid (a judged row that stays valid keeps its values: they follow from its landed row).
-    A file whose judged rows only changed their quarantine reason is not among them."""
+    A file whose judged rows only changed their quarantine reason is not among them. Such
+    rows of files judged in an earlier run go into `validated.rows_revalidated` (the rows of
+    a new file are all new)."""
     con.execute(f"create or replace temp table _valid_after as {_valid_checked_rows(kind)}")
     con.execute(
-        """create or replace temp table _valid_rows_changed as
-           select distinct file_id from (select * from _valid_before except select * from _valid_after)
+        """create or replace temp table _valid_rows_moved as
+           select * from (select * from _valid_before except select * from _valid_after)
            union
-           select distinct file_id from (select * from _valid_after except select * from _valid_before)"""
+           select * from (select * from _valid_after except select * from _valid_before)"""
+    )
+    con.execute(
+        "create or replace temp table _valid_rows_changed as select distinct file_id from _valid_rows_moved"
+    )
+    con.execute(
+        """insert into validated.rows_revalidated
+           select $seq, $kind, file_id, row_number from _valid_rows_moved
+           where file_id not in (select file_id from _new_files)""",
+        {"seq": seq, "kind": kind.name},
     )
     con.execute("drop table _valid_after")
+    con.execute("drop table _valid_rows_moved")
 
 
 def shares_an_affected_id(con: duckdb.DuckDBPyConnection, kind: RowKind) -> str:

@@ -116,9 +116,9 @@ def _validate_all(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at) -
     con.execute("delete from validated.file_verdicts where kind = $k", {"k": kind.name})
     con.execute(
         f"""insert into validated.file_verdicts
-                (file_id, landing_seq, kind, validation_seq, valid_rows_seq, is_live,
-                 holds_employee_answers)
-            select file_id, landing_seq, '{kind.name}', $seq, $seq, true, holds_employee_answers
+                (file_id, landing_seq, kind, validation_seq, valid_rows_seq, first_judged_seq,
+                 is_live, holds_employee_answers)
+            select file_id, landing_seq, '{kind.name}', $seq, $seq, $seq, true, holds_employee_answers
             from ({_with_employee_flag(kind, _live_files_sql(kind))})""",
         {"seq": seq},
     )
@@ -196,7 +196,7 @@ def _validate_new(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at) -
     _record_answers_touched(
         con, kind, seq, f"select * from {kind.valid_table} semi join _checked using (file_id, row_number)"
     )
-    find_valid_rows_changed(con, kind)
+    find_valid_rows_changed(con, kind, seq)
     con.execute(
         f"""update validated.file_verdicts as known
             set validation_seq = $seq, valid_rows_seq = $seq, is_live = false
@@ -221,9 +221,9 @@ def _validate_new(con: duckdb.DuckDBPyConnection, kind: RowKind, validated_at) -
     )
     con.execute(
         f"""insert into validated.file_verdicts
-                (file_id, landing_seq, kind, validation_seq, valid_rows_seq, is_live,
-                 holds_employee_answers)
-            select file_id, landing_seq, '{kind.name}', $seq, $seq, true, holds_employee_answers
+                (file_id, landing_seq, kind, validation_seq, valid_rows_seq, first_judged_seq,
+                 is_live, holds_employee_answers)
+            select file_id, landing_seq, '{kind.name}', $seq, $seq, $seq, true, holds_employee_answers
             from ({_with_employee_flag(kind, "select * from _new_files")})""",
         {"seq": seq},
     )

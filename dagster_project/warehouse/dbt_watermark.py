@@ -96,10 +96,11 @@ def record_built_through(
         )
     # What every target's models already reflect is no longer needed to find what changed
     # (a target that never built builds everything).
-    con.execute(
-        """delete from validated.answers_touched
-           where validation_seq <= (select min(validation_seq) from validated.dbt_built_through)"""
-    )
+    for table in ("validated.answers_touched", "validated.rows_revalidated"):
+        con.execute(
+            f"""delete from {table}
+                where validation_seq <= (select min(validation_seq) from validated.dbt_built_through)"""
+        )
 
 
 def record_relation_builds(

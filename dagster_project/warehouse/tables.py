@@ -83,7 +83,14 @@ create table if not exists validated.file_verdicts (
 # also moves when only its quarantine changed: a losing row now points to another winner);
 # what reads valid rows by file (dbt's incremental models, the lake, GX's valid stage)
 # follows this one. NULL in warehouses of older versions: read as validation_seq.
-VERDICTS_COLUMNS = [("holds_employee_answers", "boolean"), ("valid_rows_seq", "bigint")]
+# `first_judged_seq`: the run that first judged this landing of the file; its rows that
+# changed validity in later runs are in `validated.rows_revalidated` (so a file judged before
+# the last build counts by those rows, not whole). Older warehouses: their last run.
+VERDICTS_COLUMNS = [
+    ("holds_employee_answers", "boolean"),
+    ("valid_rows_seq", "bigint"),
+    ("first_judged_seq", "bigint"),
+]
 
 GX_CHECKED_DDL = """
 create table if not exists validated.gx_checked_files (
@@ -101,6 +108,14 @@ ANSWERS_TOUCHED_DDL = """
 create table if not exists validated.answers_touched (
     validation_seq bigint not null,   -- the validation run in which
     invitation_id varchar not null    -- this invitation gained or lost a valid answer
+)"""
+
+ROWS_REVALIDATED_DDL = """
+create table if not exists validated.rows_revalidated (
+    validation_seq bigint not null,   -- the validation run in which this row of a file
+    kind varchar not null,            -- judged in an earlier run became valid or stopped
+    file_id varchar not null,         -- being valid (a later file took over its id, or
+    row_number bigint not null        -- gave it back)
 )"""
 
 WATERMARK_DDL = """
@@ -161,11 +176,15 @@ def ensure_landing_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(FILE_DELIVERIES_DDL)
     _add_columns(con, "raw.file_deliveries", FILE_DELIVERIES_COLUMNS)
     con.execute("create sequence if not exists raw.landing_seq")
-    ddls = (VERDICTS_DDL, GX_CHECKED_DDL, ANSWERS_TOUCHED_DDL, WATERMARK_DDL, PUBLICATION_STATE_DDL)
+    ddls = (VERDICTS_DDL, GX_CHECKED_DDL, ANSWERS_TOUCHED_DDL, ROWS_REVALIDATED_DDL, WATERMARK_DDL)
+    ddls += (PUBLICATION_STATE_DDL,)
     for ddl in (*ddls, AWAITING_TIME_DDL, BUILD_CLOCK_DDL, RELATION_BUILDS_DDL, OUTBOX_DDL):
         con.execute(ddl)
     _add_columns(con, "validated.dbt_built_through", WATERMARK_COLUMNS)
     _add_columns(con, "validated.file_verdicts", VERDICTS_COLUMNS)
+    con.execute(
+        "update validated.file_verdicts set first_judged_seq = validation_seq where first_judged_seq is null"
+    )
     _add_columns(con, "validated.publication_state", PUBLICATION_STATE_COLUMNS)
     con.execute("create sequence if not exists validated.dbt_build_seq")
     con.execute("create sequence if not exists validated.validation_seq")

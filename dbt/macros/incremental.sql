@@ -48,11 +48,21 @@
          where validation_seq > {{ built_through_seq() }}))
 {%- endmacro %}
 
-{#- Which files to rebuild: `files` = 'landed' (changed_files) or 'cohort' (changed_cohort_files). -#}
+{#- The changed files first judged since the last build (all their rows are new to it). -#}
+{% macro arrived_files() -%}
+    (select file_id from {{ changed_files() }} as changed
+     where file_id in (
+         select file_id from {{ source('inbox', 'file_verdicts') }}
+         where coalesce(first_judged_seq, validation_seq) > {{ built_through_seq() }}))
+{%- endmacro %}
+
+{#- Which files to rebuild: `files` = 'landed' (changed_files), 'cohort' (changed_cohort_files)
+    or 'arrived' (arrived_files). -#}
 {% macro files_to_rebuild(files) -%}
     {%- if files == 'landed' -%} {{ changed_files() }}
     {%- elif files == 'cohort' -%} {{ changed_cohort_files() }}
-    {%- else -%} {{ exceptions.raise_compiler_error("files must be 'landed' or 'cohort', not " ~ files) }}
+    {%- elif files == 'arrived' -%} {{ arrived_files() }}
+    {%- else -%} {{ exceptions.raise_compiler_error("files must be 'landed', 'cohort' or 'arrived', not " ~ files) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -80,6 +90,24 @@
                 '{{ file_id | replace("'", "''") }}'{% if not loop.last %}, {% endif %}
             {%- endfor -%})
     {%- endif -%}
+{%- endmacro %}
+
+{#- A predicate: the row of `kind` became valid since the last build - a row of a file
+    first judged since, or a row of an earlier file that validation judged valid again
+    (`rows_revalidated`: a later file gave its id back, or its file took one over). A file
+    whose rows only lost an id to a new file adds nothing: the new file's row holds the id. -#}
+{% macro in_rows_to_rebuild(kind, file_id_column='source_file_id', row_column='source_row_number') -%}
+    {{ in_files_to_rebuild(file_id_column) }}
+    and (
+        {{ in_files_to_rebuild(file_id_column, 'arrived') }}
+        or exists (
+            select 1 from {{ source('inbox', 'rows_revalidated') }} as revalidated
+            where revalidated.kind = '{{ kind }}'
+                and revalidated.validation_seq > {{ built_through_seq() }}
+                and revalidated.file_id = {{ file_id_column }}
+                and revalidated.row_number = {{ row_column }}
+        )
+    )
 {%- endmacro %}
 
 {#- A predicate: true for the rows of changed files on an incremental run, else always. -#}

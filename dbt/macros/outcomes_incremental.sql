@@ -4,8 +4,8 @@
     A customer is built again when its cohort rows (int_customer_answer_cohorts: programme,
     grain, period, category, month of the answer; compared per customer as a count and an
     xor of the rows' hashes, DuckDB's `hash`) differ from those the model holds (an
-    answer came, went or changed category; a link or a CRM date changed), or when a billing
-    file changed since the last build holds one of its months. Everything is built again
+    answer came, went or changed category; a link or a CRM date changed), or when one of its
+    billing months became valid since the last build. Everything is built again
     when a billing file was replaced (its rows' customers are no longer known) or when the
     billing history's first or last month moved (which windows are complete). -#}
 {% macro delete_customers_to_rebuild() -%}
@@ -34,7 +34,7 @@
         )
         or customer_key in (
             select customer_key from {{ ref('stg_inbox__revenue') }}
-            where {{ in_files_to_rebuild() }}
+            where {{ in_rows_to_rebuild('revenue') }}
         )
         or customer_key in (
             -- each customer's cohort rows as a count and a fingerprint (xor of row hashes):
@@ -73,8 +73,9 @@
     pre-hook removes the rows of the customers to build again, the model builds them
     (billed_customers_to_build).
 
-    A customer is built again when a billing file changed since the last build holds one of
-    its months (a row that lost to a later file's shares its id, so its customer, with the
+    A customer is built again when one of its billing months became valid since the last
+    build (in_rows_to_rebuild: a row of a new file, or of an earlier file judged valid
+    again; a row that lost its id to a later file shares it, so its customer, with the
     winner). Everything is built again when a billing file was replaced or retired (the
     customers its rows held are no longer known), and, with `whole_when_last_month_moves`,
     when the billing history's last month moved (the last 12 months are others). -#}
@@ -86,12 +87,12 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The customers an incremental build of such a model builds: those of changed billing files,
-    or every one when the model holds nothing (the pre-hook removed everything). The changed
+{#- The customers an incremental build of such a model builds: those of the billing months
+    valid since the last build, or every one when the model holds nothing (the pre-hook removed everything). The changed
     files go in as constants, so the scan reads their rows only. -#}
 {% macro billed_customers_to_build(revenue) -%}
     (
-        select customer_key from {{ revenue }} where {{ in_files_to_rebuild() }}
+        select customer_key from {{ revenue }} where {{ in_rows_to_rebuild('revenue') }}
         union
         select customer_key from {{ revenue }} where not exists (select 1 from {{ this }})
     )
@@ -113,7 +114,7 @@
         {%- endif %}
         or customer_key in (
             select customer_key from {{ ref('stg_inbox__revenue') }}
-            where {{ in_files_to_rebuild() }}
+            where {{ in_rows_to_rebuild('revenue') }}
         )
 {%- endmacro %}
 

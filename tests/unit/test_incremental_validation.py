@@ -110,6 +110,18 @@ def validate_and_check_valid_rows_seq(con: duckdb.DuckDBPyConnection, now: dt.da
     for file_id in before.keys() | after.keys():
         if before.get(file_id) != after.get(file_id) and file_id in moved:
             assert moved[file_id], f"{file_id}: valid rows changed, valid_rows_seq did not move"
+    # ... and each row of a file judged before that became valid or stopped being valid is
+    # in rows_revalidated (models incremental by customer rebuild by those rows)
+    revalidated = con.execute(
+        "select file_id, row_number from validated.rows_revalidated where validation_seq = $seq",
+        {"seq": outcome.validation_seq},
+    ).fetchall()
+    old_files = con.execute(  # live, judged in an earlier run (a replaced file: all is rebuilt)
+        "select file_id from validated.file_verdicts where is_live and first_judged_seq < $seq",
+        {"seq": outcome.validation_seq},
+    ).fetchall()
+    flipped = {(r[0], r[1]) for (f,) in old_files for r in before.get(f, set()) ^ after.get(f, set())}
+    assert {(f, str(n)) for f, n in revalidated} == flipped
     return outcome
 
 
@@ -219,6 +231,12 @@ def test_a_file_whose_losing_row_names_another_winner_keeps_its_valid_rows(tmp_p
     assert moved == {"a.csv": (True, False), "b.csv": (True, True), "c.csv": (True, True)}
     reasons = con.execute(f"select reason from {RESPONSES.quarantine_table} order by file_id").fetchall()
     assert all("c.csv" in reason for (reason,) in reasons)
+    # the rows of earlier files that stopped being valid: a.csv's R1 (to b.csv), then b.csv's
+    revalidated = con.execute(
+        """select f.file_path from validated.rows_revalidated r join raw.landed_files f using (file_id)
+           order by r.validation_seq"""
+    ).fetchall()
+    assert [Path(p).name for (p,) in revalidated] == ["a.csv", "b.csv"]
 
 
 def test_invitations_that_gain_or_lose_an_answer_are_recorded(tmp_path):

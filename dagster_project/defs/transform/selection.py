@@ -38,6 +38,7 @@ EVERY_DELIVERY_SOURCES = (
     ("inbox", "file_reconciliation"),
     ("inbox", "file_verdicts"),
     ("inbox", "answers_touched"),
+    ("inbox", "rows_revalidated"),
     # every run may raise or deliver alerts
     ("inbox", "alert_outbox"),
     ("landing", "landed_files"),

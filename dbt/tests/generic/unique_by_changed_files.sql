@@ -5,8 +5,9 @@
     unchanged rows was caught when they were built. Else every value is checked. `within`:
     a column equal in all rows sharing a value (billing: the customer of an id), by which
     the rows to count are found first (a plain column instead of a value computed for
-    every row). -#}
-{% test unique_by_changed_files(model, column_name, file_column='source_file_id', within=none) %}
+    every row). `kind`: only the values of rows valid since the last build are looked at
+    (in_rows_to_rebuild: a row that lost its id to a new file adds no repeat). -#}
+{% test unique_by_changed_files(model, column_name, file_column='source_file_id', within=none, kind=none) %}
     select {{ column_name }} as unique_field, count(*) as n_records
     from {{ model }}
     where {{ column_name }} is not null
@@ -14,12 +15,12 @@
         {%- if within is not none %}
         and {{ within }} in (
             select {{ within }} from {{ model }}
-            where {{ in_files_to_rebuild(file_column) }}
+            where {{ in_rows_to_rebuild(kind, file_column) if kind else in_files_to_rebuild(file_column) }}
         )
         {%- endif %}
         and {{ column_name }} in (
             select {{ column_name }} from {{ model }}
-            where {{ in_files_to_rebuild(file_column) }}
+            where {{ in_rows_to_rebuild(kind, file_column) if kind else in_files_to_rebuild(file_column) }}
         )
     {%- endif %}
     group by {{ column_name }}
