@@ -201,20 +201,27 @@ def test_nothing_new_validates_nothing(tmp_path):
     assert con.execute("select score from validated.responses").fetchall() == [(3,)]
 
 
+def deliver_and_validate(
+    con: duckdb.DuckDBPyConnection, root: Path, name: str, rows: list[list[str]], step: int
+) -> int:
+    """Write `rows` as responses file `name` (modified at `step`), land and validate it; the
+    validation run's number."""
+    path = root / "inbox" / "responses" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(as_csv([dict(zip(COLUMNS, r, strict=True)) for r in rows]))
+    os.utime(path, ns=(step * 10**9, step * 10**9))
+    land_source(con, CANONICAL_RESPONSES, root / "inbox", root / "work", LANDING_KEY)
+    return validate_kind(con, RESPONSES, NOW).validation_seq
+
+
 def test_a_file_whose_losing_row_names_another_winner_keeps_its_valid_rows(tmp_path):
     """a.csv's R1 loses to b.csv's, then to c.csv's: its quarantine changes (the winner it
     names), its valid rows do not, so what is built from valid rows by file leaves it be."""
-    folder = tmp_path / "inbox" / "responses"
-    folder.mkdir(parents=True)
     con = duckdb.connect()
     ensure_landing_tables(con)
 
     def deliver(name: str, rows: list[list[str]], step: int) -> dict[str, tuple[bool, bool]]:
-        path = folder / name
-        path.write_bytes(as_csv([dict(zip(COLUMNS, r, strict=True)) for r in rows]))
-        os.utime(path, ns=(step * 10**9, step * 10**9))
-        land_source(con, CANONICAL_RESPONSES, tmp_path / "inbox", tmp_path / "work", LANDING_KEY)
-        seq = validate_kind(con, RESPONSES, NOW).validation_seq
+        seq = deliver_and_validate(con, tmp_path, name, rows, step)
         moved = con.execute(
             """select f.file_path, v.validation_seq = $s, v.valid_rows_seq = $s
                from validated.file_verdicts v join raw.landed_files f using (file_id)""",
@@ -240,17 +247,11 @@ def test_a_file_whose_losing_row_names_another_winner_keeps_its_valid_rows(tmp_p
 
 
 def test_invitations_that_gain_or_lose_an_answer_are_recorded(tmp_path):
-    folder = tmp_path / "inbox" / "responses"
-    folder.mkdir(parents=True)
     con = duckdb.connect()
     ensure_landing_tables(con)
 
     def deliver(name: str, rows: list[list[str]], step: int) -> set[str]:
-        path = folder / name
-        path.write_bytes(as_csv([dict(zip(COLUMNS, r, strict=True)) for r in rows]))
-        os.utime(path, ns=(step * 10**9, step * 10**9))
-        land_source(con, CANONICAL_RESPONSES, tmp_path / "inbox", tmp_path / "work", LANDING_KEY)
-        seq = validate_kind(con, RESPONSES, NOW).validation_seq
+        seq = deliver_and_validate(con, tmp_path, name, rows, step)
         touched = con.execute(
             "select invitation_id from validated.answers_touched where validation_seq = $s", {"s": seq}
         )
