@@ -26,8 +26,9 @@
         or exists (
             select 1
             from (
-                select min(revenue_month) as first_month, max(revenue_month) as last_month
-                from {{ ref('stg_inbox__revenue') }}
+                select min(period_start) as first_month, max(period_start) as last_month
+                from {{ ref('int_customer_period_revenue') }}
+                where period_grain = 'month'
             ) as billed
             where billed.first_month is distinct from (select min(first_billed_month) from {{ this }})
                 or billed.last_month is distinct from (select max(last_billed_month) from {{ this }})
@@ -109,7 +110,10 @@
         or exists (
             select 1 from (select max(last_billed_month) as built_month from {{ this }}) as built
             where built.built_month is distinct from
-                (select max(revenue_month) from {{ ref('stg_inbox__revenue') }})
+                (
+                    select max(period_start) from {{ ref('int_customer_period_revenue') }}
+                    where period_grain = 'month'
+                )
         )
         {%- endif %}
         or customer_key in (

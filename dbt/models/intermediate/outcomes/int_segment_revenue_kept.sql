@@ -19,7 +19,8 @@ revenue as (
 
 billed as (
 
-    select max(revenue_month) as last_billed_month from {{ ref('stg_inbox__revenue') }}
+    select max(period_start) as last_billed_month from {{ ref('int_customer_period_revenue') }}
+    where period_grain = 'month'
 
 ),
 
