@@ -147,6 +147,28 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Whether a file of `kind` changed its valid rows since the last build (a query now;
+    false while parsing). -#}
+{% macro kind_changed_since_build(kind) -%}
+    {%- if not execute -%} {{ return(false) }} {%- endif -%}
+    {%- set changed = run_query(
+        "select count(*) from " ~ source('inbox', 'file_verdicts')
+        ~ " where kind = '" ~ kind ~ "' and coalesce(valid_rows_seq, validation_seq) > "
+        ~ built_through_seq()) -%}
+    {{ return(changed.columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
+{#- Pre-hook of a model incremental by landed file whose rows also follow the files of
+    another kind (`kind`): every row goes when such a file changed, else those of changed
+    files. -#}
+{% macro delete_changed_files_or_all_when_changed(kind) -%}
+    {%- if is_incremental() and kind_changed_since_build(kind) -%}
+        delete from {{ this }}
+    {%- else -%}
+        {{ delete_changed_files() }}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- Pre-hook of a model incremental by key: remove the rows whose key is no longer in
     `source` (the relation it copies). -#}
 {% macro delete_rows_gone(key_column, source) -%}

@@ -66,6 +66,27 @@ def january_detractors(published) -> tuple[int, int]:
         ).fetchone()
 
 
+LINKS = "intermediate.int_answer_customer_links"
+NOT_BUILT_AGAIN = "not built again"
+
+
+def mark_links(settings) -> None:
+    """Marks every answer's link in a column no model reads after it (the respondent's key)."""
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute(f"update {LINKS} set respondent_key = ?", [NOT_BUILT_AGAIN])
+
+
+def links_built_again(settings) -> list[str] | str:
+    """The answers whose links the last run built again ("all" when it built every one)."""
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        rebuilt = con.execute(
+            f"select response_id from {LINKS} where respondent_key is distinct from ? order by 1",
+            [NOT_BUILT_AGAIN],
+        ).fetchall()
+        total = con.execute(f"select count(*) from {LINKS}").fetchone()[0]
+    return "all" if len(rebuilt) == total else [row[0] for row in rebuilt]
+
+
 def test_a_corrected_crm_export_moves_the_outcomes_as_a_fresh_build_would(tmp_path, small_warehouse):
     settings = dataclasses.replace(copy_of(small_warehouse, tmp_path / "incremental"), clock=CLOCK)
     deliver(settings, "customers/crm_2025-03.csv", CRM, 1)
@@ -78,8 +99,10 @@ def test_a_corrected_crm_export_moves_the_outcomes_as_a_fresh_build_would(tmp_pa
         "C0000006,,,2024-03-01,organic,,gold", "C0000006,,,2024-03-01,organic,2025-03-01,gold"
     )
     deliver(settings, "customers/crm_2025-06.csv", later, 3)
+    mark_links(settings)
     result = run_pipeline(settings)
     assert result.success
+    assert links_built_again(settings) == "all"  # a new CRM export links every answer again
     assert january_detractors(settings.published_path) == (2, 2)
     with duckdb.connect(str(settings.published_path), read_only=True) as con:
         replaced = con.execute(
@@ -112,7 +135,9 @@ def test_a_corrected_crm_export_moves_the_outcomes_as_a_fresh_build_would(tmp_pa
         "R90,tnps,C0000002,2025-05-10T09:00:00Z,3,email\n",
         4,
     )
+    mark_links(settings)
     assert run_pipeline(settings).success
+    assert links_built_again(settings) == ["R90"]  # the new file's answer, no other
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         windows = con.execute(
             """select count(*) from intermediate.int_customer_revenue_windows

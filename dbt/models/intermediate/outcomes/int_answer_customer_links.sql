@@ -3,11 +3,25 @@
 -- values, in any case, are equal keys). In order: the respondent id is a customer id; else
 -- it is the e-mail of exactly one customer; else (B2B) the answer's account is the account
 -- of exactly one customer. An answer that links nowhere says why.
+--
+-- Incremental by landed file on DuckDB (macros/incremental.sql): a run links again the
+-- answers of changed responses files; every answer when the CRM export changed (links
+-- follow the customers). On Spark a table built in full.
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed_files_or_all_when_changed('customers') }}",
+) }}
+{%- set whole = not is_incremental() or kind_changed_since_build('customers') %}
+
 with
 
 answers as (
 
     select * from {{ ref('int_responses_enriched') }}
+    {%- if not whole %}
+    where {{ in_files_to_rebuild() }}
+    {%- endif %}
 
 ),
 
@@ -53,6 +67,7 @@ linked as (
         answers.nps_category,
         answers.responded_at,
         answers.response_date,
+        answers.source_file_id,
         case
             when by_id.customer_key is not null then by_id.customer_key
             when by_email.customers = 1 then by_email.customer_key
