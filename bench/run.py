@@ -367,8 +367,9 @@ def main(argv: list[str] | None = None) -> int:
         "engine": engine,
         "date": dt.date.today().isoformat(),
         "version": subprocess.run(
-            ["git", "log", "-1", "--format=%h %s"], capture_output=True, text=True, check=False
-        ).stdout.strip()[:80],
+            # The hash and date only: a commit subject is free text (it may cite a document).
+            ["git", "log", "-1", "--format=%h (committed %cs)"], capture_output=True, text=True, check=False
+        ).stdout.strip(),
         "machine": {
             "cores": os.cpu_count(),
             "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
