@@ -38,7 +38,8 @@ dev: $(VENV)/.installed-ui $(RUN_INSTALLED) $(MANIFEST)  ## Dagster UI, schedule
 	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg dev --port $(PORT)
 
 dbt-docs: $(INSTALLED) $(MANIFEST)  ## dbt's docs site, one file (dbt/target/static_index.html), no database opened
-	cd dbt && ../$(BIN)/dbt docs generate --profiles-dir . --quiet --empty-catalog --static --vars "$$(../$(BIN)/nps-warehouse dbt-vars)"
+	cd dbt && ../$(BIN)/dbt docs generate --profiles-dir . --quiet --empty-catalog --static \
+		--target "$$(../$(BIN)/nps-warehouse dbt-target)" --vars "$$(../$(BIN)/nps-warehouse dbt-vars)"
 
 report: $(INSTALLED)  ## Write the HTML report of the published marts again (data/published/report/)
 	$(BIN)/nps-warehouse report
@@ -75,8 +76,11 @@ $(VENV)/.installed-%: $(INSTALLED)
 	$(if $(findstring dev,$*),$(BIN)/python -m compileall -q -j 0 $(VENV)/lib > /dev/null)
 	touch $@
 
-$(MANIFEST): $(INSTALLED) $(DBT_SOURCES)
-	cd dbt && ../$(BIN)/dbt parse --profiles-dir . --quiet --vars "$$(../$(BIN)/nps-warehouse dbt-vars)"
+# Parsed with the target and vars the pipeline builds with: a new warehouse's first build
+# starts from this parse (defs/transform/project.py) instead of parsing the project again.
+$(MANIFEST): $(RUN_INSTALLED) $(DBT_SOURCES)
+	cd dbt && ../$(BIN)/dbt parse --profiles-dir . --quiet --target "$$(../$(BIN)/nps-warehouse dbt-target)" \
+		--vars "$$(../$(BIN)/nps-warehouse dbt-vars)"
 	touch $@
 
 docs: $(MANIFEST)  ## Write docs/marts-reference.md from the dbt contracts (a test compares it)

@@ -8,6 +8,7 @@
     nps-warehouse report           write the HTML report of the published marts again
     nps-warehouse data-docs        prune old GX results (NPS_GX_KEEP_DAYS), build Data Docs
     nps-warehouse dbt-vars         print the --vars dbt needs, to run dbt by hand (docs/configuration.md)
+    nps-warehouse dbt-target       print the dbt target the pipeline builds with (NPS_ENGINE, NPS_DBT_TARGET)
     nps-warehouse surveys          every survey id seen; entries for config/surveys.yml
     nps-warehouse alerts [--status S] [--retry-dead] [--send]
                                    the detractor alerts' outbox (dagster_project/alerts/)
@@ -58,6 +59,7 @@ COMMANDS = {
     "nps-warehouse metrics query --metrics nps --group-by metric_time__month,response__programme",
     "data-docs": "build Great Expectations Data Docs from the stored validation results",
     "dbt-vars": "print the --vars dbt needs, to run dbt by hand (docs/configuration.md)",
+    "dbt-target": "print the dbt target the pipeline builds with (NPS_ENGINE, NPS_DBT_TARGET)",
     "alerts": "the detractor alerts: pending, sent and dead; --retry-dead, --send (config/alerts.yml)",
     "serve": "receive answers from survey tools' signed webhooks into the inbox (NPS_SERVE_HOST/PORT)",
     "surveys": "every survey id seen: programme, answers, first and last; the config/surveys.yml "
@@ -147,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigurationError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    if args.command == "dbt-target":
+        print(settings.dbt_target)
+        return 0
     if args.command == "dbt-vars":
         try:
             print(json.dumps(settings.dbt_vars()))

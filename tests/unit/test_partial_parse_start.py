@@ -26,12 +26,3 @@ def test_without_a_parsed_project_nothing_is_written(tmp_path, monkeypatch):
     monkeypatch.setattr(project, "PARSED_PROJECT", tmp_path / "dbt" / "target")
     start_from_parsed_project(tmp_path / "target")
     assert not (tmp_path / "target").exists()
-
-
-def test_the_manifest_is_parsed_with_the_vars_the_pipeline_builds_with():
-    # the Makefile parses with `nps-warehouse dbt-vars` (Settings.dbt_vars); the Dagster asset
-    # builds with the same dict, so dbt can keep the parse for a new warehouse's first build
-    makefile = (project.DBT_PROJECT_DIR.parent / "Makefile").read_text(encoding="utf-8")
-    assert 'dbt parse --profiles-dir . --quiet --vars "$$(../$(BIN)/nps-warehouse dbt-vars)"' in makefile
-    assets = (project.DBT_PROJECT_DIR.parent / "dagster_project/defs/transform/assets.py").read_text()
-    assert '["--vars", json.dumps(settings.dbt_vars())]' in assets

@@ -1,13 +1,12 @@
 """Publishing the marts for readers, after a successful build only: one asset per audience
 (config/audiences.yml), each writing that audience's own file."""
 
-import json
-
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from dagster_project.audiences import Audience, Audiences
 from dagster_project.defs.resources import Warehouse
+from dagster_project.defs.transform.project import target_and_vars
 from dagster_project.publishing.publish import publish
 from dagster_project.publishing.spark import publish_audience_from_spark, publish_on_spark
 from dagster_project.settings import DBT_PROJECT_DIR, Settings
@@ -31,9 +30,8 @@ def build_publish_assets(dbt_assets: dg.AssetsDefinition, audiences: Audiences) 
 
 def _dbt_runner(settings: Settings, dbt: DbtCliResource):
     def run_dbt(args: list[str]) -> None:
-        vars_ = json.dumps(settings.dbt_vars())
         target_path = settings.warehouse_path.parent / "dbt_target" / f"{settings.dbt_target}-publish"
-        dbt.cli([*args, "--target", settings.dbt_target, "--vars", vars_], target_path=target_path).wait()
+        dbt.cli([*args, *target_and_vars(settings)], target_path=target_path).wait()
 
     return run_dbt
 

@@ -13,7 +13,12 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from dagster_project.defs.resources import Warehouse
 from dagster_project.defs.transform.mart_metadata import mart_metadata
-from dagster_project.defs.transform.project import dbt_project, manifest_path, start_from_parsed_project
+from dagster_project.defs.transform.project import (
+    dbt_project,
+    manifest_path,
+    start_from_parsed_project,
+    target_and_vars,
+)
 from dagster_project.defs.transform.selection import exclude_args, fed_by_changed, unchanged_nodes
 from dagster_project.lake.export import write_build_state
 from dagster_project.progress import Throttle, progress_message
@@ -178,8 +183,7 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
         # reference cycles) is collected and handed back to the system first, once per run.
         gc.collect()
         release_unused_memory()
-        build = ["build", "--target", settings.dbt_target, "--exclude-resource-type", "unit_test"]
-        build += ["--vars", json.dumps(settings.dbt_vars())]
+        build = ["build", *target_and_vars(settings), "--exclude-resource-type", "unit_test"]
         build += ["--full-refresh"] if full else []
         build += exclude_args(manifest, unchanged)
         # The marts' materialisations wait for dbt to finish, then carry row counts, the latest

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from functools import cached_property
@@ -12,7 +13,7 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging.version import Version
 
-from dagster_project.settings import DBT_PROJECT_DIR
+from dagster_project.settings import DBT_PROJECT_DIR, Settings
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -72,6 +73,13 @@ def start_from_parsed_project(target_path: Path) -> None:
     copying = state.with_name(f".{PARTIAL_PARSE_FILE}.copying")
     shutil.copyfile(parsed, copying)
     copying.replace(state)
+
+
+def target_and_vars(settings: Settings) -> list[str]:
+    """The `--target` and `--vars` of every dbt invocation of the pipeline; `make manifest`
+    parses with the same (`nps-warehouse dbt-target`, `dbt-vars`). dbt keeps a partial parse
+    only while both stay the same: a new `--target` or var parses the whole project again."""
+    return ["--target", settings.dbt_target, "--vars", json.dumps(settings.dbt_vars())]
 
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
