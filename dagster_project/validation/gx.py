@@ -4,8 +4,10 @@ Each live landed file is one batch (split into chunks of `BATCH_ROWS` rows, gx_b
 file never becomes one huge pandas frame). Only batches not checked before are checked:
 at the `landed` stage a file's rows never change, so each landed file is checked once; at
 the `valid` stage a file is checked again whenever validation changed which of its rows are
-valid (its `validated.file_verdicts.valid_rows_seq` moved on), and a file that failed is checked on
-every run until it passes. What was checked is recorded in `validated.gx_checked_files`.
+valid (its `validated.file_verdicts.valid_rows_seq` moved on): only its rows that became valid
+since its last successful check, where the warehouse still records them (gx_batches.py), and
+a file that failed is checked on every run until it passes. What was checked is recorded in
+`validated.gx_checked_files`.
 DuckDB prepares the batch: text trimmed, channel lower-cased, the timestamp parsed into
 `<column>_utc`; GX then judges it with the suite. Results are stored by GX in
 `NPS_GX_RESULTS_DIR` and summarised for Dagster.
@@ -202,7 +204,7 @@ def validate_batches(
     for file_path, frame in iter_batches(con, kind, stage, files):
         outcomes = validator.run_checkpoint(f"{kind.name}_{stage}_rows", frame, now)
         reports.setdefault(file_path, BatchReport(file_path, 0)).merge(len(frame), outcomes)
-    for file_id, landing_seq, file_path, _, validation_seq in files:
+    for file_id, landing_seq, file_path, _, validation_seq, _ in files:
         report = reports.get(file_path, BatchReport(file_path, 0))
         con.execute(
             """delete from validated.gx_checked_files

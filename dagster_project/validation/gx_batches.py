@@ -65,27 +65,45 @@ def batch_columns_sql(kind: RowKind, present: set[str]) -> str:
 
 
 def files_to_check(con: duckdb.DuckDBPyConnection, kind: RowKind, stage: str) -> list[tuple]:
-    """(file_id, landing_seq, file_path, mapped columns, validation_seq) of the live files
-    whose batch has not been checked at this stage since it last changed (the valid stage:
-    since its valid rows last changed, `valid_rows_seq`)."""
+    """(file_id, landing_seq, file_path, mapped columns, validation_seq, revalidated_after) of
+    the live files whose batch has not been checked at this stage since it last changed (the
+    valid stage: since its valid rows last changed, `valid_rows_seq`).
+
+    `revalidated_after` (valid stage): the file passed its check at that validation run and
+    validation has judged it in every run since, so only its rows that became valid after it
+    need judging (`validated.rows_revalidated`; a row that stays valid keeps its values: they
+    follow from its landed row). A billing correction of a few customers then judges none of
+    the big export whose months it replaced, instead of all its rows again. NULL: every valid
+    row of the file (never checked, failed, validated afresh, or those records pruned)."""
     if stage == "landed":
-        already = """anti join validated.gx_checked_files as done
-            on done.file_id = files.file_id and done.landing_seq = files.landing_seq
-               and done.kind = files.kind and done.stage = 'landed'"""
-        verdicts, seq = "", "null"
-    else:
-        already = """anti join validated.gx_checked_files as done
-            on done.file_id = files.file_id and done.landing_seq = files.landing_seq
-               and done.kind = files.kind and done.stage = 'valid' and done.success
-               and done.validation_seq = coalesce(verdicts.valid_rows_seq, verdicts.validation_seq)"""
-        verdicts = """join validated.file_verdicts as verdicts
-            on verdicts.file_id = files.file_id and verdicts.landing_seq = files.landing_seq
-               and verdicts.kind = files.kind and verdicts.is_live"""
-        seq = "coalesce(verdicts.valid_rows_seq, verdicts.validation_seq)"
+        return con.execute(
+            """select files.file_id, files.landing_seq, files.file_path, files.mapped_columns, null, null
+                from raw.live_files as files
+                anti join validated.gx_checked_files as done
+                    on done.file_id = files.file_id and done.landing_seq = files.landing_seq
+                       and done.kind = files.kind and done.stage = 'landed'
+                where files.kind = $kind and files.rows_read > 0
+                order by files.file_path""",
+            {"kind": kind.name},
+        ).fetchall()
     return con.execute(
-        f"""select files.file_id, files.landing_seq, files.file_path, files.mapped_columns, {seq}
-            from raw.live_files as files {verdicts} {already}
+        """with verdicts as (
+                select *, coalesce(valid_rows_seq, validation_seq) as rows_seq
+                from validated.file_verdicts where kind = $kind and is_live),
+            -- validated.rows_revalidated keeps the runs after this one (dbt_watermark.py)
+            pruned_through as (select min(validation_seq) as seq from validated.dbt_built_through)
+            select files.file_id, files.landing_seq, files.file_path, files.mapped_columns, verdicts.rows_seq,
+                case when done.success and verdicts.first_judged_seq <= done.validation_seq
+                          and done.validation_seq >= coalesce(pruned_through.seq, done.validation_seq)
+                     then done.validation_seq end
+            from raw.live_files as files
+            join verdicts on verdicts.file_id = files.file_id and verdicts.landing_seq = files.landing_seq
+            cross join pruned_through
+            left join validated.gx_checked_files as done
+                on done.file_id = files.file_id and done.landing_seq = files.landing_seq
+                   and done.kind = files.kind and done.stage = 'valid'
             where files.kind = $kind and files.rows_read > 0
+              and not coalesce(done.success and done.validation_seq = verdicts.rows_seq, false)
             order by files.file_path""",
         {"kind": kind.name},
     ).fetchall()
@@ -97,10 +115,15 @@ def iter_batches(
     """(file path, frame of at most BATCH_ROWS rows) for each file and chunk; stage 'landed'
     or 'valid'."""
     formats = timestamp_formats(con, kind)
-    for file_id, _, file_path, mapped, _ in files:
+    for file_id, _, file_path, mapped, _, revalidated_after in files:
         only_valid = (
             f"semi join {kind.valid_table} as valid using (file_id, row_number)" if stage == "valid" else ""
         )
+        if revalidated_after is not None:
+            only_valid += f""" semi join (
+                select file_id, row_number from validated.rows_revalidated
+                where kind = '{kind.name}' and validation_seq > {int(revalidated_after)}
+            ) as revalidated using (file_id, row_number)"""
         reader = con.sql(
             f"""with live_rows as ({live_rows_sql(kind)} and files.file_id = $id),
                 typed as (select *, {typed_columns_sql(kind, formats)} from live_rows)

@@ -119,11 +119,26 @@ def test_batches_are_checked_once_and_again_when_validation_changes_them(reports
         # validation changed a.csv's quarantine only (a losing row names another winner)
         con.execute("update validated.file_verdicts set validation_seq = validation_seq + 1")
         assert validate_batches(con, validator, RESPONSES, "valid", now) == []
-        # validation changed a.csv's valid rows (e.g. a later file took over one of its ids)
+        # validation changed a.csv's valid rows, none became valid (a later file took over one
+        # of its ids): nothing of it to judge again
         con.execute("update validated.file_verdicts set valid_rows_seq = valid_rows_seq + 1")
+        assert validate_batches(con, validator, RESPONSES, "valid", now) == []
+        # validated afresh (a full validation judges every file anew): every valid row again
+        con.execute(
+            "update validated.file_verdicts set valid_rows_seq = valid_rows_seq + 1, "
+            "first_judged_seq = valid_rows_seq + 1"
+        )
         again = validate_batches(con, validator, RESPONSES, "valid", now)
         assert [(r.file_path, r.rows) for r in again] == [("responses/a.csv", 1)]
         assert validate_batches(con, validator, RESPONSES, "landed", now) == []
+        # a dbt build since may have pruned the record of which rows changed: every row again
+        con.execute("update validated.file_verdicts set valid_rows_seq = valid_rows_seq + 1")
+        con.execute(
+            """insert into validated.dbt_built_through (target, validation_seq, built_at)
+               select 'local', max(valid_rows_seq), now() from validated.file_verdicts"""
+        )
+        again = validate_batches(con, validator, RESPONSES, "valid", now)
+        assert [(r.file_path, r.rows) for r in again] == [("responses/a.csv", 1)]
 
 
 def test_a_batch_of_employee_answers_keeps_counts_only(tmp_path):
@@ -158,3 +173,29 @@ def test_no_batch_stays_in_memory_after_its_checkpoint(tmp_path):
     del frame
     gc.collect()
     assert alive() is None
+
+
+def test_a_file_is_checked_again_only_for_its_rows_that_became_valid(tmp_path):
+    # GX judged a.csv's three valid rows; a later file takes over R1 (a.csv's valid rows only
+    # shrink: nothing of it to judge again), then gives it back (R1 is judged, alone)
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    header = "response_id,survey_id,responded_at,score,channel\n"
+    a = header + "".join(f"R{n},S,2025-01-0{n}T10:00:00Z,{n + 6},email\n" for n in (1, 2, 3))
+    validator = GxValidator(tmp_path / "gx")
+
+    def valid_checks(files: dict[str, str]) -> list[tuple[str, int, bool]]:
+        warehouse = land_and_validate(tmp_path, files, now)
+        with connect(warehouse) as con:
+            reports = validate_batches(con, validator, RESPONSES, "valid", now)
+        return sorted((r.file_path, r.rows, r.success) for r in reports)
+
+    assert valid_checks({"a.csv": a}) == [("responses/a.csv", 3, True)]
+    takes_r1 = header + "R1,S,2025-03-01T10:00:00Z,10,sms\n"
+    assert valid_checks({"b.csv": takes_r1}) == [("responses/b.csv", 1, True)]
+    gives_r1_back = header + "R9,S,2025-03-01T10:00:00Z,10,sms\n"
+    assert valid_checks({"b.csv": gives_r1_back}) == [
+        ("responses/a.csv", 1, True),
+        ("responses/b.csv", 1, True),
+    ]
+    with connect(tmp_path / "w.duckdb") as con:
+        assert validate_batches(con, validator, RESPONSES, "valid", now) == []
