@@ -74,7 +74,9 @@ def files_to_check(con: duckdb.DuckDBPyConnection, kind: RowKind, stage: str) ->
     need judging (`validated.rows_revalidated`; a row that stays valid keeps its values: they
     follow from its landed row). A billing correction of a few customers then judges none of
     the big export whose months it replaced, instead of all its rows again. NULL: every valid
-    row of the file (never checked, failed, validated afresh, or those records pruned)."""
+    row of the file (never checked, failed, or validated afresh). The records are kept while
+    a check is behind them (warehouse/dbt_watermark.py), and a new configuration checks
+    everything again."""
     if stage == "landed":
         return con.execute(
             """select files.file_id, files.landing_seq, files.file_path, files.mapped_columns, null, null
@@ -89,16 +91,12 @@ def files_to_check(con: duckdb.DuckDBPyConnection, kind: RowKind, stage: str) ->
     return con.execute(
         """with verdicts as (
                 select *, coalesce(valid_rows_seq, validation_seq) as rows_seq
-                from validated.file_verdicts where kind = $kind and is_live),
-            -- validated.rows_revalidated keeps the runs after this one (dbt_watermark.py)
-            pruned_through as (select min(validation_seq) as seq from validated.dbt_built_through)
+                from validated.file_verdicts where kind = $kind and is_live)
             select files.file_id, files.landing_seq, files.file_path, files.mapped_columns, verdicts.rows_seq,
                 case when done.success and verdicts.first_judged_seq <= done.validation_seq
-                          and done.validation_seq >= coalesce(pruned_through.seq, done.validation_seq)
                      then done.validation_seq end
             from raw.live_files as files
             join verdicts on verdicts.file_id = files.file_id and verdicts.landing_seq = files.landing_seq
-            cross join pruned_through
             left join validated.gx_checked_files as done
                 on done.file_id = files.file_id and done.landing_seq = files.landing_seq
                    and done.kind = files.kind and done.stage = 'valid'

@@ -95,12 +95,23 @@ def record_built_through(
             },
         )
     # What every target's models already reflect is no longer needed to find what changed
-    # (a target that never built builds everything).
-    for table in ("validated.answers_touched", "validated.rows_revalidated"):
-        con.execute(
-            f"""delete from {table}
-                where validation_seq <= (select min(validation_seq) from validated.dbt_built_through)"""
-        )
+    # (a target that never built builds everything); the rows that became valid are kept
+    # while a file's GX valid-stage check is behind them (validation/gx_batches.py).
+    built = "(select min(validation_seq) from validated.dbt_built_through)"
+    con.execute(f"delete from validated.answers_touched where validation_seq <= {built}")
+    con.execute(
+        f"""delete from validated.rows_revalidated
+            where validation_seq <= {built}
+              and validation_seq <= coalesce((
+                  select min(done.validation_seq)
+                  from validated.gx_checked_files as done
+                  join validated.file_verdicts as verdicts
+                      on verdicts.file_id = done.file_id and verdicts.landing_seq = done.landing_seq
+                         and verdicts.kind = done.kind and verdicts.is_live
+                  where done.stage = 'valid'
+                    and done.validation_seq < coalesce(verdicts.valid_rows_seq, verdicts.validation_seq)
+              ), validation_seq)"""
+    )
 
 
 def record_relation_builds(
