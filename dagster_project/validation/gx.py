@@ -5,8 +5,8 @@ file never becomes one huge pandas frame). Only batches not checked before are c
 at the `landed` stage a file's rows never change, so each landed file is checked once; at
 the `valid` stage a file is checked again whenever validation changed which of its rows are
 valid (its `validated.file_verdicts.valid_rows_seq` moved on): only its rows that became valid
-since its last successful check, where the warehouse still records them (gx_batches.py), and
-a file that failed is checked on every run until it passes. What was checked is recorded in
+since its last successful check (`validated.rows_revalidated`, gx_batches.py), and a file that
+failed is checked on every run until it passes. What was checked is recorded in
 `validated.gx_checked_files`.
 DuckDB prepares the batch: text trimmed, channel lower-cased, the timestamp parsed into
 `<column>_utc`; GX then judges it with the suite. Results are stored by GX in
