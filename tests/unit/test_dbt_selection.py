@@ -15,9 +15,10 @@ from dagster_project.defs.transform.selection import (
     fed_by_changed,
     reads_employee_answers_only,
     unchanged_nodes,
+    unfollowed_edges,
 )
 
-KINDS = ("responses", "invitations", "followups")
+KINDS = ("responses", "invitations", "followups", "customers", "revenue")
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +39,12 @@ def model(name: str) -> str:
     [
         ({"followups"}, {"int_detractor_followups", "detractor_followups", "followup_summary", "file_loads"},
          {"nps_responses", "verbatims", "int_employee_containment", "score_distribution", "surveys"}),
+        # the landing record changes with every delivery, but what the invitation cohort reads
+        # of it (its own files' mapped columns) does not: no response rate is recounted
+        ({"followups"}, {"quarantined_rows", "int_rejected_rows"},
+         {"int_invitation_counts_daily", "int_invitation_cells_daily", "response_rates", "nps_by_period",
+          "respondent_contact_frequency"}),
+        ({"revenue"}, {"stg_landing__landed_files"}, {"response_rates", "invitations_daily"}),
         ({"invitations"}, {"int_invitation_counts_daily", "invitations_daily", "int_customer_contacts"},
          {"nps_responses", "verbatims", "enps_by_group", "theme_impact"}),
         ({"responses"}, {"nps_responses", "verbatims", "enps_by_group", "int_invitation_counts_daily"},
@@ -61,8 +68,9 @@ def test_a_delivery_builds_what_its_kind_feeds(manifest, kinds, built, left_out)
 def test_the_clock_moving_rebuilds_what_judges_by_it(manifest):
     still = names(manifest, unchanged_nodes(manifest, set(), clock_moved=False))
     # no new rows (a re-sent export): what every landed file feeds, not the whole project
-    assert {"file_loads", "stg_landing__landed_files", "quarantined_rows"}.isdisjoint(still)
+    assert {"file_loads", "stg_landing__landed_files", "followup_summary"}.isdisjoint(still)
     assert {"nps_responses", "int_customer_period_revenue", "enps_by_group", "verbatims"} <= still
+    assert {"quarantined_rows", "response_rates", "int_invitation_counts_daily"} <= still
     moved = names(manifest, unchanged_nodes(manifest, set(), clock_moved=True))
     judged_by_clock = {
         manifest["nodes"][u]["name"]
@@ -80,6 +88,7 @@ def test_the_clock_moving_rebuilds_what_judges_by_it(manifest):
 def test_nothing_left_out_is_fed_by_what_is_built(manifest, kinds, clock_moved, employee_answers_changed):
     unchanged = unchanged_nodes(manifest, kinds, clock_moved, employee_answers_changed)
     late = fed_by_changed(manifest, unchanged)
+    unfollowed = unfollowed_edges(manifest)
     position = {unique_id: i for i, unique_id in enumerate(unchanged)}
     for unique_id in unchanged:
         for parent in manifest["parent_map"][unique_id]:
@@ -88,9 +97,14 @@ def test_nothing_left_out_is_fed_by_what_is_built(manifest, kinds, clock_moved, 
             elif parent in position:
                 assert position[parent] < position[unique_id], (parent, unique_id)  # parents first
             elif manifest["nodes"][parent]["resource_type"] != "operation":
-                # fed by a node built now: only the HR audience's, when no employee answer changed
-                assert not employee_answers_changed and not clock_moved and unique_id in late
-                assert reads_employee_answers_only(manifest["nodes"][unique_id])
+                # fed by a node built now: the HR audience's, when no employee answer changed,
+                # and what reads the landing record for its own rows' files; reported late
+                assert unique_id in late
+                assert (
+                    not employee_answers_changed
+                    and not clock_moved
+                    and reads_employee_answers_only(manifest["nodes"][unique_id])
+                ) or (parent, unique_id) in unfollowed, (parent, unique_id)
     # what is reported after dbt's events feeds nothing dbt builds (Dagster: parents first)
     for unique_id in late:
         for child in manifest["child_map"][unique_id]:
@@ -129,3 +143,14 @@ def test_the_exclusion_is_one_value_of_full_names(manifest):
     assert "fqn:nps_warehouse.marts.by_landed_file.nps_responses" in value.split(" ")
     assert len(value.split(" ")) == len(unchanged)
     assert exclude_args(manifest, []) == []
+
+
+def test_what_reads_the_landing_record_for_its_own_rows_is_named(manifest):
+    flagged = {
+        unique_id
+        for unique_id, node in manifest["nodes"].items()
+        if node.get("config", {}).get("meta", {}).get("landed_files") == "own_rows"
+    }
+    assert names(manifest, flagged) == {"int_invitations_answered", "int_rejected_rows"}
+    # each reads the landing record's model itself: the flag names a real edge
+    assert {child for _, child in unfollowed_edges(manifest)} == flagged

@@ -19,9 +19,20 @@ names (a local midnight, a call-back deadline, a quarantined timestamp coming du
 watermark records that moment with each build; once the clock reaches it, those models and
 everything they feed are rebuilt as well.
 
+Every delivery changes the landing record (`landing.landed_files`), but two models read it
+only to describe the files of the rows they take from their kinds' tables (a file's
+configured source, the columns its export mapped; `meta: {landed_files: own_rows}`): what
+they read of it is written when the file lands, with its rows, so a delivery of another
+kind changes nothing they make. Their edge from the landing record is not followed: a file
+of follow-up cases does not recount the invitation cohort and response rates.
+
 A delivery whose files bring no new rows (an export sent again under another name,
 recorded `already_landed`) changes only the landing record: with the clock still, such a
 build runs what every landed file feeds (the file marts), not the whole project.
+
+A node left out although a node it reads is built (the HR audience's models, the two
+above) is reported after dbt's events, so it must feed nothing dbt builds: where it would
+(the clock moved, and a model that judges by it reads one), it is built after all.
 
 A full build (`--full-refresh`: a new configuration, or no build yet) runs everything.
 """
@@ -44,6 +55,7 @@ EVERY_DELIVERY_SOURCES = (
     ("landing", "landed_files"),
 )
 CLOCK_SOURCE = ("inbox", "build_clock")
+LANDING_RECORD = ("landing", "landed_files")
 # Resource types that build or test something (the on-run-start hook always runs).
 SELECTABLE = ("model", "seed", "snapshot", "test")
 # Folders of the models that read employee answers only (dbt/dbt_project.yml).
@@ -75,13 +87,32 @@ def changed_roots(manifest: Mapping[str, Any], changed_kinds: Iterable[str], clo
     return _sources(manifest, wanted)
 
 
+def reads_landed_files_for_own_rows(node: Mapping[str, Any]) -> bool:
+    """A model that reads the landing record only for the files of its own rows."""
+    return node.get("config", {}).get("meta", {}).get("landed_files") == "own_rows"
+
+
+def unfollowed_edges(manifest: Mapping[str, Any]) -> set[tuple[str, str]]:
+    """(parent, child): the landing record's models to those that read it for their own rows."""
+    nodes, landing = manifest["nodes"], _sources(manifest, [LANDING_RECORD])
+    readers = {child for source in landing for child in manifest["child_map"].get(source, ())}
+    return {
+        (reader, child)
+        for reader in readers
+        for child in manifest["child_map"].get(reader, ())
+        if child in nodes and reads_landed_files_for_own_rows(nodes[child])
+    }
+
+
 def affected_nodes(manifest: Mapping[str, Any], roots: set[str]) -> set[str]:
-    """Every node downstream of `roots`, and the tests of any node among them or the roots."""
-    children = manifest["child_map"]
+    """Every node downstream of `roots` (not through an edge `unfollowed_edges` names),
+    and the tests of any node among them or the roots."""
+    children, unfollowed = manifest["child_map"], unfollowed_edges(manifest)
     affected, stack = set(), list(roots)
     while stack:
-        for child in children.get(stack.pop(), ()):
-            if child not in affected:
+        parent = stack.pop()
+        for child in children.get(parent, ()):
+            if child not in affected and (parent, child) not in unfollowed:
                 affected.add(child)
                 stack.append(child)
     return affected
@@ -111,7 +142,30 @@ def unchanged_nodes(
         for unique_id, node in manifest["nodes"].items()
         if node["resource_type"] in SELECTABLE and unique_id not in affected
     }
-    return _parents_first(manifest, unchanged)
+    return _parents_first(manifest, _reportable(manifest, unchanged))
+
+
+def _reportable(manifest: Mapping[str, Any], unchanged: set[str]) -> set[str]:
+    """`unchanged` less the nodes Dagster could not hear of in order: one reported after
+    dbt's events (`fed_by_changed`) that feeds a node or test run now is built too, until none
+    is left. A data test is left out only with every node it tests."""
+    nodes, children, unchanged = manifest["nodes"], manifest["child_map"], set(unchanged)
+    while True:
+        unchanged = {
+            unique_id
+            for unique_id in unchanged
+            if nodes[unique_id]["resource_type"] != "test"
+            or all(p in unchanged for p in manifest["parent_map"][unique_id] if p in nodes)
+        }
+        late = fed_by_changed(manifest, unchanged)
+        built_too = {
+            unique_id
+            for unique_id in late
+            if any(child in nodes and child not in unchanged for child in children.get(unique_id, ()))
+        }
+        if not built_too:
+            return unchanged
+        unchanged -= built_too
 
 
 def fed_by_changed(manifest: Mapping[str, Any], unchanged: Iterable[str]) -> set[str]:
