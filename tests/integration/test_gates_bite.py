@@ -47,9 +47,10 @@ def execute(settings: Settings, sql: str) -> None:
 
 
 def test_gx_gate_fails_when_an_invalid_score_sits_among_valid_rows(damaged_copy):
-    # As if validation had a bug: a valid row's delivered score becomes 11 in a batch that
-    # validation has just changed (GX checks each changed batch, not unchanged history).
-    execute(damaged_copy, "update raw.responses_rows set score = '11' where response_id = 'R02'")
+    # As if validation had a bug: a valid row's stored score is 11 in a batch that validation
+    # has just changed (GX checks each changed batch, not unchanged history). The valid stage
+    # judges the values validation stored, the ones dbt reads, not the landed text again.
+    execute(damaged_copy, "update validated.responses set score = 11 where response_id = 'R02'")
     execute(damaged_copy, "update validated.file_verdicts set validation_seq = validation_seq + 1")
     check = dg.AssetCheckKey(dg.AssetKey(["validated", "responses"]), "gx_valid_rows")
     result = run_pipeline(damaged_copy, selection=dg.AssetSelection.checks(check))
