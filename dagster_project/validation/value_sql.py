@@ -69,6 +69,10 @@ def channel_sql(expression: str, channel_map: str) -> str:
 MONTH_PATTERN = r"[0-9]{4}-(?:0[1-9]|1[0-2])"
 # The time part of a workbook's date cell (read as ISO text): a date, not an instant.
 MIDNIGHT = r"(?:[ T]00:00(?::00)?)?"
+# Fast paths, each a value the general rules read as itself: a month `YYYY-MM` (years
+# 1000-9999: strftime writes them back unchanged) and an amount of digits with a point.
+PLAIN_MONTH_PATTERN = r"[1-9][0-9]{3}-(?:0[1-9]|1[0-2])"
+PLAIN_AMOUNT_PATTERN = r"-?[0-9]+(?:\.[0-9]+)?"
 
 
 def date_sql(expression: str) -> str:
@@ -87,6 +91,15 @@ def date_sql(expression: str) -> str:
 def month_sql(expression: str) -> str:
     """The first day of a `YYYY-MM` month, else NULL. A workbook turns a typed month into a
     date cell, the first of the month (2025-03-01 00:00:00): that is the month too."""
+    # a month written plainly (nearly every row) skips the rewriting: the same date
+    return (
+        f"case when regexp_full_match({expression}, '{PLAIN_MONTH_PATTERN}') "
+        f"then cast({expression} || '-01' as date) else {any_month_sql(expression)} end"
+    )
+
+
+def any_month_sql(expression: str) -> str:
+    """`month_sql` without its fast path (tests/unit/test_value_sql_fast_paths.py)."""
     text = f"regexp_replace(trim({expression}), '^([0-9]{{4}}-[0-9]{{2}})-01{MIDNIGHT}$', '\\1')"
     return (
         f"case when regexp_full_match({text}, '{MONTH_PATTERN}') then try_cast({text} || '-01' as date) end"
@@ -96,13 +109,30 @@ def month_sql(expression: str) -> str:
 def month_text_sql(expression: str) -> str:
     """The month as `YYYY-MM` however it was written; the text as it is when it is no month
     (so that the month's own rule names it)."""
-    return f"coalesce(strftime({month_sql(expression)}, '%Y-%m'), nullif(trim({expression}), ''))"
+    return (
+        f"case when regexp_full_match({expression}, '{PLAIN_MONTH_PATTERN}') then {expression} "
+        f"else {any_month_text_sql(expression)} end"
+    )
+
+
+def any_month_text_sql(expression: str) -> str:
+    """`month_text_sql` without its fast path."""
+    return f"coalesce(strftime({any_month_sql(expression)}, '%Y-%m'), nullif(trim({expression}), ''))"
 
 
 def amount_sql(expression: str) -> str:
     """An amount of money as DECIMAL(18, 4), else NULL. Spaces (also no-break and thin ones)
     and apostrophes group thousands; one separator alone is the decimal one (12,50 and 12.50);
     with both, the last is (1.234,50 and 1,234.50). A minus sign may be U+2212."""
+    # an amount written plainly (nearly every row) skips the rewriting: the same decimal
+    return (
+        f"case when regexp_full_match({expression}, '{PLAIN_AMOUNT_PATTERN}') "
+        f"then try_cast({expression} as decimal(18, 4)) else {any_amount_sql(expression)} end"
+    )
+
+
+def any_amount_sql(expression: str) -> str:
+    """`amount_sql` without its fast path."""
     text = (
         f"replace(regexp_replace(trim({expression}), '[\\s\\x{{00a0}}\\x{{202f}}\\x{{2009}}'']', '', 'g'), "
         "'\u2212', '-')"
