@@ -20,18 +20,58 @@ cells as (
 
 ),
 
+-- Each group numbered: the pairs below are counted by two integers instead of two long
+-- group names (every answer sits in ~18 groups, so ~300 pairs per answer: at 150k answers
+-- 5.1 s by name, 1.8 s by number).
+cell_numbers as (
+
+    select
+        cell_id,
+        row_number() over (order by cell_id) as cell_number
+
+    from cells
+
+),
+
+numbered_members as (
+
+    select
+        members.response_id,
+        members.programme,
+        cell_numbers.cell_number
+
+    from members
+    inner join cell_numbers on members.cell_id = cell_numbers.cell_id
+
+),
+
+shared_numbers as (
+
+    select
+        outer_members.cell_number as outer_cell_number,
+        inner_members.cell_number as inner_cell_number,
+        count(*) as shared_responses
+
+    from numbered_members as outer_members
+    inner join numbered_members as inner_members
+        on outer_members.response_id = inner_members.response_id
+        and outer_members.programme = inner_members.programme
+    group by outer_members.cell_number, inner_members.cell_number
+
+),
+
 shared as (
 
     select
-        outer_members.cell_id as outer_cell_id,
-        inner_members.cell_id as inner_cell_id,
-        count(*) as shared_responses
+        outer_numbers.cell_id as outer_cell_id,
+        inner_numbers.cell_id as inner_cell_id,
+        shared_numbers.shared_responses
 
-    from members as outer_members
-    inner join members as inner_members
-        on outer_members.response_id = inner_members.response_id
-        and outer_members.programme = inner_members.programme
-    group by outer_members.cell_id, inner_members.cell_id
+    from shared_numbers
+    inner join cell_numbers as outer_numbers
+        on shared_numbers.outer_cell_number = outer_numbers.cell_number
+    inner join cell_numbers as inner_numbers
+        on shared_numbers.inner_cell_number = inner_numbers.cell_number
 
 ),
 
