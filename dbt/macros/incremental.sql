@@ -100,14 +100,36 @@
     {{ in_files_to_rebuild(file_id_column) }}
     and (
         {{ in_files_to_rebuild(file_id_column, 'arrived') }}
-        or exists (
-            select 1 from {{ source('inbox', 'rows_revalidated') }} as revalidated
-            where revalidated.kind = '{{ kind }}'
-                and revalidated.validation_seq > {{ built_through_seq() }}
-                and revalidated.file_id = {{ file_id_column }}
-                and revalidated.row_number = {{ row_column }}
+        {%- for file_id in revalidated_file_ids(kind) %}
+        or (
+            {{ file_id_column }} = '{{ file_id | replace("'", "''") }}'
+            and {{ row_column }} in (
+                select revalidated.row_number from {{ source('inbox', 'rows_revalidated') }} as revalidated
+                where revalidated.kind = '{{ kind }}'
+                    and revalidated.validation_seq > {{ built_through_seq() }}
+                    and revalidated.file_id = '{{ file_id | replace("'", "''") }}'
+            )
         )
+        {%- endfor %}
     )
+{%- endmacro %}
+
+{#- The earlier files of `kind` with rows judged valid again since the last build, looked up
+    now (none while parsing). Each goes into `in_rows_to_rebuild` as a constant with the
+    numbers of its rows as a plain subquery: a subquery correlated on (file, row) made DuckDB
+    list every (file, row) of the files it looked at first (12M rows of a billing export
+    with 43k rows judged again: 8.5 s, as constants 0.2 s). -#}
+{% macro revalidated_file_ids(kind) -%}
+    {%- if execute -%}
+        {%- set query -%}
+            select distinct file_id from {{ source('inbox', 'rows_revalidated') }}
+            where kind = '{{ kind }}' and validation_seq > {{ built_through_seq() }}
+            order by 1
+        {%- endset -%}
+        {{ return(run_query(query).columns[0].values()) }}
+    {%- else -%}
+        {{ return([]) }}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- A predicate: true for the rows of changed files on an incremental run, else always. -#}
