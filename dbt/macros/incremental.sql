@@ -102,12 +102,12 @@
         {{ in_files_to_rebuild(file_id_column, 'arrived') }}
         {%- for file_id in revalidated_file_ids(kind) %}
         or (
-            {{ file_id_column }} = '{{ file_id | replace("'", "''") }}'
+            {{ file_id_column }} = {{ sql_text(file_id) }}
             and {{ row_column }} in (
                 select revalidated.row_number from {{ source('inbox', 'rows_revalidated') }} as revalidated
                 where revalidated.kind = '{{ kind }}'
                     and revalidated.validation_seq > {{ built_through_seq() }}
-                    and revalidated.file_id = '{{ file_id | replace("'", "''") }}'
+                    and revalidated.file_id = {{ sql_text(file_id) }}
             )
         )
         {%- endfor %}
