@@ -180,15 +180,16 @@
     {{ return(changed.columns[0].values()[0] > 0) }}
 {%- endmacro %}
 
-{#- Pre-hook of a model incremental by landed file whose rows also follow the files of
-    another kind (`kind`): every row goes when such a file changed, else those of changed
-    files. -#}
-{% macro delete_changed_files_or_all_when_changed(kind) -%}
-    {%- if is_incremental() and kind_changed_since_build(kind) -%}
-        delete from {{ this }}
-    {%- else -%}
-        {{ delete_changed_files() }}
-    {%- endif -%}
+{#- Whether a file of `kind` judged since the last build is no longer live (it was replaced
+    by a new version, or retired): the rows it held are gone (a query now; false while
+    parsing). -#}
+{% macro kind_replaced_since_build(kind) -%}
+    {%- if not execute -%} {{ return(false) }} {%- endif -%}
+    {%- set replaced = run_query(
+        "select count(*) from " ~ source('inbox', 'file_verdicts')
+        ~ " where kind = '" ~ kind ~ "' and not is_live and validation_seq > "
+        ~ built_through_seq()) -%}
+    {{ return(replaced.columns[0].values()[0] > 0) }}
 {%- endmacro %}
 
 {#- Pre-hook of a model incremental by key: remove the rows whose key is no longer in

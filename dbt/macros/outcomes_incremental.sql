@@ -125,11 +125,13 @@
 {#- Incremental by customer (int_customer_answer_cohorts): the pre-hook removes the rows of
     the customers to build again, the model builds every linked customer it no longer holds.
 
-    A customer is built again when an answer of a responses file changed since the last
-    build links to it now, or was one of its latest answers (a corrected answer may now
-    belong to someone else). Everything is built again when the CRM export changed (answers
-    link elsewhere, acquisition and churn dates move) or a responses file was replaced or
-    retired (the customers of the answers it held are no longer known). -#}
+    A customer is built again when an answer linked again since the last build (one of a
+    changed responses file, or one whose link the CRM's change may have moved:
+    int_answers_to_link_again) links to it now, or was one of its latest answers (a
+    corrected answer may now belong to someone else). A customer whose CRM row changed (its
+    acquisition and churn dates) is one of those: its answers are linked again. Everything
+    is built again when a CRM export or a responses file was replaced or retired (the
+    customers of the rows it held are no longer known). -#}
 {% macro delete_cohort_customers_to_rebuild() -%}
     {%- if is_incremental() -%}
         {{ return(adapter.dispatch('delete_cohort_customers_to_rebuild')()) }}
@@ -139,20 +141,55 @@
 {%- endmacro %}
 
 {% macro default__delete_cohort_customers_to_rebuild() -%}
+    {%- set crm_changed = kind_changed_since_build('customers') %}
     with changed_answers as (
         select response_id from {{ ref('int_responses_enriched') }}
         where {{ in_files_to_rebuild() }}
+        {%- if crm_changed %}
+        union all
+        select response_id from {{ ref('int_answers_to_link_again') }}
+        {%- endif %}
     )
     delete from {{ this }}
     where
         exists (
             select 1 from {{ source('inbox', 'file_verdicts') }}
             where validation_seq > {{ built_through_seq() }}
-                and (kind = 'customers' or (kind = 'responses' and not is_live))
+                and kind in ('customers', 'responses') and not is_live
         )
         or response_id in (select response_id from changed_answers)
         or customer_key in (
             select customer_key from {{ ref('int_answer_customer_links') }}
             where response_id in (select response_id from changed_answers)
         )
+{%- endmacro %}
+
+{#- Incremental on DuckDB (int_answer_customer_links): a run links again the answers of
+    changed responses files and, when the CRM changed since the last build, those
+    int_answers_to_link_again names; every answer when a CRM export was replaced or retired
+    (the model then reads every answer). -#}
+{% macro in_answers_to_link_again() -%}
+    ({{ in_files_to_rebuild() }}
+    {%- if kind_changed_since_build('customers') %}
+        or response_id in (select response_id from {{ ref('int_answers_to_link_again') }})
+    {%- endif -%})
+{%- endmacro %}
+
+{% macro delete_answers_to_link_again() -%}
+    {%- if not is_incremental() -%}
+        select 1
+    {%- elif kind_replaced_since_build('customers') -%}
+        delete from {{ this }}
+    {%- else -%}
+        delete from {{ this }} where {{ in_answers_to_link_again() }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Why an answer whose key matched did not link: its e-mail, or its account, is several
+    customers' (SQL text literals, in that order). -#}
+{% macro several_customers_reasons() -%}
+    {{ return([
+        "'e-mail address of several customers'",
+        "'account of several customers, respondent not among them'",
+    ]) }}
 {%- endmacro %}

@@ -48,7 +48,7 @@ B2B_HEADER = (
     "response_id,survey_id,invitation_id,respondent_id,responded_at,score,channel,"
     "reason,improvement,account_id,respondent_role\n"
 )
-RUN_AFTER = (1, 4, 6, 7, 9, 11, 12)  # incremental runs after these deliveries: every correction,
+RUN_AFTER = (1, 4, 6, 7, 9, 11, 12, 13)  # incremental runs after these deliveries: every correction,
 # copy and answer to an earlier file arrives in a later run than what it changes
 # A run after deliveries of one kind only builds what that kind feeds (defs/transform/selection.py):
 # kind, a model built, a mart left out (reported unchanged), other models left out.
@@ -71,6 +71,25 @@ CRM = (
     "C0000021,,ACC1,2024-02-01,paid,,Skåne\n"
     "C0000022,,ACC2,2024-02-01,referral,2025-06-30,Norrland\n"
     "C0000023,,ACC1,2024-03-01,paid,,Skåne\n"
+    "C0000007,,ACC3,2023-02-01,paid,,Norrland\n"
+    "C0000008,,ACC3,2023-02-01,referral,,Norrland\n"
+)
+# A later CRM export changes the links of answers that arrived earlier, no answer with it
+# (int_answers_to_link_again): Anna's e-mail is another now (R07, R24 no longer link to
+# her), C0000008 leaves ACC3 (R26, unlinked as ACC3 was two customers', links to C0000007,
+# whose row did not change), C0000098, R27's respondent, becomes a customer and C0000003
+# churned (its answer cohorts change).
+CRM_UPDATE = (
+    "customer_id,email,account_id,acquired_at,acquisition_source,churned_at,segment_region\n"
+    "C0000001,anna.l@example.se,,2023-05-01,referral,,Skåne\n"
+    "C0000003,,ACC1,2022-03-01,word_of_mouth,2025-03-31,Skåne\n"
+    "C0000008,,ACC4,2023-02-01,referral,,Norrland\n"
+    "C0000098,,,2024-11-01,referral,,Skåne\n"
+)
+# B2B answers from respondents outside the CRM: the account decides (ACC3: two customers)
+B2B_OUTSIDE_CRM = (
+    "R26,rnps,,C0000099,2025-04-06T10:00:00+02:00,8,email,,,ACC3,Användare\n"
+    "R27,rnps,,C0000098,2025-04-07T10:00:00+02:00,7,email,,,ACC9,Användare\n"
 )
 
 
@@ -114,7 +133,7 @@ def test_incremental_runs_equal_a_build_from_scratch(tmp_path, small_warehouse):
         ("responses/2025-04_b2b.csv", B2B_HEADER
          + "R20,rnps,,C0000003,2025-04-02T10:00:00+02:00,9,email,Bra pris,,ACC1,Beslutsfattare\n"
          "R21,rnps,,C0000021,2025-04-03T10:00:00+02:00,4,email,Dålig support,,ACC1,Användare\n"
-         "R22,rnps,,C0000022,2025-04-04T10:00:00+02:00,7,email,,,ACC2,CEO\n"),
+         "R22,rnps,,C0000022,2025-04-04T10:00:00+02:00,7,email,,,ACC2,CEO\n" + B2B_OUTSIDE_CRM),
         # corrected case export: R01's case is gone, R21 gets one
         ("followups/cases.csv", CASES_HEADER
          + "R03,2025-01-01T10:00:00Z,2025-01-02T10:00:00Z,Löst,Søren Nielsen\n"
@@ -124,13 +143,16 @@ def test_incremental_runs_equal_a_build_from_scratch(tmp_path, small_warehouse):
         ("responses/2025-04_b2b.csv", B2B_HEADER
          + "R21,rnps,,C0000021,2025-04-03T10:00:00+02:00,4,email,Dålig support,,ACC1,Användare\n"
          "R22,rnps,,C0000022,2025-04-04T10:00:00+02:00,7,email,,,ACC2,CEO\n"
-         "R23,rnps,,C0000023,2025-04-05T10:00:00+02:00,10,email,Snabb leverans,,ACC1,Beslutsfattare\n"),
+         "R23,rnps,,C0000023,2025-04-05T10:00:00+02:00,10,email,Snabb leverans,,ACC1,Beslutsfattare\n"
+         + B2B_OUTSIDE_CRM),
         # last, on its own (no file replaced, no CRM change: the answer cohorts are built again
         # customer by customer): R06, C0000006's, comes again as C0000010's, and C0000021
         # answers again
         ("responses/2025-05.csv",
          HEADER + "R06,tnps,,C0000010,2025-01-10T10:00:00+01:00,9,app,,,Skåne\n"
          "R25,tnps,,C0000021,2025-05-02T10:00:00+02:00,8,app,,,Skåne\n"),
+        # a later CRM export alone: the answers whose link it moves are linked again
+        ("customers/crm_2025-06.csv", CRM_UPDATE),
     ]  # fmt: skip
     for step, (name, text) in enumerate(deliveries, start=1):
         if text is None:
@@ -178,13 +200,24 @@ def test_incremental_runs_equal_a_build_from_scratch(tmp_path, small_warehouse):
     assert run_pipeline(rebuilt).success
 
     assert differences(settings.warehouse_path, rebuilt.warehouse_path) == {}
-    # the answer cohorts, built customer by customer, hold what a fresh build holds
+    # the answer cohorts, built customer by customer, and the answers' links, linked again
+    # answer by answer, hold what a fresh build holds
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         con.execute(f"attach '{rebuilt.warehouse_path}' as rebuilt (read_only)")
         cohorts = "intermediate.int_customer_answer_cohorts"
         assert con.execute(f"select count(*) from {cohorts} where was_customer").fetchone()[0] > 0
-        for one, other in ((cohorts, f"rebuilt.{cohorts}"), (f"rebuilt.{cohorts}", cohorts)):
-            assert con.execute(f"select * from {one} except all select * from {other}").fetchall() == []
+        for table in (cohorts, "intermediate.int_answer_customer_links"):
+            for one, other in ((table, f"rebuilt.{table}"), (f"rebuilt.{table}", table)):
+                assert con.execute(f"select * from {one} except all select * from {other}").fetchall() == []
+        links = dict(
+            con.execute(
+                """select response_id, customer_key is not null from intermediate.int_answer_customer_links
+                   where response_id in ('R07', 'R24', 'R26', 'R27')"""
+            ).fetchall()
+        )
+    # the later CRM export moved them: Anna's old e-mail is nobody's, ACC3 is one customer's,
+    # R27's respondent is a customer
+    assert links == {"R07": False, "R24": False, "R26": True, "R27": True}
     # The published files too: increments applied to the previous file, and a full copy.
     assert mart_tables(settings.published_path) == mart_tables(settings.warehouse_path)
     assert differences(settings.published_path, rebuilt.published_path) == {}
@@ -206,7 +239,7 @@ def test_incremental_runs_equal_a_build_from_scratch(tmp_path, small_warehouse):
         )
         accounts = con.execute(
             """select account_id, responses, decision_maker_score from marts.nps_by_account
-               where period_grain = 'quarter' order by 1"""
+               where period_grain = 'quarter' and account_id in ('ACC1', 'ACC2') order by 1"""
         ).fetchall()
     # R01 lost its case, R03 its next answer (R20), R21's case came; R01's next answer is R07,
     # taken over by the later file with a 3

@@ -4,15 +4,17 @@
 -- it is the e-mail of exactly one customer; else (B2B) the answer's account is the account
 -- of exactly one customer. An answer that links nowhere says why.
 --
--- Incremental by landed file on DuckDB (macros/incremental.sql): a run links again the
--- answers of changed responses files; every answer when the CRM export changed (links
--- follow the customers). On Spark a table built in full.
+-- Incremental on DuckDB (macros/outcomes_incremental.sql): a run links again the answers of
+-- changed responses files and, when the CRM export changed, the answers whose link it may
+-- have changed (int_answers_to_link_again); every answer when a CRM export was replaced or
+-- retired. On Spark a table built in full.
 {{ config(
     materialized='table' if target.type == 'spark' else 'incremental',
     incremental_strategy='append',
-    pre_hook="{{ delete_changed_files_or_all_when_changed('customers') }}",
+    pre_hook="{{ delete_answers_to_link_again() }}",
 ) }}
-{%- set whole = not is_incremental() or kind_changed_since_build('customers') %}
+-- depends_on: {{ ref('int_answers_to_link_again') }}
+{%- set whole = not is_incremental() or kind_replaced_since_build('customers') %}
 
 with
 
@@ -20,7 +22,7 @@ answers as (
 
     select * from {{ ref('int_responses_enriched') }}
     {%- if not whole %}
-    where {{ in_files_to_rebuild() }}
+    where {{ in_answers_to_link_again() }}
     {%- endif %}
 
 ),
@@ -83,8 +85,9 @@ linked as (
                 then null
             when answers.respondent_key is null and answers.account_id is null
                 then 'anonymous answer (no respondent id or account)'
-            when by_email.customers > 1 then 'e-mail address of several customers'
-            when by_account.customers > 1 then 'account of several customers, respondent not among them'
+            {%- set several = several_customers_reasons() %}
+            when by_email.customers > 1 then {{ several[0] }}
+            when by_account.customers > 1 then {{ several[1] }}
             else 'respondent not in the customer export'
         end as unlinked_reason
 

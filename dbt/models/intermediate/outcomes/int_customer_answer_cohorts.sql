@@ -5,14 +5,17 @@
 -- answer is worth, and is left out of the outcome marts).
 --
 -- Incremental by customer (macros/outcomes_incremental.sql): a run builds again only the
--- customers of the answers in changed responses files; everything when the CRM export
--- changed or a responses file was replaced. On Spark a table built in full.
+-- customers of the answers linked again (changed responses files; after a CRM change, the
+-- answers whose link it may have moved, among them every answer of a customer whose CRM
+-- row changed); everything when a CRM export or a responses file was replaced or retired.
+-- On Spark a table built in full.
 {{ config(
     materialized='table' if target.type == 'spark' else 'incremental',
     incremental_strategy='append',
     pre_hook="{{ delete_cohort_customers_to_rebuild() }}",
 ) }}
 -- depends_on: {{ ref('int_responses_enriched') }} (the pre-hook's changed answers)
+-- depends_on: {{ ref('int_answers_to_link_again') }}
 
 with
 
