@@ -16,7 +16,8 @@ final as (
     select
         customer_key,
         period_start as quarter_start,
-        revenue
+        revenue,
+        was_billed_last_period
     from billed
     where period_grain = 'quarter'
 
