@@ -172,24 +172,23 @@
 {#- Whether a file of `kind` changed its valid rows since the last build (a query now;
     false while parsing). -#}
 {% macro kind_changed_since_build(kind) -%}
-    {%- if not execute -%} {{ return(false) }} {%- endif -%}
-    {%- set changed = run_query(
-        "select count(*) from " ~ source('inbox', 'file_verdicts')
-        ~ " where kind = '" ~ kind ~ "' and coalesce(valid_rows_seq, validation_seq) > "
-        ~ built_through_seq()) -%}
-    {{ return(changed.columns[0].values()[0] > 0) }}
+    {{ return(_any_file_verdict(kind, "coalesce(valid_rows_seq, validation_seq) > " ~ built_through_seq())) }}
 {%- endmacro %}
 
 {#- Whether a file of `kind` judged since the last build is no longer live (it was replaced
     by a new version, or retired): the rows it held are gone (a query now; false while
     parsing). -#}
 {% macro kind_replaced_since_build(kind) -%}
+    {{ return(_any_file_verdict(kind, "not is_live and validation_seq > " ~ built_through_seq())) }}
+{%- endmacro %}
+
+{#- Whether a landed file of `kind` has a verdict that meets `condition` (SQL). -#}
+{% macro _any_file_verdict(kind, condition) -%}
     {%- if not execute -%} {{ return(false) }} {%- endif -%}
-    {%- set replaced = run_query(
+    {%- set found = run_query(
         "select count(*) from " ~ source('inbox', 'file_verdicts')
-        ~ " where kind = '" ~ kind ~ "' and not is_live and validation_seq > "
-        ~ built_through_seq()) -%}
-    {{ return(replaced.columns[0].values()[0] > 0) }}
+        ~ " where kind = '" ~ kind ~ "' and " ~ condition) -%}
+    {{ return(found.columns[0].values()[0] > 0) }}
 {%- endmacro %}
 
 {#- Pre-hook of a model incremental by key: remove the rows whose key is no longer in
