@@ -125,9 +125,9 @@
 {#- Incremental by customer (int_customer_answer_cohorts): the pre-hook removes the rows of
     the customers to build again, the model builds every linked customer it no longer holds.
 
-    A customer is built again when an answer linked again since the last build (one of a
-    changed responses file, or one whose link the CRM's change may have moved:
-    int_answers_to_link_again) links to it now, or was one of its latest answers (a
+    A customer is built again, all its rows, when an answer linked again since the last
+    build (one of a changed responses file, or one whose link the CRM's change may have
+    moved: int_answers_to_link_again) links to it now, or was one of its latest answers (a
     corrected answer may now belong to someone else). A customer whose CRM row changed (its
     acquisition and churn dates) is one of those: its answers are linked again. Everything
     is built again when a CRM export or a responses file was replaced or retired (the
@@ -157,7 +157,12 @@
             where validation_seq > {{ built_through_seq() }}
                 and kind in ('customers', 'responses') and not is_live
         )
-        or response_id in (select response_id from changed_answers)
+        -- every row of a customer one of whose latest answers changed or went elsewhere: its
+        -- other periods' rows stay valid, but the model builds a customer it holds no row of
+        or customer_key in (
+            select built.customer_key from {{ this }} as built
+            where built.response_id in (select response_id from changed_answers)
+        )
         or customer_key in (
             select customer_key from {{ ref('int_answer_customer_links') }}
             where response_id in (select response_id from changed_answers)

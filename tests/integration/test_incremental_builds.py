@@ -65,9 +65,9 @@ CRM = (
     "C0000001,anna.lindqvist@example.se,,2023-05-01,referral,,Skåne\n"
     "C0000002,,,2023-01-10,paid,2025-02-15,Norrland\n"
     "C0000003,,ACC1,2022-03-01,word_of_mouth,,Skåne\n"
-    "C0000005,,,2025-01-01,paid,,Skåne\n"
+    "C0000005,erik.holm@example.se,,2025-01-01,paid,,Skåne\n"
     "C0000006,,,2021-06-01,referral,2025-01-05,Norrland\n"
-    "C0000010,,,2024-01-01,paid,,Skåne\n"
+    "C0000010,,ACC5,2024-01-01,paid,,Skåne\n"
     "C0000021,,ACC1,2024-02-01,paid,,Skåne\n"
     "C0000022,,ACC2,2024-02-01,referral,2025-06-30,Norrland\n"
     "C0000023,,ACC1,2024-03-01,paid,,Skåne\n"
@@ -76,20 +76,27 @@ CRM = (
 )
 # A later CRM export changes the links of answers that arrived earlier, no answer with it
 # (int_answers_to_link_again): Anna's e-mail is another now (R07, R24 no longer link to
-# her), C0000008 leaves ACC3 (R26, unlinked as ACC3 was two customers', links to C0000007,
-# whose row did not change), C0000098, R27's respondent, becomes a customer and C0000003
-# churned (its answer cohorts change).
+# her), so is C0000005's (R29, its latest answer in May, no longer links to it: R28 is its
+# latest now), C0000008 leaves ACC3 (R26, unlinked as ACC3 was two customers', links to C0000007,
+# whose row did not change), C0000098, R27's respondent, becomes a customer, C0000096 joins
+# ACC5 (R30 no longer links to C0000010, whose row did not change either: its answer of
+# January, R06, is its latest of 2025 again) and C0000003 churned (its answer cohorts change).
 CRM_UPDATE = (
     "customer_id,email,account_id,acquired_at,acquisition_source,churned_at,segment_region\n"
     "C0000001,anna.l@example.se,,2023-05-01,referral,,Skåne\n"
+    "C0000005,erik.h@example.se,,2025-01-01,paid,,Skåne\n"
     "C0000003,,ACC1,2022-03-01,word_of_mouth,2025-03-31,Skåne\n"
     "C0000008,,ACC4,2023-02-01,referral,,Norrland\n"
     "C0000098,,,2024-11-01,referral,,Skåne\n"
+    "C0000096,,ACC5,2025-06-01,paid,,Norrland\n"
 )
 # B2B answers from respondents outside the CRM: the account decides (ACC3: two customers)
 B2B_OUTSIDE_CRM = (
     "R26,rnps,,C0000099,2025-04-06T10:00:00+02:00,8,email,,,ACC3,Användare\n"
     "R27,rnps,,C0000098,2025-04-07T10:00:00+02:00,7,email,,,ACC9,Användare\n"
+    # ACC5 is one customer's (C0000010): R30 links to it by the account, its latest
+    # transactional answer in July and in 2025
+    "R30,tnps,,C0000097,2025-07-02T10:00:00+02:00,9,email,,,ACC5,Användare\n"
 )
 
 
@@ -150,7 +157,10 @@ def test_incremental_runs_equal_a_build_from_scratch(tmp_path, small_warehouse):
         # answers again
         ("responses/2025-05.csv",
          HEADER + "R06,tnps,,C0000010,2025-01-10T10:00:00+01:00,9,app,,,Skåne\n"
-         "R25,tnps,,C0000021,2025-05-02T10:00:00+02:00,8,app,,,Skåne\n"),
+         "R25,tnps,,C0000021,2025-05-02T10:00:00+02:00,8,app,,,Skåne\n"
+         # C0000005 answers twice in May, by its id and later by its e-mail
+         "R28,tnps,,C0000005,2025-05-03T10:00:00+02:00,6,app,,,Skåne\n"
+         "R29,tnps,,erik.holm@example.se,2025-05-20T10:00:00+02:00,9,app,,,Skåne\n"),
         # a later CRM export alone: the answers whose link it moves are linked again
         ("customers/crm_2025-06.csv", CRM_UPDATE),
     ]  # fmt: skip
@@ -212,12 +222,12 @@ def test_incremental_runs_equal_a_build_from_scratch(tmp_path, small_warehouse):
         links = dict(
             con.execute(
                 """select response_id, customer_key is not null from intermediate.int_answer_customer_links
-                   where response_id in ('R07', 'R24', 'R26', 'R27')"""
+                   where response_id in ('R07', 'R24', 'R26', 'R27', 'R29', 'R30')"""
             ).fetchall()
         )
     # the later CRM export moved them: Anna's old e-mail is nobody's, ACC3 is one customer's,
     # R27's respondent is a customer
-    assert links == {"R07": False, "R24": False, "R26": True, "R27": True}
+    assert links == {"R07": False, "R24": False, "R26": True, "R27": True, "R29": False, "R30": False}
     # The published files too: increments applied to the previous file, and a full copy.
     assert mart_tables(settings.published_path) == mart_tables(settings.warehouse_path)
     assert differences(settings.published_path, rebuilt.published_path) == {}
