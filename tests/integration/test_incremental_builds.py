@@ -48,7 +48,7 @@ B2B_HEADER = (
     "response_id,survey_id,invitation_id,respondent_id,responded_at,score,channel,"
     "reason,improvement,account_id,respondent_role\n"
 )
-RUN_AFTER = (1, 4, 6, 7, 9, 11, 12, 13)  # incremental runs after these deliveries: every correction,
+RUN_AFTER = (1, 4, 6, 7, 9, 11, 12, 13, 14, 15)  # incremental runs after these deliveries: every correction,
 # copy and answer to an earlier file arrives in a later run than what it changes
 # A run after deliveries of one kind only builds what that kind feeds (defs/transform/selection.py):
 # kind, a model built, a mart left out (reported unchanged), other models left out.
@@ -89,6 +89,15 @@ CRM_UPDATE = (
     "C0000008,,ACC4,2023-02-01,referral,,Norrland\n"
     "C0000098,,,2024-11-01,referral,,Skåne\n"
     "C0000096,,ACC5,2025-06-01,paid,,Norrland\n"
+)
+# The employee pulse of June 2025: six answers, enough for its groups to be shown to HR
+PULSE_HEADER = (
+    "response_id,survey_id,invitation_id,respondent_id,responded_at,score,channel,"
+    "reason,improvement,survey_type,segment_region\n"
+)
+PULSE = "".join(
+    f"E0{n},enps,,P0{n},2025-06-0{n}T10:00:00+02:00,{score},web,,,employee,Skåne\n"
+    for n, score in zip(range(1, 7), (9, 10, 9, 7, 3, 8), strict=True)
 )
 # B2B answers from respondents outside the CRM: the account decides (ACC3: two customers)
 B2B_OUTSIDE_CRM = (
@@ -163,6 +172,12 @@ def test_incremental_runs_equal_a_build_from_scratch(tmp_path, small_warehouse):
          "R29,tnps,,erik.holm@example.se,2025-05-20T10:00:00+02:00,9,app,,,Skåne\n"),
         # a later CRM export alone: the answers whose link it moves are linked again
         ("customers/crm_2025-06.csv", CRM_UPDATE),
+        # employee answers (their groups are built by landed file), then corrected: E06 is
+        # gone and E03 changed its score (June keeps five answers)
+        ("responses/2025-06_pulse.csv", PULSE_HEADER + PULSE),
+        ("responses/2025-06_pulse.csv",
+         PULSE_HEADER + "".join(line + "\n" for line in PULSE.splitlines()[:5])
+         .replace("E03,enps,,P03,2025-06-03T10:00:00+02:00,9,", "E03,enps,,P03,2025-06-03T10:00:00+02:00,2,")),
     ]  # fmt: skip
     for step, (name, text) in enumerate(deliveries, start=1):
         if text is None:
@@ -209,14 +224,15 @@ def test_incremental_runs_equal_a_build_from_scratch(tmp_path, small_warehouse):
     (rebuilt.warehouse_path.parent / LAST_BUILD).unlink()
     assert run_pipeline(rebuilt).success
 
-    assert differences(settings.warehouse_path, rebuilt.warehouse_path) == {}
+    assert differences(settings.warehouse_path, rebuilt.warehouse_path, ("marts", "hr")) == {}
     # the answer cohorts, built customer by customer, and the answers' links, linked again
     # answer by answer, hold what a fresh build holds
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         con.execute(f"attach '{rebuilt.warehouse_path}' as rebuilt (read_only)")
         cohorts = "intermediate.int_customer_answer_cohorts"
         assert con.execute(f"select count(*) from {cohorts} where was_customer").fetchone()[0] > 0
-        for table in (cohorts, "intermediate.int_answer_customer_links"):
+        members = "intermediate.int_employee_cell_members"
+        for table in (cohorts, "intermediate.int_answer_customer_links", members):
             for one, other in ((table, f"rebuilt.{table}"), (f"rebuilt.{table}", table)):
                 assert con.execute(f"select * from {one} except all select * from {other}").fetchall() == []
         links = dict(
@@ -258,3 +274,10 @@ def test_incremental_runs_equal_a_build_from_scratch(tmp_path, small_warehouse):
     assert followups["R21"][0] == "contacted"
     assert followups["R07"] == ("overdue", 9)  # only its next answer changed (R24, a later file)
     assert accounts == [("ACC1", 2, 10), ("ACC2", 1, 7)]
+    # the corrected pulse: June's five answers are shown, E03 a detractor now
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        months = con.execute(
+            """select period_start, is_suppressed, responses, detractors from hr.enps_by_group
+               where period_grain = 'month' and dimension_kind = 'overall' order by 1"""
+        ).fetchall()
+    assert [(str(m), hidden, n, d) for m, hidden, n, d in months] == [("2025-06-01", False, 5, 2)]

@@ -3,17 +3,24 @@
 -- docs/nps.md#employee-anonymity) and one breakdown value (overall, channel, touchpoint,
 -- survey or a segment). A family is the cells of one programme, grain and breakdown: its
 -- cells never share an answer. Disclosure control (int_employee_disclosure) works on these.
+--
+-- Incremental by landed file (macros/incremental.sql): a run unpivots only the answers of
+-- the files validated since the last build (2.7M rows at 150k employee answers: 4 s built
+-- whole). A row depends on its answer alone; the groups' counts and verdicts are summed
+-- from all these rows every run (int_employee_cells, int_employee_disclosure).
 with
 
 responses as (
 
     select * from {{ ref('int_employee_responses') }}
+    where {{ only_changed_files() }}
 
 ),
 
 segments as (
 
     select * from {{ ref('stg_inbox__response_segments') }}
+    where {{ only_changed_files() }}
 
 ),
 
@@ -40,6 +47,7 @@ members as (
 
     select
         by_dimension.response_id,
+        by_dimension.source_file_id,
         by_dimension.programme,
         grains.period_grain,
         {{ period_start('grains.period_grain', 'by_dimension.response_date') }} as period_start,
