@@ -1,13 +1,15 @@
 {#- Incremental by customer (int_customer_revenue_windows): the pre-hook removes the rows of
-    the customers to build again, the model builds every customer it no longer holds.
+    the customers to build again, the model builds them (window_customers_to_build).
 
-    A customer is built again when its cohort rows (int_customer_answer_cohorts: programme,
-    grain, period, category, month of the answer; compared per customer as a count and an
-    xor of the rows' hashes, DuckDB's `hash`) differ from those the model holds (an
-    answer came, went or changed category; a link or a CRM date changed), or when one of its
-    billing months became valid since the last build. Everything is built again
-    when a billing file was replaced (its rows' customers are no longer known) or when the
-    billing history's first or last month moved (which windows are complete). -#}
+    A customer is built again when its answer cohorts were built again
+    (int_cohort_customers_to_rebuild: an answer came, went, changed or moved; a link or a
+    CRM date changed), or when one of its billing months became valid since the last build.
+    When the cohorts were built again whole (a CRM export or a responses file was replaced
+    or retired), the customers whose cohort rows differ from those the model holds
+    (compared per customer as a count and an xor of the rows' hashes, DuckDB's `hash`).
+    Everything is built again when a billing file was replaced (its rows' customers are no
+    longer known) or when the billing history's first or last month moved (which windows
+    are complete). -#}
 {% macro delete_customers_to_rebuild() -%}
     {%- if is_incremental() -%}
         {{ return(adapter.dispatch('delete_customers_to_rebuild')()) }}
@@ -33,41 +35,51 @@
             where billed.first_month is distinct from (select min(first_billed_month) from {{ this }})
                 or billed.last_month is distinct from (select max(last_billed_month) from {{ this }})
         )
-        or customer_key in (
-            select customer_key from {{ ref('stg_inbox__revenue') }}
-            where {{ in_rows_to_rebuild('revenue') }}
-        )
-        or customer_key in (
-            -- each customer's cohort rows as a count and a fingerprint (xor of row hashes):
-            -- two small relations by customer instead of all rows against all rows
-            select coalesce(now_rows.customer_key, built.customer_key)
-            from (
-                select
-                    customer_key,
-                    count(*) as cohort_rows,
-                    bit_xor(hash(
-                        programme, period_grain, period_start, nps_category,
-                        cast({{ dbt.date_trunc('month', 'answer_date') }} as date)
-                    )) as fingerprint
-                from {{ ref('int_customer_answer_cohorts') }}
-                where was_customer
-                group by customer_key
-            ) as now_rows
-            full outer join (
-                select
-                    customer_key,
-                    count(*) as cohort_rows,
-                    bit_xor(hash(programme, period_grain, period_start, nps_category, answer_month))
-                        as fingerprint
-                from {{ this }}
-                group by customer_key
-            ) as built
-                on now_rows.customer_key = built.customer_key
-            where now_rows.customer_key is null
-                or built.customer_key is null
-                or now_rows.cohort_rows != built.cohort_rows
-                or now_rows.fingerprint != built.fingerprint
-        )
+        or customer_key in {{ window_customers_to_build() }}
+{%- endmacro %}
+
+{#- The customers an incremental build of int_customer_revenue_windows builds again, as SQL
+    (a subquery; see delete_customers_to_rebuild). The model builds these and, when the
+    pre-hook removed every row, every customer. -#}
+{% macro window_customers_to_build() -%}
+    (
+        select customer_key from {{ ref('stg_inbox__revenue') }}
+        where {{ in_rows_to_rebuild('revenue') }}
+        union
+    {%- if kind_replaced_since_build('customers') or kind_replaced_since_build('responses') %}
+        -- each customer's cohort rows as a count and a fingerprint (xor of row hashes):
+        -- two small relations by customer instead of all rows against all rows
+        select coalesce(now_rows.customer_key, built.customer_key)
+        from (
+            select
+                customer_key,
+                count(*) as cohort_rows,
+                bit_xor(hash(
+                    programme, period_grain, period_start, nps_category,
+                    cast({{ dbt.date_trunc('month', 'answer_date') }} as date)
+                )) as fingerprint
+            from {{ ref('int_customer_answer_cohorts') }}
+            where was_customer
+            group by customer_key
+        ) as now_rows
+        full outer join (
+            select
+                customer_key,
+                count(*) as cohort_rows,
+                bit_xor(hash(programme, period_grain, period_start, nps_category, answer_month))
+                    as fingerprint
+            from {{ this }}
+            group by customer_key
+        ) as built
+            on now_rows.customer_key = built.customer_key
+        where now_rows.customer_key is null
+            or built.customer_key is null
+            or now_rows.cohort_rows != built.cohort_rows
+            or now_rows.fingerprint != built.fingerprint
+    {%- else %}
+        select customer_key from {{ ref('int_cohort_customers_to_rebuild') }}
+    {%- endif %}
+    )
 {%- endmacro %}
 
 {#- Incremental by customer (int_customer_period_revenue, int_customer_revenue_last_year): the
@@ -123,15 +135,10 @@
 {%- endmacro %}
 
 {#- Incremental by customer (int_customer_answer_cohorts): the pre-hook removes the rows of
-    the customers to build again, the model builds every linked customer it no longer holds.
-
-    A customer is built again, all its rows, when an answer linked again since the last
-    build (one of a changed responses file, or one whose link the CRM's change may have
-    moved: int_answers_to_link_again) links to it now, or was one of its latest answers (a
-    corrected answer may now belong to someone else). A customer whose CRM row changed (its
-    acquisition and churn dates) is one of those: its answers are linked again. Everything
-    is built again when a CRM export or a responses file was replaced or retired (the
-    customers of the rows it held are no longer known). -#}
+    the customers to build again (int_cohort_customers_to_rebuild: the customers of the
+    answers linked again, as linked now and as the cohorts held them), the model builds
+    them. Everything is built again when a CRM export or a responses file was replaced or
+    retired (the customers of the rows it held are no longer known). -#}
 {% macro delete_cohort_customers_to_rebuild() -%}
     {%- if is_incremental() -%}
         {{ return(adapter.dispatch('delete_cohort_customers_to_rebuild')()) }}
@@ -141,15 +148,6 @@
 {%- endmacro %}
 
 {% macro default__delete_cohort_customers_to_rebuild() -%}
-    {%- set crm_changed = kind_changed_since_build('customers') %}
-    with changed_answers as (
-        select response_id from {{ ref('int_responses_enriched') }}
-        where {{ in_files_to_rebuild() }}
-        {%- if crm_changed %}
-        union all
-        select response_id from {{ ref('int_answers_to_link_again') }}
-        {%- endif %}
-    )
     delete from {{ this }}
     where
         exists (
@@ -157,16 +155,7 @@
             where validation_seq > {{ built_through_seq() }}
                 and kind in ('customers', 'responses') and not is_live
         )
-        -- every row of a customer one of whose latest answers changed or went elsewhere: its
-        -- other periods' rows stay valid, but the model builds a customer it holds no row of
-        or customer_key in (
-            select built.customer_key from {{ this }} as built
-            where built.response_id in (select response_id from changed_answers)
-        )
-        or customer_key in (
-            select customer_key from {{ ref('int_answer_customer_links') }}
-            where response_id in (select response_id from changed_answers)
-        )
+        or customer_key in (select customer_key from {{ ref('int_cohort_customers_to_rebuild') }})
 {%- endmacro %}
 
 {#- Incremental on DuckDB (int_answer_customer_links): a run links again the answers of

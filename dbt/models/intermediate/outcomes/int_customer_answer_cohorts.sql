@@ -5,17 +5,16 @@
 -- answer is worth, and is left out of the outcome marts).
 --
 -- Incremental by customer (macros/outcomes_incremental.sql): a run builds again only the
--- customers of the answers linked again (changed responses files; after a CRM change, the
--- answers whose link it may have moved, among them every answer of a customer whose CRM
--- row changed); everything when a CRM export or a responses file was replaced or retired.
--- On Spark a table built in full.
+-- customers int_cohort_customers_to_rebuild names (those of the answers linked again:
+-- changed responses files; after a CRM change, the answers whose link it may have moved,
+-- among them every answer of a customer whose CRM row changed); everything when a CRM
+-- export or a responses file was replaced or retired. On Spark a table built in full.
 {{ config(
     materialized='table' if target.type == 'spark' else 'incremental',
     incremental_strategy='append',
     pre_hook="{{ delete_cohort_customers_to_rebuild() }}",
 ) }}
--- depends_on: {{ ref('int_responses_enriched') }} (the pre-hook's changed answers)
--- depends_on: {{ ref('int_answers_to_link_again') }}
+-- depends_on: {{ ref('int_cohort_customers_to_rebuild') }} (the customers to build again)
 
 with
 
@@ -24,9 +23,10 @@ links as (
     select links.* from {{ ref('int_answer_customer_links') }} as links
     where links.customer_key is not null
     {%- if is_incremental() %}
-        -- the customers the pre-hook removed, and new ones
-        and not exists (
-            select 1 from {{ this }} as built where built.customer_key = links.customer_key
+        -- the customers the pre-hook removed (every one when it removed every row)
+        and (
+            links.customer_key in (select customer_key from {{ ref('int_cohort_customers_to_rebuild') }})
+            or not exists (select 1 from {{ this }})
         )
     {%- endif %}
 
