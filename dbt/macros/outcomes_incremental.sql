@@ -150,12 +150,37 @@
 {% macro default__delete_cohort_customers_to_rebuild() -%}
     delete from {{ this }}
     where
-        exists (
-            select 1 from {{ source('inbox', 'file_verdicts') }}
-            where validation_seq > {{ built_through_seq() }}
-                and kind in ('customers', 'responses') and not is_live
-        )
+        {{ cohorts_rebuilt_whole() }}
         or customer_key in (select customer_key from {{ ref('int_cohort_customers_to_rebuild') }})
+{%- endmacro %}
+
+{#- SQL: true when a CRM export or a responses file was replaced or retired since the last
+    build; the answer cohorts, and what follows them customer by customer, are then built
+    again whole (the customers of the rows such a file held are no longer known). -#}
+{% macro cohorts_rebuilt_whole() -%}
+    exists (
+        select 1 from {{ source('inbox', 'file_verdicts') }}
+        where validation_seq > {{ built_through_seq() }}
+            and kind in ('customers', 'responses') and not is_live
+    )
+{%- endmacro %}
+
+{#- Incremental by customer (int_latest_customer_answers): the pre-hook removes the rows of
+    the customers whose answer cohorts were built again (int_cohort_customers_to_rebuild),
+    the model builds them. Everything again when the cohorts were built again whole (a CRM
+    export or a responses file replaced or retired) or when the day churn is known through
+    moved (every row carries it). -#}
+{% macro delete_latest_answers_to_rebuild() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where
+            {{ cohorts_rebuilt_whole() }}
+            or churn_known_through is distinct from
+                (select churn_known_through from {{ ref('int_churn_known_through') }})
+            or customer_key in (select customer_key from {{ ref('int_cohort_customers_to_rebuild') }})
+    {%- else -%}
+        select 1
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Incremental on DuckDB (int_answer_customer_links): a run links again the answers of

@@ -244,7 +244,8 @@ def test_incremental_runs_equal_a_build_from_scratch(tmp_path, small_warehouse):
         assert con.execute(f"select count(*) from {cohorts} where was_customer").fetchone()[0] > 0
         assert con.execute(f"select count(*) from {windows} where revenue_before > 0").fetchone()[0] > 0
         members = "intermediate.int_employee_cell_members"
-        for table in (cohorts, windows, "intermediate.int_answer_customer_links", members):
+        latest = "intermediate.int_latest_customer_answers"
+        for table in (cohorts, windows, latest, "intermediate.int_answer_customer_links", members):
             for one, other in ((table, f"rebuilt.{table}"), (f"rebuilt.{table}", table)):
                 assert con.execute(f"select * from {one} except all select * from {other}").fetchall() == []
         links = dict(
