@@ -23,6 +23,18 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The relation a model's last build left, for a model that must read it before that model
+    is built again (a ref would build it after): none while parsing, on a full build, on
+    Spark (whose models incremental by key are tables built in full) and before the first
+    build. -#}
+{% macro relation_as_last_built(model_name) -%}
+    {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ model_name) if execute else none -%}
+    {%- if node is none or target.type == 'spark' or flags.FULL_REFRESH -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias)) }}
+{%- endmacro %}
+
 {#- The validation run the warehouse is at now (what this build reflects), -1 when none. -#}
 {% macro validation_seq_now() -%}
     (select coalesce(max(validation_seq), -1) from {{ source('inbox', 'file_verdicts') }})

@@ -107,6 +107,10 @@ PULSE = "".join(
     f"E0{n},enps,,P0{n},2025-06-0{n}T10:00:00+02:00,{score},web,,,employee,Skåne\n"
     for n, score in zip(range(1, 7), (9, 10, 9, 7, 3, 8), strict=True)
 )
+# corrected: E06 is gone, E03 is a 2
+PULSE_CORRECTED = "".join(line + "\n" for line in PULSE.splitlines()[:5]).replace(
+    "E03,enps,,P03,2025-06-03T10:00:00+02:00,9,", "E03,enps,,P03,2025-06-03T10:00:00+02:00,2,"
+)
 # B2B answers from respondents outside the CRM: the account decides (ACC3: two customers)
 B2B_OUTSIDE_CRM = (
     "R26,rnps,,C0000099,2025-04-06T10:00:00+02:00,8,email,,,ACC3,Användare\n"
@@ -174,9 +178,7 @@ def test_incremental_runs_equal_a_build_from_scratch(tmp_path, small_warehouse):
         # gone and E03 changed its score (June keeps five answers). Before the last two: a
         # replaced responses file builds the answer cohorts again whole
         ("responses/2025-06_pulse.csv", PULSE_HEADER + PULSE),
-        ("responses/2025-06_pulse.csv",
-         PULSE_HEADER + "".join(line + "\n" for line in PULSE.splitlines()[:5])
-         .replace("E03,enps,,P03,2025-06-03T10:00:00+02:00,9,", "E03,enps,,P03,2025-06-03T10:00:00+02:00,2,")),
+        ("responses/2025-06_pulse.csv", PULSE_HEADER + PULSE_CORRECTED),
         # last, on its own (no file replaced, no CRM change: the answer cohorts are built again
         # customer by customer): R06, C0000006's, comes again as C0000010's, and C0000021
         # answers again

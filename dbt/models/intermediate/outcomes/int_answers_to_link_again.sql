@@ -18,11 +18,7 @@
 -- them. Empty on a full build, on Spark (the links are a table built in full there) and when
 -- the CRM did not change.
 -- depends_on: {{ ref('stg_inbox__customers') }}  (the changed CRM rows, on an incremental run)
-{%- set links_id = 'model.' ~ project_name ~ '.int_answer_customer_links' %}
-{%- set links_node = graph.nodes.get(links_id) if execute else none %}
-{%- set links_before = adapter.get_relation(
-        database=links_node.database, schema=links_node.schema, identifier=links_node.alias
-    ) if links_node and target.type != 'spark' and not flags.FULL_REFRESH else none %}
+{%- set links_before = relation_as_last_built('int_answer_customer_links') %}
 
 with
 

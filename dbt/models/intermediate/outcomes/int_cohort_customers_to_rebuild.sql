@@ -13,11 +13,7 @@
 -- them. Empty on a full build and on Spark (the cohorts are a table built in full there).
 -- depends_on: {{ ref('int_responses_enriched') }}  (the changed answers, on an incremental run)
 -- depends_on: {{ ref('int_answers_to_link_again') }}
-{%- set cohorts_id = 'model.' ~ project_name ~ '.int_customer_answer_cohorts' %}
-{%- set cohorts_node = graph.nodes.get(cohorts_id) if execute else none %}
-{%- set cohorts_before = adapter.get_relation(
-        database=cohorts_node.database, schema=cohorts_node.schema, identifier=cohorts_node.alias
-    ) if cohorts_node and target.type != 'spark' and not flags.FULL_REFRESH else none %}
+{%- set cohorts_before = relation_as_last_built('int_customer_answer_cohorts') %}
 
 with
 

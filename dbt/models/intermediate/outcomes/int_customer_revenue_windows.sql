@@ -4,8 +4,9 @@
 --
 -- Incremental by customer (macros/outcomes_incremental.sql): a run builds again only the
 -- customers whose cohorts were built again (int_cohort_customers_to_rebuild: an answer, a
--- link, a CRM date) or who are in a changed billing file; everything when a billing file was replaced or the billing history
--- grew (a new first or last month changes which windows are complete). On Spark a table
+-- link, a CRM date) or who are in a changed billing file; everything when a billing file
+-- was replaced or the billing history grew (a new first or last month changes which
+-- windows are complete). On Spark a table
 -- built in full, as the other models incremental by key. DuckDB builds it on one thread: with
 -- two, the join of every answer month with the customer's billed months ran out of the
 -- memory cap at 38M billed months (3M answers); one thread took 24 s there.
