@@ -157,9 +157,6 @@ def _execute(settings: Settings, progress: str, log_path: Path):
     from dagster_project.defs import build_definitions
     from dagster_project.landing.pseudonymise import KEY_ENV, KEY_FILE_NAME, load_key
     from dagster_project.progress import Follower, Progress, resolve_mode
-    from dagster_project.validation.gx import import_in_background
-
-    import_in_background()  # files changed: GX will judge them
 
     key_file = settings.secrets_dir / KEY_FILE_NAME
     if not settings.pseudonymisation_key and not key_file.exists():

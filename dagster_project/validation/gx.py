@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -79,21 +78,6 @@ class BatchReport:
 def _silence_gx_progress() -> None:
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     os.environ.setdefault("TQDM_DISABLE", "1")
-
-
-def import_in_background() -> threading.Thread:
-    """Start importing GX (seconds of Python) in a thread of its own, so that it overlaps
-    landing and validation (DuckDB work, which releases the GIL) instead of delaying the
-    first GX check. A check that needs GX before the import is done waits for it (Python's
-    import lock). For a run that knows it has files to judge (`nps-warehouse run`)."""
-    thread = threading.Thread(target=_import_gx, name="import-great-expectations")
-    thread.start()
-    return thread
-
-
-def _import_gx() -> None:
-    _silence_gx_progress()
-    import great_expectations  # noqa: F401
 
 
 def _skip_batch_fingerprints() -> None:
