@@ -1,15 +1,8 @@
 {#- Incremental by customer (int_customer_revenue_windows): the pre-hook removes the rows of
-    the customers to build again, the model builds them (window_customers_to_build).
-
-    A customer is built again when its answer cohorts were built again
-    (int_cohort_customers_to_rebuild: an answer came, went, changed or moved; a link or a
-    CRM date changed), or when one of its billing months became valid since the last build.
-    When the cohorts were built again whole (a CRM export or a responses file was replaced
-    or retired), the customers whose cohort rows differ from those the model holds
-    (compared per customer as a count and an xor of the rows' hashes, DuckDB's `hash`).
-    Everything is built again when a billing file was replaced (its rows' customers are no
-    longer known) or when the billing history's first or last month moved (which windows
-    are complete). -#}
+    the customers int_window_customers_to_rebuild names (their answer cohorts or their
+    billing months changed), the model builds them. Everything is built again when a
+    billing file was replaced (its rows' customers are no longer known) or when the billing
+    history's first or last month moved (which windows are complete). -#}
 {% macro delete_customers_to_rebuild() -%}
     {%- if is_incremental() -%}
         {{ return(adapter.dispatch('delete_customers_to_rebuild')()) }}
@@ -35,51 +28,15 @@
             where billed.first_month is distinct from (select min(first_billed_month) from {{ this }})
                 or billed.last_month is distinct from (select max(last_billed_month) from {{ this }})
         )
-        or customer_key in {{ window_customers_to_build() }}
+        or customer_key in (select customer_key from {{ ref('int_window_customers_to_rebuild') }})
 {%- endmacro %}
 
-{#- The customers an incremental build of int_customer_revenue_windows builds again, as SQL
-    (a subquery; see delete_customers_to_rebuild). The model builds these and, when the
-    pre-hook removed every row, every customer. -#}
-{% macro window_customers_to_build() -%}
-    (
-        select customer_key from {{ ref('stg_inbox__revenue') }}
-        where {{ in_rows_to_rebuild('revenue') }}
-        union
-    {%- if kind_replaced_since_build('customers') or kind_replaced_since_build('responses') %}
-        -- each customer's cohort rows as a count and a fingerprint (xor of row hashes):
-        -- two small relations by customer instead of all rows against all rows
-        select coalesce(now_rows.customer_key, built.customer_key)
-        from (
-            select
-                customer_key,
-                count(*) as cohort_rows,
-                bit_xor(hash(
-                    programme, period_grain, period_start, nps_category,
-                    cast({{ dbt.date_trunc('month', 'answer_date') }} as date)
-                )) as fingerprint
-            from {{ ref('int_customer_answer_cohorts') }}
-            where was_customer
-            group by customer_key
-        ) as now_rows
-        full outer join (
-            select
-                customer_key,
-                count(*) as cohort_rows,
-                bit_xor(hash(programme, period_grain, period_start, nps_category, answer_month))
-                    as fingerprint
-            from {{ this }}
-            group by customer_key
-        ) as built
-            on now_rows.customer_key = built.customer_key
-        where now_rows.customer_key is null
-            or built.customer_key is null
-            or now_rows.cohort_rows != built.cohort_rows
-            or now_rows.fingerprint != built.fingerprint
-    {%- else %}
-        select customer_key from {{ ref('int_cohort_customers_to_rebuild') }}
-    {%- endif %}
-    )
+{#- In the model of an incremental build by customer: the customers its pre-hook removed,
+    those `customers` (a relation of customer_key) lists, or every customer when the
+    pre-hook removed every row. -#}
+{% macro in_customers_removed(customer_column, customers) -%}
+    ({{ customer_column }} in (select customer_key from {{ customers }})
+        or not exists (select 1 from {{ this }}))
 {%- endmacro %}
 
 {#- Incremental by customer (int_customer_period_revenue, int_customer_revenue_last_year): the
@@ -149,20 +106,18 @@
 
 {% macro default__delete_cohort_customers_to_rebuild() -%}
     delete from {{ this }}
-    where
-        {{ cohorts_rebuilt_whole() }}
-        or customer_key in (select customer_key from {{ ref('int_cohort_customers_to_rebuild') }})
+    {%- if not cohorts_rebuilt_whole() %}
+    where customer_key in (select customer_key from {{ ref('int_cohort_customers_to_rebuild') }})
+    {%- endif %}
 {%- endmacro %}
 
-{#- SQL: true when a CRM export or a responses file was replaced or retired since the last
-    build; the answer cohorts, and what follows them customer by customer, are then built
-    again whole (the customers of the rows such a file held are no longer known). -#}
+{#- Whether this build builds the answer cohorts again whole: a CRM export or a responses
+    file was replaced or retired since the last build (the customers of the rows such a
+    file held are no longer known). What follows the cohorts customer by customer then
+    builds again whole too, or compares (int_window_customers_to_rebuild). A query now;
+    false while parsing. -#}
 {% macro cohorts_rebuilt_whole() -%}
-    exists (
-        select 1 from {{ source('inbox', 'file_verdicts') }}
-        where validation_seq > {{ built_through_seq() }}
-            and kind in ('customers', 'responses') and not is_live
-    )
+    {{ return(kind_replaced_since_build('customers') or kind_replaced_since_build('responses')) }}
 {%- endmacro %}
 
 {#- Incremental by customer (int_latest_customer_answers): the pre-hook removes the rows of
@@ -173,11 +128,12 @@
 {% macro delete_latest_answers_to_rebuild() -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
+        {%- if not cohorts_rebuilt_whole() %}
         where
-            {{ cohorts_rebuilt_whole() }}
-            or churn_known_through is distinct from
+            churn_known_through is distinct from
                 (select churn_known_through from {{ ref('int_churn_known_through') }})
             or customer_key in (select customer_key from {{ ref('int_cohort_customers_to_rebuild') }})
+        {%- endif %}
     {%- else -%}
         select 1
     {%- endif -%}

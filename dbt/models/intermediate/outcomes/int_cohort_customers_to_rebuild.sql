@@ -5,9 +5,9 @@
 -- names, among them every answer of a customer whose CRM row changed), as they are linked
 -- now and as the cohorts the last build left hold them (a corrected answer may belong to
 -- someone else now, or to no one). A customer's cohort rows depend only on its answers'
--- links and its CRM row, so no other customer's rows can change. When a CRM export or a
--- responses file was replaced or retired, the cohorts are built again whole and this is
--- not read.
+-- links and its CRM row, so no other customer's rows can change. Empty when a CRM export or
+-- a responses file was replaced or retired: the cohorts are then built again whole
+-- (cohorts_rebuilt_whole).
 --
 -- It reads the cohorts as the last build left them: not a ref, which would build it after
 -- them. Empty on a full build and on Spark (the cohorts are a table built in full there).
@@ -17,7 +17,7 @@
 
 with
 
-{% if cohorts_before is not none -%}
+{% if cohorts_before is not none and not cohorts_rebuilt_whole() -%}
 
 changed_answers as (
 

@@ -24,10 +24,7 @@ links as (
     where links.customer_key is not null
     {%- if is_incremental() %}
         -- the customers the pre-hook removed (every one when it removed every row)
-        and (
-            links.customer_key in (select customer_key from {{ ref('int_cohort_customers_to_rebuild') }})
-            or not exists (select 1 from {{ this }})
-        )
+        and {{ in_customers_removed('links.customer_key', ref('int_cohort_customers_to_rebuild')) }}
     {%- endif %}
 
 ),

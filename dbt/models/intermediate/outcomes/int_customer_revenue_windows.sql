@@ -3,15 +3,14 @@
 -- (the month itself in neither), and whether both windows lie inside the billing history.
 --
 -- Incremental by customer (macros/outcomes_incremental.sql): a run builds again only the
--- customers whose cohorts were built again (int_cohort_customers_to_rebuild: an answer, a
--- link, a CRM date) or who are in a changed billing file; everything when a billing file
--- was replaced or the billing history grew (a new first or last month changes which
--- windows are complete). On Spark a table
+-- customers int_window_customers_to_rebuild names (their cohorts were built again: an
+-- answer, a link, a CRM date; or they are in a changed billing file); everything when a
+-- billing file was replaced or the billing history grew (a new first or last month changes
+-- which windows are complete). On Spark a table
 -- built in full, as the other models incremental by key. DuckDB builds it on one thread: with
 -- two, the join of every answer month with the customer's billed months ran out of the
 -- memory cap at 38M billed months (3M answers); one thread took 24 s there.
--- depends_on: {{ ref('stg_inbox__revenue') }}  (the customers to build, on an incremental run)
--- depends_on: {{ ref('int_cohort_customers_to_rebuild') }}
+-- depends_on: {{ ref('int_window_customers_to_rebuild') }}  (the customers to build again)
 {{ config(
     materialized='table' if target.type == 'spark' else 'incremental',
     incremental_strategy='append',
@@ -27,10 +26,7 @@ cohorts as (
     where answers.was_customer
     {%- if is_incremental() %}
         -- the customers the pre-hook removed (every one when it removed every row)
-        and (
-            answers.customer_key in {{ window_customers_to_build() }}
-            or not exists (select 1 from {{ this }})
-        )
+        and {{ in_customers_removed('answers.customer_key', ref('int_window_customers_to_rebuild')) }}
     {%- endif %}
 
 ),

@@ -23,10 +23,7 @@ cohorts as (
     where cohorts.period_grain = 'year'
     {%- if is_incremental() %}
         -- the customers the pre-hook removed (every one when it removed every row)
-        and (
-            cohorts.customer_key in (select customer_key from {{ ref('int_cohort_customers_to_rebuild') }})
-            or not exists (select 1 from {{ this }})
-        )
+        and {{ in_customers_removed('cohorts.customer_key', ref('int_cohort_customers_to_rebuild')) }}
     {%- endif %}
 
 ),
