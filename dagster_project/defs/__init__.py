@@ -20,7 +20,7 @@ from dagster_project.defs.quality.assets import validation_assets
 from dagster_project.defs.quality.checks import quality_checks
 from dagster_project.defs.resources import NpsWarehouse
 from dagster_project.defs.transform.assets import nps_dbt_models
-from dagster_project.defs.transform.project import DbtCli, dbt_executable, dbt_project
+from dagster_project.defs.transform.project import DBT_GLOBAL_FLAGS, DbtCli, dbt_executable, dbt_project
 from dagster_project.landing.sources import load_sources_config
 from dagster_project.settings import Settings
 from dagster_project.survey_catalogue import load_survey_catalogue
@@ -51,6 +51,10 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         sensors=[inbox_sensor(settings, sources), alerts_sensor(settings)],
         resources={
             "warehouse": NpsWarehouse(settings),
-            "dbt": DbtCli(project_dir=dbt_project, dbt_executable=dbt_executable()),
+            "dbt": DbtCli(
+                project_dir=dbt_project,
+                dbt_executable=dbt_executable(),
+                global_config_flags=DBT_GLOBAL_FLAGS,
+            ),
         },
     )

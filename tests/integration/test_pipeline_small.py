@@ -213,6 +213,15 @@ def test_mart_materialisations_carry_row_counts_latest_nps_and_a_preview(small_w
     assert not any({"preview", "latest_month_nps"} & set(metadata) for metadata in hr.values())
 
 
+def test_dbt_logs_its_file_at_info_not_debug(small_warehouse):
+    """dbt's log file beside the artifacts says what ran, not every statement (dbt's
+    default, debug, wrote ~10 MB a delivery and cost seconds of every build)."""
+    log = small_warehouse.settings.warehouse_path.parent / "dbt_target" / "local" / "dbt.log"
+    events = [json.loads(line)["info"] for line in log.read_text(encoding="utf-8").splitlines()]
+    assert any(event["name"] == "StatsLine" for event in events)  # "Done. PASS=..."
+    assert {event["level"] for event in events} <= {"info", "warn", "error"}
+
+
 def test_passing_data_tests_are_counted_not_stored(small_warehouse):
     """dbt's data tests run in `dbt build`; Dagster's event log holds no event per passing
     test (each was ~12 ms of every run), the step's log says how many passed."""
