@@ -168,3 +168,34 @@
         "'account of several customers, respondent not among them'",
     ]) }}
 {%- endmacro %}
+
+{#- Incremental by period (revenue_weighted_nps): the pre-hook removes the rows of the periods
+    int_revenue_periods_to_rebuild marks (their revenue windows changed, or a customer with a
+    window in them changed their CRM row), or every row when it marks every period; the
+    model builds them (in_revenue_periods_to_rebuild). -#}
+{% macro delete_revenue_periods_to_rebuild() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} as built
+        where {{ in_revenue_periods_to_rebuild('built') }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Whether the row `alias` (programme, period_grain, period_start) is in a period an
+    incremental build of revenue_weighted_nps builds again: a marked one, or any when every
+    period is marked. -#}
+{% macro in_revenue_periods_to_rebuild(alias) -%}
+    (
+        exists (
+            select 1 from {{ ref('int_revenue_periods_to_rebuild') }} as to_rebuild
+            where to_rebuild.is_rebuilt
+                and to_rebuild.programme = {{ alias }}.programme
+                and to_rebuild.period_grain = {{ alias }}.period_grain
+                and to_rebuild.period_start = {{ alias }}.period_start
+        )
+        or not exists (
+            select 1 from {{ ref('int_revenue_periods_to_rebuild') }} where not is_rebuilt
+        )
+    )
+{%- endmacro %}

@@ -48,7 +48,7 @@ B2B_HEADER = (
     "response_id,survey_id,invitation_id,respondent_id,responded_at,score,channel,"
     "reason,improvement,account_id,respondent_role\n"
 )
-RUN_AFTER = (2, 5, 7, 8, 10, 12, 13, 14, 15, 16)  # incremental runs after these deliveries: every correction,
+RUN_AFTER = (2, 5, 7, 8, 10, 12, 13, 14, 15, 16, 17)  # incremental runs after these deliveries: every correction,
 # copy and answer to an earlier file arrives in a later run than what it changes
 # A run after deliveries of one kind only builds what that kind feeds (defs/transform/selection.py):
 # kind, a model built, a mart left out (reported unchanged), other models left out.
@@ -89,6 +89,10 @@ CRM_UPDATE = (
     "C0000008,,ACC4,2023-02-01,referral,,Norrland\n"
     "C0000098,,,2024-11-01,referral,,Skåne\n"
     "C0000096,,ACC5,2025-06-01,paid,,Norrland\n"
+)
+CRM_MOVE = (
+    "customer_id,email,account_id,acquired_at,acquisition_source,churned_at,segment_region\n"
+    "C0000021,,ACC1,2024-02-01,paid,,Norrland\n"
 )
 # What some of them paid, month by month (the revenue windows around their answers)
 BILLING = "customer_id;month;revenue;currency\n" + "".join(
@@ -190,6 +194,9 @@ def test_incremental_runs_equal_a_build_from_scratch(tmp_path, small_warehouse):
          "R29,tnps,,erik.holm@example.se,2025-05-20T10:00:00+02:00,9,app,,,Skåne\n"),
         # a later CRM export alone: the answers whose link it moves are linked again
         ("customers/crm_2025-06.csv", CRM_UPDATE),
+        # and one that only moves a customer to another region: its answers and revenue
+        # windows stay, the revenue-weighted NPS of both regions changes
+        ("customers/crm_2025-07.csv", CRM_MOVE),
     ]  # fmt: skip
     for step, (name, text) in enumerate(deliveries, start=1):
         if text is None:

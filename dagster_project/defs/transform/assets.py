@@ -83,8 +83,13 @@ def _passed_test(event) -> bool:
 
 def _marts_no_model_reads(upstream: dict[dg.AssetKey, set[dg.AssetKey]]) -> set[dg.AssetKey]:
     """The marts whose materialisations can wait for dbt to end: no model outside the marts
-    reads them (within this multi-asset, `upstream` maps each asset to what it reads)."""
-    read_by_models = {u for key, ups in upstream.items() if key.path[0] not in MART_SCHEMAS for u in ups}
+    reads them, but for one nothing reads (a record built after a mart, such as
+    int_revenue_periods_built: it waits with it). Within this multi-asset, `upstream` maps
+    each asset to what it reads."""
+    read = {u for ups in upstream.values() for u in ups}
+    read_by_models = {
+        u for key, ups in upstream.items() if key.path[0] not in MART_SCHEMAS and key in read for u in ups
+    }
     return {key for key in upstream if key.path[0] in MART_SCHEMAS and key not in read_by_models}
 
 

@@ -2,12 +2,29 @@
 -- segment (the CRM's segment_* columns) and per account (B2B), each customer's last answer
 -- in the period weighted by their revenue in the 12 months before it. Beside it the plain
 -- NPS of the same customers: a gap says the big payers feel differently.
+--
+-- Incremental by period on DuckDB (macros/outcomes_incremental.sql): a run builds again the
+-- periods int_revenue_periods_to_rebuild marks (their revenue windows changed, or a customer
+-- with a window in them changed their CRM row), every period when a CRM export was
+-- replaced. A period's rows are summed from all its windows, as a full build sums them. On
+-- Spark a table built in full, as the windows.
+-- depends_on: {{ ref('int_revenue_periods_to_rebuild') }}  (the periods to build again)
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_revenue_periods_to_rebuild() }}",
+) }}
+
 with
 
 windows as (
 
-    select * from {{ ref('int_customer_revenue_windows') }}
-    where period_grain in ('quarter', 'year')
+    select windows.* from {{ ref('int_customer_revenue_windows') }} as windows
+    where windows.period_grain in ('quarter', 'year')
+    {%- if is_incremental() %}
+        and {{ in_revenue_periods_to_rebuild('windows') }}
+    {%- endif %}
 
 ),
 
