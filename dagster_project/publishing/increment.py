@@ -37,6 +37,10 @@ KEYED_MARTS = {
     ),
 }
 
+# Marts dbt builds by increment on another key (revenue_weighted_nps: by period), small next
+# to the facts: like the aggregate marts, copied whole when a build remade them.
+COPIED_WHOLE_MARTS = ("marts.revenue_weighted_nps",)
+
 
 class NotReusable(Exception):
     """The previous published file is not the one the warehouse recorded: copy everything."""
