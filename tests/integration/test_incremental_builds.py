@@ -48,8 +48,9 @@ B2B_HEADER = (
     "response_id,survey_id,invitation_id,respondent_id,responded_at,score,channel,"
     "reason,improvement,account_id,respondent_role\n"
 )
-RUN_AFTER = (2, 5, 7, 8, 10, 12, 13, 14, 15, 16, 17)  # incremental runs after these deliveries: every correction,
-# copy and answer to an earlier file arrives in a later run than what it changes
+# incremental runs after these deliveries: every correction, copy and answer to an earlier
+# file arrives in a later run than what it changes
+RUN_AFTER = (2, 5, 7, 8, 10, 12, 13, 14, 15, 16, 17)
 # A run after deliveries of one kind only builds what that kind feeds (defs/transform/selection.py):
 # kind, a model built, a mart left out (reported unchanged), other models left out.
 BUILT_ONLY = {
