@@ -68,13 +68,23 @@
          where coalesce(first_judged_seq, validation_seq) > {{ built_through_seq() }}))
 {%- endmacro %}
 
-{#- Which files to rebuild: `files` = 'landed' (changed_files), 'cohort' (changed_cohort_files)
-    or 'arrived' (arrived_files). -#}
+{#- The files with any verdict changed since the last build, as SQL (a subquery): those whose
+    valid rows changed, those whose rows only changed their quarantine reason (a losing row
+    now names another winner), and those replaced or retired (their rows are gone). What
+    holds a file's rejected rows (quarantined_rows, excluded_rows) rebuilds these. -#}
+{% macro judged_files() -%}
+    (select file_id from {{ source('inbox', 'file_verdicts') }}
+     where validation_seq > {{ built_through_seq() }})
+{%- endmacro %}
+
+{#- Which files to rebuild: `files` = 'landed' (changed_files), 'cohort' (changed_cohort_files),
+    'arrived' (arrived_files) or 'judged' (judged_files). -#}
 {% macro files_to_rebuild(files) -%}
     {%- if files == 'landed' -%} {{ changed_files() }}
     {%- elif files == 'cohort' -%} {{ changed_cohort_files() }}
     {%- elif files == 'arrived' -%} {{ arrived_files() }}
-    {%- else -%} {{ exceptions.raise_compiler_error("files must be 'landed', 'cohort' or 'arrived', not " ~ files) }}
+    {%- elif files == 'judged' -%} {{ judged_files() }}
+    {%- else -%} {{ exceptions.raise_compiler_error("files must be 'landed', 'cohort', 'arrived' or 'judged', not " ~ files) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -226,13 +236,18 @@
 {%- endmacro %}
 
 {#- In a test's `where` config, `__changed_files__` stands for "the row is in a changed
-    file" when tests_changed_files_only(), else for `true`. Right only for checks of one
-    row at a time, or of keys that include the file column. -#}
+    file" when tests_changed_files_only(), else for `true`; `__judged_files__` likewise for
+    the files with any verdict changed (judged_files: what the rejected-row marts rebuild).
+    Right only for checks of one row at a time, or of keys that include the file column. -#}
 {% macro default__get_where_subquery(relation) -%}
     {%- set where = config.get('where') or '' -%}
     {%- if '__changed_files__' in where -%}
         {%- set in_changed = '(' ~ in_files_to_rebuild() ~ ')' if tests_changed_files_only() else 'true' -%}
         {%- set where = where | replace('__changed_files__', in_changed) -%}
+    {%- endif -%}
+    {%- if '__judged_files__' in where -%}
+        {%- set in_judged = '(' ~ in_files_to_rebuild('source_file_id', 'judged') ~ ')' if tests_changed_files_only() else 'true' -%}
+        {%- set where = where | replace('__judged_files__', in_judged) -%}
     {%- endif -%}
     {%- if where -%}
         {%- set filtered -%}
@@ -242,4 +257,11 @@
     {%- else -%}
         {{ return(relation) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- A fingerprint of a group's rows, to tell whether they changed since a last build: the
+    sum of the rows' hashes (`columns`: a list of SQL expressions). A sum and not an xor,
+    so two identical rows do not cancel out; kept beside a row count. -#}
+{% macro rows_fingerprint(columns) -%}
+    sum(cast(hash({{ columns | join(', ') }}) as decimal(38, 0)))
 {%- endmacro %}

@@ -1,4 +1,5 @@
-"""The NPS statistics macros, compiled and run by real dbt (`dbt show --inline`) on DuckDB."""
+"""The NPS statistics macros and the rows fingerprint of incremental builds, compiled and run
+by real dbt (`dbt show --inline`) on DuckDB."""
 
 from __future__ import annotations
 
@@ -77,3 +78,23 @@ def test_z_of_a_change(show):
     """NPS 20 (40/40/20, n 500) against NPS 0 (30/40/30, n 500): z = 20 / (100 * sqrt(0.00232))."""
     row = show("select {{ nps_difference_z(200, 100, 500, 150, 150, 500) }} as z")
     assert round(row["z"], 3) == round(20 / (100 * math.sqrt(0.56 / 500 + 0.6 / 500)), 3) == 4.152
+
+
+def test_rows_fingerprint_tells_changed_rows_whose_pairs_cancel_in_an_xor(show):
+    """A customer's rows {A, A, B} becoming {C, C, B}: same count, and an xor of the hashes
+    would be B both times. The fingerprint differs; the same rows in another order do not."""
+    row = show(
+        "with rows as (select * from (values "
+        "('before', 'A', 1), ('before', 'A', 1), ('before', 'B', 2), "
+        "('after', 'C', 3), ('after', 'B', 2), ('after', 'C', 3), "
+        "('reordered', 'B', 2), ('reordered', 'A', 1), ('reordered', 'A', 1)"
+        ") as t(version, letter, number)), "
+        "prints as (select version, {{ rows_fingerprint(['letter', 'number']) }} as fingerprint "
+        "from rows group by version) "
+        "select "
+        "(select fingerprint from prints where version = 'before') "
+        "!= (select fingerprint from prints where version = 'after') as tells_change, "
+        "(select fingerprint from prints where version = 'before') "
+        "= (select fingerprint from prints where version = 'reordered') as ignores_order"
+    )
+    assert row == {"tells_change": True, "ignores_order": True}

@@ -192,7 +192,10 @@ def test_incremental_runs_equal_a_build_from_scratch(tmp_path, small_warehouse):
          "R25,tnps,,C0000021,2025-05-02T10:00:00+02:00,8,app,,,Skåne\n"
          # C0000005 answers twice in May, by its id and later by its e-mail
          "R28,tnps,,C0000005,2025-05-03T10:00:00+02:00,6,app,,,Skåne\n"
-         "R29,tnps,,erik.holm@example.se,2025-05-20T10:00:00+02:00,9,app,,,Skåne\n"),
+         "R29,tnps,,erik.holm@example.se,2025-05-20T10:00:00+02:00,9,app,,,Skåne\n"
+         # R07 a third time, as in 2025-03_dup.csv: this file wins, and the first file's
+         # row, which lost before, now names this one (only its quarantine reason changes)
+         "R07,tnps,I06,anna.lindqvist@example.se,2025-01-15T09:00:00+01:00,3,email,,,Skåne\n"),
         # a later CRM export alone: the answers whose link it moves are linked again
         ("customers/crm_2025-06.csv", CRM_UPDATE),
         # and one that only moves a customer to another region: its answers and revenue

@@ -28,7 +28,7 @@ periods as (
         period_grain,
         period_start,
         count(*) as window_rows,
-        sum(cast(hash(customer_key, nps_category, revenue_before) as decimal(38, 0))) as fingerprint
+        {{ rows_fingerprint(['customer_key', 'nps_category', 'revenue_before']) }} as fingerprint
     from windows
     group by programme, period_grain, period_start
 

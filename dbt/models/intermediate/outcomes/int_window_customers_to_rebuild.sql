@@ -5,8 +5,8 @@
 --   - those whose answer cohorts it built again (int_cohort_customers_to_rebuild), or,
 --     when it built the cohorts again whole (a CRM export or a responses file replaced or
 --     retired), those whose cohort rows differ from the windows the last build left:
---     compared per customer as a count and a fingerprint (an xor of the rows' hashes,
---     DuckDB's `hash`), two small relations by customer instead of all rows against all.
+--     compared per customer as a count and a fingerprint (rows_fingerprint: the sum of
+--     the rows' hashes), two small relations by customer instead of all rows against all.
 --
 -- It reads the windows as the last build left them: not a ref, which would build it after
 -- them. Empty on a full build and on Spark (the windows are a table built in full there).
@@ -33,10 +33,10 @@ cohort_rows as (
     select
         customer_key,
         count(*) as cohort_rows,
-        bit_xor(hash(
-            programme, period_grain, period_start, nps_category,
-            cast({{ dbt.date_trunc('month', 'answer_date') }} as date)
-        )) as fingerprint
+        {{ rows_fingerprint([
+            'programme', 'period_grain', 'period_start', 'nps_category',
+            'cast(' ~ dbt.date_trunc('month', 'answer_date') ~ ' as date)',
+        ]) }} as fingerprint
     from {{ ref('int_customer_answer_cohorts') }}
     where was_customer
     group by customer_key
@@ -48,7 +48,7 @@ window_rows as (
     select
         customer_key,
         count(*) as cohort_rows,
-        bit_xor(hash(programme, period_grain, period_start, nps_category, answer_month))
+        {{ rows_fingerprint(['programme', 'period_grain', 'period_start', 'nps_category', 'answer_month']) }}
             as fingerprint
     from {{ windows_before }}
     group by customer_key
