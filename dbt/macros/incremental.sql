@@ -50,14 +50,10 @@
 
 {#- The invitation cohort of a file changes with the file, and when a response answering
     one of its invitations arrives or goes away (validation records those invitations in
-    `answers_touched`): the invitation files to count again. -#}
+    `answers_touched`): the invitation files to count again, listed once per build by
+    int_cohort_files_to_rebuild (a model that calls this names it in a depends_on). -#}
 {% macro changed_cohort_files() -%}
-    (select file_id from {{ changed_files() }} as changed
-     union
-     select source_file_id from {{ ref('stg_inbox__invitations') }}
-     where invitation_id in (
-         select invitation_id from {{ source('inbox', 'answers_touched') }}
-         where validation_seq > {{ built_through_seq() }}))
+    (select file_id from {{ ref('int_cohort_files_to_rebuild') }})
 {%- endmacro %}
 
 {#- The changed files first judged since the last build (all their rows are new to it). -#}

@@ -154,3 +154,24 @@ def test_what_reads_the_landing_record_for_its_own_rows_is_named(manifest):
     assert names(manifest, flagged) == {"int_invitations_answered", "int_rejected_rows"}
     # each reads the landing record's model itself: the flag names a real edge
     assert {child for _, child in unfollowed_edges(manifest)} == flagged
+
+
+def test_the_cohort_files_are_listed_whenever_a_model_reads_the_list(manifest):
+    """int_cohort_files_to_rebuild reads the sources that say which files changed only when it
+    runs, so selection cannot see them: its parents must cover those of every model that
+    reads the list, or such a model could run on the list of an earlier build."""
+    lister = model("int_cohort_files_to_rebuild")
+    readers = manifest["child_map"][lister]
+    assert names(manifest, [r for r in readers if r.startswith("model.")]) == {
+        "int_customer_contacts",
+        "int_invitation_counts_daily",
+        "int_invitation_cells_daily",
+    }
+    parents = set(manifest["parent_map"][lister])
+    for reader in (r for r in readers if r.startswith("model.")):
+        assert set(manifest["parent_map"][reader]) - {lister} <= parents, reader
+    for kinds in ({"responses"}, {"invitations"}, {"followups"}, {"customers"}, {"revenue"}):
+        for clock_moved in (False, True):
+            unchanged = set(unchanged_nodes(manifest, kinds, clock_moved))
+            for reader in (r for r in readers if r.startswith("model.")):
+                assert (lister in unchanged) <= (reader in unchanged), (kinds, clock_moved, reader)

@@ -3,7 +3,7 @@
 -- what the contact rules count (respondent_contact_frequency, contact_count_response_rates).
 -- Incremental by invitation file (the folder's config): both marts read it, and as a view
 -- each would join every invitation with every response again.
--- depends_on: {{ ref('stg_inbox__invitations') }}  (the cohort's files, macros/incremental.sql)
+-- depends_on: {{ ref('int_cohort_files_to_rebuild') }}  (the cohort's files, macros/incremental.sql)
 
 with
 

@@ -2,7 +2,7 @@
 -- combination of segment values (a row per cell, every segment as its own column): the
 -- invitation cohort that the semantic layer slices by channel and segments at once.
 -- Incremental by invitation file: the folder's config (dbt_project.yml, macros/incremental.sql).
--- depends_on: {{ ref('stg_inbox__invitations') }}  (the cohort's files, macros/incremental.sql)
+-- depends_on: {{ ref('int_cohort_files_to_rebuild') }}  (the cohort's files, macros/incremental.sql)
 
 with
 

@@ -4,7 +4,7 @@
 -- incremental: a run counts again the invitation files that changed or hold an invitation
 -- whose answer came or went (the folder's config, macros/incremental.sql); readers sum
 -- over files.
--- depends_on: {{ ref('stg_inbox__invitations') }}  (the cohort's files, macros/incremental.sql)
+-- depends_on: {{ ref('int_cohort_files_to_rebuild') }}  (the cohort's files, macros/incremental.sql)
 
 with
 
