@@ -143,18 +143,31 @@ def pipeline(root: Path, inbox: Path, label: str, engine: str = "duckdb") -> Mea
     return measured
 
 
-def stage_profile(root: Path, engine: str = "duckdb") -> dict:
-    """Seconds per Dagster step of the last run, and per dbt model/test (top 12)."""
+# Run in the Dagster instance of a bench warehouse: the seconds of each step of one run (the
+# last, or the `run_index`-th newest) and the rows its landing step landed (the
+# `rows_landed_now` of the raw row tables' materialisations).
+_PROFILE_CODE = """
+import dagster as dg, json, sys
+i = dg.DagsterInstance.get()
+r = i.get_runs(limit=int(sys.argv[1]) + 1)[int(sys.argv[1])]
+steps = {s.step_key: round(s.end_time - s.start_time, 2)
+         for s in i.get_run_step_stats(r.run_id) if s.end_time and s.start_time}
+landed = 0
+for record in i.get_records_for_run(r.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records:
+    value = record.event_log_entry.asset_materialization.metadata.get("rows_landed_now")
+    landed += value.value if value is not None else 0
+print(json.dumps({"steps": steps, "rows_landed": landed}))
+"""
+
+
+def stage_profile(root: Path, engine: str = "duckdb", run_index: int = 0) -> dict:
+    """Seconds per Dagster step of the last run (or the `run_index`-th newest), the rows it
+    landed, and seconds per dbt model/test (top 12) of the last dbt build."""
     env = environment(root, Path("."))
-    code = (
-        "import dagster as dg, json; i = dg.DagsterInstance.get(); "
-        "r = i.get_runs(limit=1)[0]; "
-        "print(json.dumps({s.step_key: round(s.end_time - s.start_time, 2) "
-        "for s in i.get_run_step_stats(r.run_id) if s.end_time and s.start_time}))"
+    done = subprocess.run(
+        [PYTHON, "-c", _PROFILE_CODE, str(run_index)], env=env, capture_output=True, text=True
     )
-    steps = json.loads(
-        subprocess.run([PYTHON, "-c", code], env=env, capture_output=True, text=True).stdout or "{}"
-    )
+    profile = json.loads(done.stdout or '{"steps": {}, "rows_landed": 0}')
     results = root / "warehouse" / "dbt_target" / ENGINE_TARGETS[engine] / "run_results.json"
     models = {}
     if results.exists():
@@ -162,7 +175,7 @@ def stage_profile(root: Path, engine: str = "duckdb") -> dict:
         slowest = sorted(timings, key=lambda r: -r["execution_time"])[:12]
         models = {r["unique_id"].split(".", 2)[-1]: round(r["execution_time"], 2) for r in slowest}
         models["(all dbt nodes)"] = round(sum(r["execution_time"] for r in timings), 2)
-    return {"steps": steps, "dbt": models}
+    return {**profile, "dbt": models}
 
 
 def _mart_columns(con: duckdb.DuckDBPyConnection, database: str, table: str) -> list[tuple[str, str]]:
