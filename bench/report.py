@@ -91,6 +91,8 @@ def section(r: dict) -> list[str]:
         if spark and (eq is None or eq)
         else f"**marts differ from DuckDB's**: {r['differs_from_duckdb_in']}"
         if spark
+        else f"not compared with a from-scratch build: it failed ({r['scratch_failed']})"
+        if eq is None and r.get("scratch_failed")
         else "not compared with a from-scratch build at this size"
         if eq is None
         else (
