@@ -73,14 +73,22 @@
      where validation_seq > {{ built_through_seq() }})
 {%- endmacro %}
 
+{#- The detractors' response files whose follow-up counts change in this build, listed once
+    per build by int_followup_files_to_rebuild (a model that calls this names it in a
+    depends_on). -#}
+{% macro followup_files() -%}
+    (select file_id from {{ ref('int_followup_files_to_rebuild') }})
+{%- endmacro %}
+
 {#- Which files to rebuild: `files` = 'landed' (changed_files), 'cohort' (changed_cohort_files),
-    'arrived' (arrived_files) or 'judged' (judged_files). -#}
+    'arrived' (arrived_files), 'judged' (judged_files) or 'followup' (followup_files). -#}
 {% macro files_to_rebuild(files) -%}
     {%- if files == 'landed' -%} {{ changed_files() }}
     {%- elif files == 'cohort' -%} {{ changed_cohort_files() }}
     {%- elif files == 'arrived' -%} {{ arrived_files() }}
     {%- elif files == 'judged' -%} {{ judged_files() }}
-    {%- else -%} {{ exceptions.raise_compiler_error("files must be 'landed', 'cohort', 'arrived' or 'judged', not " ~ files) }}
+    {%- elif files == 'followup' -%} {{ followup_files() }}
+    {%- else -%} {{ exceptions.raise_compiler_error("files must be 'landed', 'cohort', 'arrived', 'judged' or 'followup', not " ~ files) }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -147,6 +147,10 @@ def base(tmp_path_factory):
 
 @given(steps=st.lists(step, min_size=2, max_size=2))
 @example(steps=[(0, "new"), (20, "nothing"), (3, "correct")])  # the day: overdue and due
+# the clock alone: a call-back deadline passes (N2a's, +18 h) and no answer comes due on the
+# way (those stamped +3 h are judged at +4 h, the next at +30 h): nothing is validated again.
+# (The second export: in the first, N1a's detractor answer shares its id with a later one.)
+@example(steps=[(0, "nothing"), (0, "new"), (4, "nothing"), (15, "nothing")])
 @example(  # a month: a case export, a copy, a late file and a removal, across a month end
     steps=[(0, "new"), (49, "cases"), (24 * 6, "duplicate"), (24 * 9, "late"), (24 * 13, "remove")]
 )

@@ -3,7 +3,34 @@
 -- resolved, left overdue, and how many came back with a higher score; with alerts
 -- (config/alerts.yml), how many were alerted and the hours from the first alert sent to
 -- the first contact.
+-- The detractors' counts are summed from their files' counts (int_followup_counts_daily,
+-- counted again only for the files a build changes); the alerts, which change without a
+-- file, are counted here from the outbox on every build.
 with
+
+-- the detractors' counts per day and breakdown, over their files
+detractor_days as (
+
+    select
+        response_date,
+        dimension_kind,
+        dimension,
+        dimension_value,
+        sum(detractors) as detractors,
+        sum(with_case) as with_case,
+        sum(contacted) as contacted,
+        sum(contacted_within_sla) as contacted_within_sla,
+        sum(resolved) as resolved,
+        sum(overdue) as overdue,
+        sum(still_open) as still_open,
+        sum(with_next_response) as with_next_response,
+        sum(recovered) as recovered,
+        cast(sum(hours_to_contact_total) as double) as hours_to_contact_total
+
+    from {{ ref('int_followup_counts_daily') }}
+    group by response_date, dimension_kind, dimension, dimension_value
+
+),
 
 first_alerts as (
 
@@ -17,16 +44,21 @@ first_alerts as (
 
 ),
 
-detractors as (
+-- the detractors with an alert sent
+alerted as (
 
     select
-        followups.*,
+        followups.response_id,
+        followups.response_date,
+        followups.channel,
+        followups.source_file_id,
+        followups.source_row_number,
         first_alerts.alert_sent_at,
         {{ seconds_between('first_alerts.alert_sent_at', 'followups.contacted_at') }}
         / 3600e0 as hours_from_alert_to_contact
 
     from {{ ref('int_detractor_followups') }} as followups
-    left join first_alerts
+    inner join first_alerts
         on followups.response_id = first_alerts.response_id
 
 ),
@@ -37,39 +69,44 @@ segments as (
 
 ),
 
-by_dimension as (
+alerted_by_dimension as (
 
-    {{ unpivot_dimensions('detractors', 'segments', [
-        'response_id', 'response_date', 'has_case', 'followup_status', 'is_contacted_within_sla',
-        'hours_to_contact', 'next_score', 'is_recovered', 'alert_sent_at',
-        'hours_from_alert_to_contact',
+    {{ unpivot_dimensions('alerted', 'segments', [
+        'response_id', 'response_date', 'alert_sent_at', 'hours_from_alert_to_contact',
     ]) }}
 
 ),
 
-daily as (
+alert_days as (
 
     select
         response_date,
         dimension_kind,
         dimension,
         dimension_value,
-        count(*) as detractors,
-        count(case when has_case then 1 end) as with_case,
-        count(case when followup_status in ('contacted', 'resolved') then 1 end) as contacted,
-        count(case when is_contacted_within_sla then 1 end) as contacted_within_sla,
-        count(case when followup_status = 'resolved' then 1 end) as resolved,
-        count(case when followup_status = 'overdue' then 1 end) as overdue,
-        count(case when followup_status = 'open' then 1 end) as still_open,
-        count(next_score) as with_next_response,
-        count(case when is_recovered then 1 end) as recovered,
-        {{ exact_sum('hours_to_contact') }} as hours_to_contact_total,
         count(alert_sent_at) as alerted,
         count(hours_from_alert_to_contact) as contacted_after_alert,
         {{ exact_sum('hours_from_alert_to_contact') }} as hours_from_alert_total
 
-    from by_dimension
+    from alerted_by_dimension
     group by response_date, dimension_kind, dimension, dimension_value
+
+),
+
+daily as (
+
+    select
+        detractor_days.*,
+        coalesce(alert_days.alerted, 0) as alerted,
+        coalesce(alert_days.contacted_after_alert, 0) as contacted_after_alert,
+        alert_days.hours_from_alert_total
+
+    from detractor_days
+    left join alert_days
+        on detractor_days.response_date = alert_days.response_date
+        and detractor_days.dimension_kind = alert_days.dimension_kind
+        and detractor_days.dimension = alert_days.dimension
+        and detractor_days.dimension_value is not distinct from alert_days.dimension_value
 
 ),
 
