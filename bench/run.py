@@ -143,8 +143,8 @@ def pipeline(root: Path, inbox: Path, label: str, engine: str = "duckdb") -> Mea
     return measured
 
 
-# Run in the Dagster instance of a bench warehouse: the seconds of each step of one run (the
-# last, or the `run_index`-th newest) and the rows its landing step landed (the
+# Run in the Dagster instance of a bench warehouse: the seconds of each step of one run (its
+# argument: 0 the newest, 1 the one before...) and the rows its landing step landed (the
 # `rows_landed_now` of the raw row tables' materialisations).
 _PROFILE_CODE = """
 import dagster as dg, json, sys
@@ -160,13 +160,11 @@ print(json.dumps({"steps": steps, "rows_landed": landed}))
 """
 
 
-def stage_profile(root: Path, engine: str = "duckdb", run_index: int = 0) -> dict:
-    """Seconds per Dagster step of the last run (or the `run_index`-th newest), the rows it
-    landed, and seconds per dbt model/test (top 12) of the last dbt build."""
+def stage_profile(root: Path, engine: str = "duckdb") -> dict:
+    """Seconds per Dagster step of the last run, the rows it landed, and seconds per dbt
+    model/test (top 12) of the last dbt build."""
     env = environment(root, Path("."))
-    done = subprocess.run(
-        [PYTHON, "-c", _PROFILE_CODE, str(run_index)], env=env, capture_output=True, text=True
-    )
+    done = subprocess.run([PYTHON, "-c", _PROFILE_CODE, "0"], env=env, capture_output=True, text=True)
     profile = json.loads(done.stdout or '{"steps": {}, "rows_landed": 0}')
     results = root / "warehouse" / "dbt_target" / ENGINE_TARGETS[engine] / "run_results.json"
     models = {}
