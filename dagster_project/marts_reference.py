@@ -24,13 +24,27 @@ PUBLISHED_SCHEMAS = {
 HEADER = """# Marts reference (generated)
 
 Every published table and its columns, as the dbt contracts declare them
-(`dbt/models/marts/`, `dbt/models/hr/`, `dbt/seeds/`). Written by `make docs` from the dbt
-manifest; do not edit by hand. What each mart is for, and worked queries: [marts](marts.md).
+(`dbt/models/marts/`, `dbt/models/hr/`, `dbt/seeds/`), with each column's rules: a build
+whose rows would break one fails, and the published table stays as it was. Written by
+`make docs` from the dbt manifest; do not edit by hand. What each mart is for, and worked
+queries: [marts](marts.md).
 """
 
 
 def _one_line(text: str | None) -> str:
     return re.sub(r"\s+", " ", text or "").strip().replace("|", "\\|")
+
+
+def _rules(column: dict) -> str:
+    """The column's contract rules: `not null`, and each check's expression (a build whose
+    rows break one fails)."""
+    rules = []
+    for constraint in column.get("constraints") or []:
+        if constraint["type"] == "not_null":
+            rules.append("not null")
+        elif constraint["type"] == "check":
+            rules.append(f"`{_one_line(constraint['expression'])}`")
+    return ", ".join(rules)
 
 
 def published_nodes(manifest: dict) -> list[dict]:
@@ -54,13 +68,18 @@ def render(manifest: dict) -> str:
         parts.append(f"### {schema}.{node['name']}\n")
         if node.get("description"):
             parts.append(_one_line(node["description"]) + "\n")
+        checks = [c for c in node.get("constraints") or [] if c["type"] == "check"]
+        row_rules = [_one_line(c["expression"]) for c in checks]
+        if row_rules:
+            parts.append("Every row: " + "; ".join(f"`{rule}`" for rule in row_rules) + ".\n")
         columns = node.get("columns") or {}
         if columns:
             rows = [
-                f"| `{name}` | {column.get('data_type') or ''} | {_one_line(column.get('description'))} |"
+                f"| `{name}` | {column.get('data_type') or ''} | {_rules(column)} "
+                f"| {_one_line(column.get('description'))} |"
                 for name, column in columns.items()
             ]
-            parts.append("| column | type | meaning |\n|---|---|---|\n" + "\n".join(rows) + "\n")
+            parts.append("| column | type | rules | meaning |\n|---|---|---|---|\n" + "\n".join(rows) + "\n")
     return "\n".join(parts)
 
 
