@@ -223,7 +223,7 @@ def nps_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
             _stream(dbt.cli(build, context=context, target_path=artifacts), artifacts)
         ):
             if _passed_test(event):
-                # a passing data test is counted, not stored (a responses delivery runs ~270;
+                # a passing data test is counted, not stored (a responses delivery runs ~90;
                 # each an event on the event log); one that warns or fails is reported
                 passed_tests.add(str(event.metadata["unique_id"].value))
                 continue
